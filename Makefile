@@ -1,0 +1,30 @@
+# Two commands set everything up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check demo clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## run: install, check content, create the SQLite database with demo data, serve on :5000
+run: $(STAMP)
+	$(BIN)/flask --app app content check
+	$(BIN)/flask --app app demo
+	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
+
+## test: the fast suite (SQLite)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## check: validate the content files
+check: $(STAMP)
+	$(BIN)/flask --app app content check
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .hypothesis

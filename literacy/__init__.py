@@ -1,0 +1,43 @@
+"""AI-literacy training for marketing teams: the application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import content
+from .config import PROJECT_ROOT, from_environment
+from .extensions import csrf, db, login_manager
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config -> extensions -> content catalogue -> blueprints -> CLI.
+
+    Raises :class:`content.ContentError` when the content is invalid, so a broken catalogue
+    never serves a page.
+    """
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(from_environment(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from .database import configure_engine
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])
+
+    from .web import register_blueprints
+    register_blueprints(app)
+
+    from .cli import register_commands
+    register_commands(app)
+    return app

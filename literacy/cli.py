@@ -1,0 +1,61 @@
+"""Command-line tools: ``flask content check``, ``flask init-db``, ``flask demo``."""
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import content
+from .database import create_schema
+
+content_cli = AppGroup("content", help="Validate learning content.")
+
+
+@content_cli.command("check")
+@click.argument("path", required=False, type=click.Path())
+def check_command(path: str | None) -> None:
+    """Validate all content, or one content root, folder or file (checked against the taxonomy)."""
+    root = current_app.config["CONTENT_ROOT"]
+    catalogue, problems = content.check(path or root, root)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    if catalogue is None:
+        click.echo(f"{path}: no problems found.")
+        return
+    figures = catalogue.summary()
+    click.echo("Content OK: " + ", ".join(f"{value} {name}" for name, value in figures.items()))
+    for role in catalogue.roles.values():
+        course = catalogue.courses.get(role.id)
+        scenarios = catalogue.role_scenarios(role.id)
+        lessons = len(course.lessons) if course else 0
+        click.echo(f"  {role.id}: {lessons} lessons, {len(scenarios)} scenarios")
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create the database tables if they do not exist."""
+    create_schema()
+    click.echo("Database ready.")
+
+
+@click.command("demo")
+def demo_command() -> None:
+    """Create the schema and the demo organisation (idempotent)."""
+    from .demo import load_demo
+
+    create_schema()
+    logins = load_demo(current_app.extensions["catalogue"])
+    click.echo("Demo data ready. Sign in at http://127.0.0.1:5000 with any of these:")
+    for email, password, what in logins:
+        click.echo(f"  {email:32} {password:16} {what}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,33 @@
+"""Configuration: safe local defaults, overridden by environment variables."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Configuration that must not be used (for example production without a secret key)."""
+
+
+def from_environment(instance_path: str) -> dict:
+    """Settings from the environment. Production (LITERACY_ENV=production) requires SECRET_KEY."""
+    production = os.environ.get("LITERACY_ENV", "development") == "production"
+    secret = os.environ.get("SECRET_KEY")
+    if production and not secret:
+        raise ConfigError("SECRET_KEY must be set when LITERACY_ENV=production")
+    default_db = f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"
+    return {
+        "PRODUCTION": production,
+        "SECRET_KEY": secret or "dev-only-secret-change-me",
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
+        "CONTENT_ROOT": os.environ.get("CONTENT_ROOT", str(PROJECT_ROOT)),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: a slow reader loses nothing
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }

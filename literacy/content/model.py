@@ -1,0 +1,158 @@
+"""The content catalogue's value types. Plain dataclasses: no Flask, no database."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OUTCOMES = ("strong", "mixed", "poor")
+
+
+@dataclass(frozen=True)
+class Skill:
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: str
+    description: str
+    targets: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+    explanation: str  # sanitised HTML
+
+
+@dataclass(frozen=True)
+class Question:
+    prompt: str
+    options: tuple[Option, ...]
+    line: int
+
+    @property
+    def answer(self) -> int:
+        return next(i for i, option in enumerate(self.options) if option.correct)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    role: str
+    title: str
+    minutes: int
+    skills: tuple[str, ...]
+    html: str
+    words: int
+    questions: tuple[Question, ...]
+    path: str
+
+
+@dataclass(frozen=True)
+class Course:
+    role: str
+    title: str
+    summary: str
+    lessons: tuple[Lesson, ...]
+
+    @property
+    def minutes(self) -> int:
+        return sum(lesson.minutes for lesson in self.lessons)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    flag: str
+    present: bool  # False for "!flag": the flag must not be set
+
+    def holds(self, flags: frozenset[str]) -> bool:
+        return (self.flag in flags) == self.present
+
+
+@dataclass(frozen=True)
+class Choice:
+    index: int
+    label: str
+    target: str
+    effects: dict[str, int]
+    sets: frozenset[str]
+    requires: tuple[Requirement, ...]
+    feedback: str  # sanitised HTML
+    line: int
+
+    def available(self, flags: frozenset[str]) -> bool:
+        return all(req.holds(flags) for req in self.requires)
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    title: str
+    html: str  # situation text, or the debrief for an ending
+    outcome: str | None
+    choices: tuple[Choice, ...]
+    line: int
+
+    @property
+    def is_ending(self) -> bool:
+        return self.outcome is not None
+
+
+@dataclass
+class Scenario:
+    id: str
+    role: str
+    title: str
+    summary: str
+    skills: tuple[str, ...]
+    minutes: int
+    start: str
+    nodes: dict[str, Node]
+    path: str
+    version: str  # hash of the file: attempts pin the version they were taken on
+    best: dict[str, int] = field(default_factory=dict)  # best achievable total per skill
+    strongest_path: tuple[tuple[str, int], ...] = ()  # (node id, choice index) pairs
+    lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line, for messages
+
+    @property
+    def decision_nodes(self) -> list[Node]:
+        return [n for n in self.nodes.values() if not n.is_ending]
+
+    @property
+    def endings(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.is_ending]
+
+
+@dataclass
+class Catalogue:
+    """Everything learners can take, validated as a whole."""
+
+    skills: dict[str, Skill]
+    roles: dict[str, Role]
+    courses: dict[str, Course]
+    scenarios: dict[str, Scenario]
+
+    def lesson(self, lesson_id: str) -> Lesson | None:
+        for course in self.courses.values():
+            for lesson in course.lessons:
+                if lesson.id == lesson_id:
+                    return lesson
+        return None
+
+    def role_scenarios(self, role: str) -> list[Scenario]:
+        return [s for s in self.scenarios.values() if s.role == role]
+
+    def summary(self) -> dict[str, int]:
+        scenarios = list(self.scenarios.values())
+        return {
+            "roles": len(self.roles),
+            "skills": len(self.skills),
+            "lessons": sum(len(c.lessons) for c in self.courses.values()),
+            "scenarios": len(scenarios),
+            "nodes": sum(len(s.nodes) for s in scenarios),
+            "endings": sum(len(s.endings) for s in scenarios),
+        }

@@ -1,0 +1,97 @@
+"""Parse ``curricula/skills.yaml``: the skill taxonomy and each role's targets."""
+from __future__ import annotations
+
+import yaml
+
+from .errors import Problems
+from .frontmatter import SLUG, load_yaml
+from .model import Role, Skill
+
+
+def _entries(text: str, data: dict, key: str, path: str, problems: Problems, lines: dict[str, int]) -> list[tuple[int, dict]]:
+    """The list under ``key`` with each entry's line, reporting a missing or mistyped list."""
+    items = data.get(key)
+    if not isinstance(items, list) or not items:
+        problems.add(path, lines.get(key, 1), f"'{key}' must be a non-empty list")
+        return []
+    return list(zip(_item_lines(text, key), items))
+
+
+def _item_lines(text: str, key: str) -> list[int]:
+    """Line of each list item under a top-level key (from the YAML node tree)."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    for key_node, value in root.value:
+        if key_node.value == key and isinstance(value, yaml.SequenceNode):
+            return [item.start_mark.line + 1 for item in value.value]
+    return []
+
+
+def _text(entry: dict, field: str, path: str, line: int, problems: Problems) -> str:
+    value = entry.get(field)
+    if not isinstance(value, str) or not value.strip():
+        problems.add(path, line, f"missing required field '{field}'")
+        return ""
+    return value.strip()
+
+
+def _id(entry: dict, path: str, line: int, problems: Problems, seen: set[str], kind: str) -> str | None:
+    value = _text(entry, "id", path, line, problems)
+    if not value:
+        return None
+    if not SLUG.match(value):
+        problems.add(path, line, f"{kind} id must be a lowercase slug: {value!r}")
+        return None
+    if value in seen:
+        problems.add(path, line, f"duplicate {kind} id '{value}'")
+        return None
+    seen.add(value)
+    return value
+
+
+def parse_taxonomy(text: str, path: str, problems: Problems) -> tuple[dict[str, Skill], dict[str, Role]]:
+    """Skills and roles from the taxonomy file; every role needs a 0-100 target for every skill."""
+    data, lines = load_yaml(text, path, problems)
+    if not isinstance(data, dict):
+        if data is not None:
+            problems.add(path, 1, "expected 'skills:' and 'roles:' sections")
+        return {}, {}
+    skills: dict[str, Skill] = {}
+    for line, entry in _entries(text, data, "skills", path, problems, lines):
+        if not isinstance(entry, dict):
+            problems.add(path, line, "each skill needs id, name and description")
+            continue
+        sid = _id(entry, path, line, problems, set(skills), "skill")
+        name = _text(entry, "name", path, line, problems)
+        description = _text(entry, "description", path, line, problems)
+        if sid:
+            skills[sid] = Skill(sid, name, description)
+    roles: dict[str, Role] = {}
+    for line, entry in _entries(text, data, "roles", path, problems, lines):
+        if not isinstance(entry, dict):
+            problems.add(path, line, "each role needs id, name, description and targets")
+            continue
+        rid = _id(entry, path, line, problems, set(roles), "role")
+        name = _text(entry, "name", path, line, problems)
+        description = _text(entry, "description", path, line, problems)
+        targets = _targets(entry.get("targets"), skills, path, line, problems)
+        if rid:
+            roles[rid] = Role(rid, name, description, targets)
+    return skills, roles
+
+
+def _targets(raw, skills: dict[str, Skill], path: str, line: int, problems: Problems) -> dict[str, int]:
+    if not isinstance(raw, dict):
+        problems.add(path, line, "missing required field 'targets' (a target 0-100 for every skill)")
+        return {}
+    targets = {}
+    for skill, value in raw.items():
+        if skill not in skills:
+            problems.add(path, line, f"target for unknown skill {skill!r}")
+        elif not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 100:
+            problems.add(path, line, f"target for '{skill}' must be a whole number from 0 to 100")
+        else:
+            targets[skill] = value
+    for skill in skills:
+        if skill not in raw:
+            problems.add(path, line, f"no target for skill '{skill}'")
+    return targets

@@ -1,0 +1,29 @@
+"""Engine settings and schema creation."""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+
+def configure_engine(engine: Engine) -> None:
+    """SQLite: enforce foreign keys, use WAL and wait for locks instead of failing at once."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def create_schema() -> None:
+    """Create missing tables (idempotent)."""
+    from . import models  # noqa: F401  (registers the tables)
+
+    db.create_all()

@@ -1,0 +1,107 @@
+"""Demo organisation: teams per role, learners with realistic history, a manager and a leader.
+
+Idempotent: running it again finds the organisation and changes nothing.
+"""
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from . import engine
+from .content.model import Catalogue, Scenario
+from .extensions import db
+from .models import Attempt, AttemptStep, LessonCompletion, Organization, SkillScore, Team, User, utcnow
+
+ORG_SLUG = "northbeam"
+PASSWORD = "demo-password"
+FIRST = ["Priya", "Tom", "Amara", "Lukas", "Sofia", "Daniel", "Mei", "Jonas", "Chloe", "Rafael", "Nadia", "Owen"]
+LAST = ["Shah", "Becker", "Okafor", "Meyer", "Rossi", "Kim", "Chen", "Larsen", "Dubois", "Silva", "Haddad", "Walsh"]
+LEARNERS_PER_ROLE = 6
+
+
+def load_demo(catalogue: Catalogue, seed: int = 7) -> list[tuple[str, str, str]]:
+    """Create the demo organisation once; return (email, password, description) for each login."""
+    org = db.session.scalar(select(Organization).where(Organization.slug == ORG_SLUG))
+    if org is None:
+        _create(catalogue, random.Random(seed))
+    logins = [("leader@northbeam.example", PASSWORD, "leader (sees the whole organisation)"),
+              ("manager@northbeam.example", PASSWORD, "enablement manager"),
+              ("admin@northbeam.example", PASSWORD, "administrator")]
+    for role in catalogue.roles:
+        logins.append((f"{role}.1@northbeam.example", PASSWORD, f"learner, {catalogue.roles[role].name}"))
+    return logins
+
+
+def _create(catalogue: Catalogue, rng: random.Random) -> None:
+    org = Organization(name="Northbeam Retail", slug=ORG_SLUG)
+    db.session.add(org)
+    first_role = next(iter(catalogue.roles))
+    for access in ("leader", "manager", "admin"):
+        _user(org, f"{access}@northbeam.example", f"{access.capitalize()} Demo", first_role, access)
+    names = iter(f"{f} {l}" for l in LAST for f in FIRST)
+    now = utcnow()
+    for role in catalogue.roles.values():
+        team = Team(organization=org, name=f"{role.name} team", role=role.id)
+        db.session.add(team)
+        for n in range(1, LEARNERS_PER_ROLE + 1):
+            user = _user(org, f"{role.id}.{n}@northbeam.example", next(names), role.id, "learner")
+            team.members.append(user)
+            db.session.flush()
+            _history(user, catalogue, role.id, rng, now, skill=rng.uniform(0.3, 0.95), activity=n)
+    db.session.commit()
+
+
+def _user(org: Organization, email: str, name: str, role: str, access: str) -> User:
+    user = User(organization=org, email=email, name=name, role=role, access=access)
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    return user
+
+
+def _history(user: User, catalogue: Catalogue, role: str, rng: random.Random, now: datetime, skill: float, activity: int) -> None:
+    """Lessons read and scenario attempts spread over the last six months; learner 1 starts fresh."""
+    if activity == 1:
+        return
+    course = catalogue.courses.get(role)
+    lessons = course.lessons if course else ()
+    when = now - timedelta(days=rng.randint(60, 180))
+    for lesson in lessons[: rng.randint(1, len(lessons))]:
+        when += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 8))
+        db.session.add(LessonCompletion(user_id=user.id, lesson_id=lesson.id, completed_at=min(when, now)))
+    for scenario in catalogue.role_scenarios(role):
+        for attempt_no in range(rng.choice([0, 1, 1, 2, 3]) if activity > 2 else 1):
+            when += timedelta(days=rng.randint(2, 20), hours=rng.randint(0, 10))
+            if when >= now:
+                return
+            # learners improve with practice: later attempts choose well more often
+            finish = not (activity == 2 and attempt_no == 0)
+            _attempt(user, scenario, rng, when, min(0.98, skill + 0.12 * attempt_no), finish)
+
+
+def _attempt(user: User, scenario: Scenario, rng: random.Random, when: datetime, skill: float, finish: bool) -> None:
+    """Play a scenario with a learner who picks the best-scoring option with probability ``skill``."""
+    state = engine.start(scenario)
+    attempt = Attempt(user_id=user.id, scenario_id=scenario.id, role=scenario.role, content_version=scenario.version,
+                      node_id=state.node_id, started_at=when)
+    db.session.add(attempt)
+    db.session.flush()
+    stop_at = None if finish else rng.randint(1, 2)
+    while not state.finished(scenario) and state.step != stop_at:
+        options = engine.offered(scenario, state)
+        best = max(options, key=lambda c: sum(c.effects.values()))
+        choice = best if rng.random() < skill else rng.choice(options)
+        when += timedelta(seconds=rng.randint(40, 180))
+        result = engine.advance(scenario, state, choice.index)
+        db.session.add(AttemptStep(attempt_id=attempt.id, step=result.state.step, node_id=state.node_id,
+                                   choice_index=choice.index, choice_label=choice.label,
+                                   target_id=result.state.node_id, created_at=when))
+        state = result.state
+    attempt.node_id, attempt.step, attempt.updated_at = state.node_id, state.step, when
+    attempt.flags_json, attempt.totals_json = json.dumps(sorted(state.flags)), json.dumps(state.totals)
+    if state.finished(scenario):
+        attempt.finished_at, attempt.outcome = when, state.node(scenario).outcome
+        for skill, value in engine.score(scenario, state.totals).items():
+            db.session.add(SkillScore(attempt_id=attempt.id, skill_id=skill, total=state.totals[skill], score=value))

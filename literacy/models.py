@@ -1,0 +1,152 @@
+"""Database models (SQLAlchemy 2.0 style). Content lives in files; the database keeps people and evidence."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+ACCESS_ROLES = ("learner", "manager", "leader", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    teams: Mapped[list[Team]] = relationship(back_populates="organization", order_by="Team.name")
+
+
+team_members = db.Table(
+    "team_members",
+    db.Column("team_id", ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str | None] = mapped_column(String(60))  # the marketing role the team mostly holds
+    organization: Mapped[Organization] = relationship(back_populates="teams")
+    members: Mapped[list[User]] = relationship(secondary=team_members, back_populates="teams")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(60))  # marketing role id from the taxonomy
+    access: Mapped[str] = mapped_column(String(20), default="learner")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    organization: Mapped[Organization | None] = relationship()
+    teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class LessonCompletion(db.Model):
+    __tablename__ = "lesson_completions"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(120))
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckAnswer(db.Model):
+    """The learner's latest answer to one knowledge-check question."""
+
+    __tablename__ = "check_answers"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id", "question"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(120))
+    question: Mapped[int]
+    option: Mapped[int]
+    correct: Mapped[bool]
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attempt(db.Model):
+    """One play-through of a scenario, pinned to the content version it started on."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_user_scenario", "user_id", "scenario_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    scenario_id: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(60))
+    content_version: Mapped[str] = mapped_column(String(64))
+    node_id: Mapped[str] = mapped_column(String(120))
+    step: Mapped[int] = mapped_column(default=0)
+    flags_json: Mapped[str] = mapped_column(Text, default="[]")
+    totals_json: Mapped[str] = mapped_column(Text, default="{}")
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    steps: Mapped[list[AttemptStep]] = relationship(order_by="AttemptStep.step", cascade="all, delete-orphan")
+    skill_scores: Mapped[list[SkillScore]] = relationship(cascade="all, delete-orphan")
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def flags(self) -> frozenset[str]:
+        return frozenset(json.loads(self.flags_json))
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return json.loads(self.totals_json)
+
+    @property
+    def scores(self) -> dict[str, int]:
+        return {s.skill_id: s.score for s in self.skill_scores}
+
+
+class AttemptStep(db.Model):
+    """One choice. (attempt, step) is unique, so a repeated or parallel submit records once."""
+
+    __tablename__ = "attempt_steps"
+    __table_args__ = (UniqueConstraint("attempt_id", "step"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    step: Mapped[int]
+    node_id: Mapped[str] = mapped_column(String(120))
+    choice_index: Mapped[int]
+    choice_label: Mapped[str] = mapped_column(Text)
+    target_id: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SkillScore(db.Model):
+    """A finished attempt's score in one skill: the evidence every rollup is built from."""
+
+    __tablename__ = "skill_scores"
+    __table_args__ = (UniqueConstraint("attempt_id", "skill_id"), Index("ix_skill_scores_skill", "skill_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    skill_id: Mapped[str] = mapped_column(String(60))
+    total: Mapped[int]
+    score: Mapped[int]

@@ -1,0 +1,51 @@
+"""SQL reads returning plain values for the pure core and the views."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from .extensions import db
+from .metrics import ScoreRow
+from .models import Attempt, CheckAnswer, LessonCompletion, SkillScore
+
+
+def completed_lessons(user_id: int) -> set[str]:
+    return set(db.session.scalars(select(LessonCompletion.lesson_id).where(LessonCompletion.user_id == user_id)))
+
+
+def check_answers(user_id: int, lesson_id: str) -> dict[int, CheckAnswer]:
+    rows = db.session.scalars(select(CheckAnswer).where(CheckAnswer.user_id == user_id, CheckAnswer.lesson_id == lesson_id))
+    return {row.question: row for row in rows}
+
+
+def attempts_by_scenario(user_id: int) -> dict[str, dict]:
+    """Per scenario: attempt count, finished count, newest attempt id and whether it is unfinished."""
+    rows = db.session.execute(
+        select(
+            Attempt.scenario_id,
+            func.count(Attempt.id),
+            func.count(Attempt.finished_at),
+            func.max(Attempt.id),
+        ).where(Attempt.user_id == user_id).group_by(Attempt.scenario_id)
+    )
+    summary = {sid: {"attempts": n, "finished": done, "latest": latest} for sid, n, done, latest in rows}
+    if summary:
+        open_ids = set(db.session.scalars(
+            select(Attempt.id).where(Attempt.id.in_([s["latest"] for s in summary.values()]), Attempt.finished_at.is_(None))
+        ))
+        for item in summary.values():
+            item["in_progress"] = item["latest"] in open_ids
+    return summary
+
+
+def user_attempts(user_id: int) -> list[Attempt]:
+    return list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.started_at.desc(), Attempt.id.desc())))
+
+
+def score_rows(user_id: int) -> list[ScoreRow]:
+    """Every skill score of the learner's finished attempts."""
+    rows = db.session.execute(
+        select(Attempt.scenario_id, SkillScore.skill_id, SkillScore.score, Attempt.finished_at)
+        .join(SkillScore, SkillScore.attempt_id == Attempt.id)
+        .where(Attempt.user_id == user_id, Attempt.finished_at.is_not(None))
+    )
+    return [ScoreRow(*row) for row in rows]

@@ -1,0 +1,13 @@
+"""Blueprints: thin views that parse input, call the core, and render."""
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from ..access import enforce
+    from . import auth, errors, learn, scenarios
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(learn.bp)
+    app.register_blueprint(scenarios.bp)
+    errors.register(app)
+    enforce(app)

@@ -1,0 +1,68 @@
+"""Register, sign in, sign out."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..access import allow, safe_next
+from ..extensions import db, login_manager
+from ..models import User
+from .forms import ActionForm, LoginForm, RegisterForm
+
+bp = Blueprint("auth", __name__)
+login_manager.login_view = "auth.login"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(r.id, r.name) for r in current_app.extensions["catalogue"].roles.values()]
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@allow("public")
+def register():
+    form = RegisterForm()
+    form.role.choices = role_choices()
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if db.session.scalar(select(User.id).where(User.email == email)):
+            form.email.errors.append("An account with this email already exists. Sign in instead.")
+        else:
+            user = User(email=email, name=form.name.data.strip(), role=form.role.data, access="learner")
+            user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.commit()
+            session.clear()
+            login_user(user)
+            flash(f"Welcome, {user.name}. Your track is ready below.", "success")
+            return redirect(url_for("learn.home"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@allow("public")
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+        if user is not None and user.check_password(form.password.data):
+            session.clear()  # a fresh session: nothing from before sign-in carries over
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+        form.password.errors.append("That email and password do not match an account.")
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@allow("public")
+def logout():
+    if ActionForm().validate_on_submit() and current_user.is_authenticated:
+        logout_user()
+        session.clear()
+        flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,42 @@
+"""Central error pages; the session is rolled back so a failed request leaves nothing half-written."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, redirect, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from ..access import safe_next
+
+from ..extensions import db
+
+MESSAGES = {
+    400: ("Bad request", "The form could not be read. Go back, reload the page and try again."),
+    403: ("Not allowed", "Your account does not have access to this page."),
+    404: ("Not found", "There is nothing here. It may have moved, or it belongs to someone else."),
+    405: ("Not allowed", "That action cannot be done from this address."),
+    409: ("Changed", "This page is out of date."),
+    413: ("Too large", "That upload is larger than the limit."),
+    500: ("Something went wrong", "We could not finish that request. Nothing you submitted was half-saved; please try again."),
+}
+
+
+def register(app: Flask) -> None:
+    def render(code: int):
+        db.session.rollback()
+        title, message = MESSAGES[code]
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    for code in MESSAGES:
+        app.register_error_handler(code, lambda error, code=code: render(code))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        db.session.rollback()
+        back = urlsplit(request.referrer or "")
+        page = safe_next(back.path) if back.netloc in ("", request.host) else None
+        if page:  # re-prompt on the page the learner came from; nothing was recorded
+            flash("Your page had expired, so nothing was recorded. Please submit again.", "error")
+            return redirect(page)
+        message = "This form had expired. Nothing was lost: reload the page and submit again."
+        return render_template("errors/error.html", code=400, title="Please try again", message=message), 400

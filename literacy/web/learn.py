@@ -1,0 +1,137 @@
+"""The learner's home, course, lessons, knowledge checks and progress."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import metrics, queries, track
+from ..access import allow
+from ..extensions import db
+from ..models import CheckAnswer, LessonCompletion, utcnow
+from .forms import ActionForm, RoleForm, question_form
+
+bp = Blueprint("learn", __name__)
+
+
+def catalogue():
+    return current_app.extensions["catalogue"]
+
+
+def learner_track(role: str) -> track.Track:
+    cat = catalogue()
+    return track.build(
+        cat.courses.get(role), cat.role_scenarios(role),
+        queries.completed_lessons(current_user.id), queries.attempts_by_scenario(current_user.id),
+    )
+
+
+@bp.route("/")
+@allow("public")
+def home():
+    cat = catalogue()
+    if not current_user.is_authenticated:
+        return render_template("learn/landing.html", roles=cat.roles.values(), summary=cat.summary())
+    role = cat.roles.get(current_user.role)
+    return render_template(
+        "learn/home.html", role=role, course=cat.courses.get(current_user.role),
+        track=learner_track(current_user.role), scenarios={s.id: s for s in cat.role_scenarios(current_user.role)},
+    )
+
+
+@bp.route("/course/<role_id>")
+@allow("user")
+def course(role_id: str):
+    cat = catalogue()
+    course = cat.courses.get(role_id) or abort(404)
+    return render_template("learn/course.html", course=course, role=cat.roles[role_id], track=learner_track(role_id))
+
+
+@bp.route("/lessons/<lesson_id>")
+@allow("user")
+def lesson(lesson_id: str):
+    return _render_lesson(lesson_id)
+
+
+def _render_lesson(lesson_id: str, form=None, status: int = 200):
+    cat = catalogue()
+    lesson = cat.lesson(lesson_id) or abort(404)
+    lessons = cat.courses[lesson.role].lessons
+    index = next(i for i, l in enumerate(lessons) if l.id == lesson.id)
+    answers = queries.check_answers(current_user.id, lesson.id)
+    form = form or question_form(lesson.questions)(formdata=None, data={f"q{q}": str(a.option) for q, a in answers.items()})
+    return render_template(
+        "learn/lesson.html", lesson=lesson, role=cat.roles[lesson.role], skills=cat.skills,
+        previous=lessons[index - 1] if index else None, following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        position=index + 1, count=len(lessons), done=lesson.id in queries.completed_lessons(current_user.id),
+        answers=answers, form=form, action=ActionForm(),
+    ), status
+
+
+@bp.route("/lessons/<lesson_id>/complete", methods=["POST"])
+@allow("user")
+def complete(lesson_id: str):
+    lesson = catalogue().lesson(lesson_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        exists = db.session.scalar(select(LessonCompletion.id).where(
+            LessonCompletion.user_id == current_user.id, LessonCompletion.lesson_id == lesson.id))
+        if not exists:  # marking twice is harmless
+            db.session.add(LessonCompletion(user_id=current_user.id, lesson_id=lesson.id))
+            db.session.commit()
+        flash(f"“{lesson.title}” marked complete.", "success")
+    lessons = catalogue().courses[lesson.role].lessons
+    index = next(i for i, l in enumerate(lessons) if l.id == lesson.id)
+    target = url_for("learn.lesson", lesson_id=lessons[index + 1].id) if index + 1 < len(lessons) else url_for("learn.home")
+    return redirect(target)
+
+
+@bp.route("/lessons/<lesson_id>/check", methods=["POST"])
+@allow("user")
+def check(lesson_id: str):
+    lesson = catalogue().lesson(lesson_id) or abort(404)
+    if not lesson.questions:
+        abort(404)
+    form = question_form(lesson.questions)()
+    valid = form.validate_on_submit()
+    picks = {}
+    for qi, question in enumerate(lesson.questions):
+        raw = form[f"q{qi}"].data
+        if raw is not None and raw.isdigit() and int(raw) < len(question.options):
+            picks[qi] = int(raw)
+    if not valid or len(picks) != len(lesson.questions):
+        flash("Answer every question to see the explanations.", "error")
+        return _render_lesson(lesson.id, form=form, status=400)
+    existing = queries.check_answers(current_user.id, lesson.id)
+    for qi, option in picks.items():
+        row = existing.get(qi) or CheckAnswer(user_id=current_user.id, lesson_id=lesson.id, question=qi)
+        row.option, row.correct, row.answered_at = option, option == lesson.questions[qi].answer, utcnow()
+        db.session.add(row)
+    db.session.commit()
+    right = sum(picks[qi] == q.answer for qi, q in enumerate(lesson.questions))
+    flash(f"You answered {right} of {len(lesson.questions)} correctly. The explanations are below.", "info")
+    return redirect(url_for("learn.lesson", lesson_id=lesson.id, _anchor="check"))
+
+
+@bp.route("/progress")
+@allow("user")
+def progress():
+    cat = catalogue()
+    role = cat.roles.get(current_user.role)
+    profile = metrics.skill_profile(queries.score_rows(current_user.id), cat.skills)
+    return render_template(
+        "learn/progress.html", role=role, skills=cat.skills, profile=profile,
+        attempts=queries.user_attempts(current_user.id), scenarios=cat.scenarios, track=learner_track(current_user.role),
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@allow("user")
+def settings():
+    form = RoleForm(role=current_user.role)
+    form.role.choices = [(r.id, r.name) for r in catalogue().roles.values()]
+    if form.validate_on_submit():
+        current_user.role = form.role.data
+        db.session.commit()
+        flash("Your role is updated: your home page now shows its track.", "success")
+        return redirect(url_for("learn.home"))
+    return render_template("learn/settings.html", form=form)

@@ -1,0 +1,127 @@
+"""Shared fixtures: a fresh app and database per test, a browser-like client that sends CSRF tokens."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from literacy import create_app
+from literacy.database import create_schema
+from literacy.extensions import db
+from literacy.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TINY = FIXTURES / "tiny"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def make_app(tmp_path: Path, content_root: Path = TINY, **config):
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "CONTENT_ROOT": str(content_root),
+        **config,
+    })
+    with app.app_context():
+        create_schema()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    return make_app(tmp_path)
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class _Forms(HTMLParser):
+    """Collect each form's action and hidden inputs, as a browser would submit them."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append((attrs.get("action") or "", {}))
+        elif tag == "input" and attrs.get("type") == "hidden" and self.forms:
+            self.forms[-1][1][attrs["name"]] = attrs.get("value", "")
+
+
+class Browser:
+    """A test client that behaves like a person with a browser: it reads the CSRF token from the page."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def token(self, page_url: str) -> str:
+        html = self.client.get(page_url).get_data(as_text=True)
+        match = TOKEN.search(html)
+        assert match, f"no CSRF token on {page_url}"
+        return match[1] or match[2]
+
+    def hidden_fields(self, page_url: str, action: str) -> dict[str, str]:
+        """The hidden inputs of the first form on ``page_url`` that posts to ``action``."""
+        parser = _Forms()
+        parser.feed(self.client.get(page_url, follow_redirects=True).get_data(as_text=True))
+        for form_action, hidden in parser.forms:
+            if form_action in ("", action) and (form_action or page_url == action):
+                return hidden
+        # An old tab: the form is no longer on the page, but its token is still the session's token.
+        tokens = [hidden["csrf_token"] for _, hidden in parser.forms if "csrf_token" in hidden]
+        assert tokens, f"no form with a CSRF token on {page_url}"
+        return {"csrf_token": tokens[0]}
+
+    def post(self, url, data=None, page=None, **kwargs):
+        """Submit the form on ``page`` (default ``url``) that posts to ``url``: its hidden fields, then ``data``."""
+        fields = self.hidden_fields(page or url, url)
+        fields.update(data or {})
+        return self.client.post(url, data=fields, **kwargs)
+
+    def register(self, email="learner@example.com", password="correct horse battery", name="Lee Learner", role="ops"):
+        return self.post("/register", {"name": name, "email": email, "password": password, "confirm": password, "role": role})
+
+    def login(self, email, password="correct horse battery"):
+        return self.post("/login", {"email": email, "password": password})
+
+    def logout(self):
+        return self.post("/logout", page="/")
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user directly (fast) with a known password."""
+
+    def make(email="someone@example.com", role="ops", access="learner", password="correct horse battery", **extra):
+        with app.app_context():
+            user = User(email=email, name=email.split("@")[0], role=role, access=access, **extra)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def learner(browser):
+    """A signed-in learner in the tiny 'ops' role."""
+    response = browser.register()
+    assert response.status_code == 302
+    return browser

@@ -1,0 +1,72 @@
+"""Register, sign in, sign out, CSRF, and the ?next= rule."""
+from literacy.extensions import db
+from literacy.models import User
+
+
+def test_register_creates_hashed_account_and_signs_in(browser, app):
+    response = browser.register(email="New.Person@Example.com")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    with app.app_context():
+        user = db.session.query(User).one()
+        assert user.email == "new.person@example.com"
+        assert user.password_hash != "correct horse battery" and user.check_password("correct horse battery")
+        assert user.role == "ops" and user.access == "learner"
+    assert "Tiny course" in browser.get("/").get_data(as_text=True)
+
+
+def test_register_rejects_bad_input_and_keeps_what_was_typed(browser):
+    response = browser.post("/register", {"name": "Kim", "email": "not-an-email", "password": "short", "confirm": "other", "role": "ops"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Invalid email address" in html and "Use 8 to 256 characters." in html and "do not match" in html
+    assert 'value="Kim"' in html
+
+
+def test_register_refuses_unknown_role_and_duplicate_email(browser):
+    assert "Not a valid choice" in browser.post("/register", {"name": "A", "email": "a@example.com", "password": "12345678x", "confirm": "12345678x", "role": "astronaut"}).get_data(as_text=True)
+    browser.register(email="dup@example.com")
+    browser.logout()
+    assert "already exists" in browser.register(email="dup@example.com").get_data(as_text=True)
+
+
+def test_login_logout_round_trip(browser, make_user):
+    make_user("kim@example.com")
+    assert browser.login("kim@example.com", "wrong password").status_code == 200
+    response = browser.login("kim@example.com")
+    assert response.status_code == 302
+    assert browser.get("/progress").status_code == 200
+    browser.logout()
+    assert browser.get("/progress").status_code == 302
+
+
+def test_login_gives_same_answer_for_unknown_email_and_wrong_password(browser, make_user):
+    make_user("kim@example.com")
+    wrong = browser.login("kim@example.com", "nope nope nope").get_data(as_text=True)
+    unknown = browser.login("nobody@example.com", "nope nope nope").get_data(as_text=True)
+    message = "That email and password do not match an account."
+    assert message in wrong and message in unknown
+
+
+def test_post_without_csrf_token_is_refused(browser, make_user):
+    make_user("kim@example.com")
+    response = browser.client.post("/login", data={"email": "kim@example.com", "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert browser.get("/progress").status_code == 302  # not signed in
+
+
+def test_login_follows_only_local_next(browser, make_user):
+    make_user("kim@example.com")
+    token = browser.token("/login")
+    ok = browser.client.post("/login?next=/progress", data={"csrf_token": token, "email": "kim@example.com", "password": "correct horse battery"})
+    assert ok.headers["Location"] == "/progress"
+    browser.logout()
+    for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        token = browser.token("/login")
+        response = browser.client.post(f"/login?next={evil}", data={"csrf_token": token, "email": "kim@example.com", "password": "correct horse battery"})
+        assert response.headers["Location"] == "/", evil
+        browser.logout()
+
+
+def test_logout_requires_post(learner):
+    assert learner.get("/logout").status_code == 405
+    assert learner.get("/progress").status_code == 200

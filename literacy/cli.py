@@ -5,7 +5,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import content
 from .database import create_schema
@@ -37,6 +37,7 @@ def check_command(path: str | None) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create the database tables if they do not exist."""
     create_schema()
@@ -44,6 +45,7 @@ def init_db_command() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Create the schema and the demo organisation (idempotent)."""
     from .demo import load_demo

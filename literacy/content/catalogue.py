@@ -5,7 +5,7 @@ from pathlib import Path
 
 from . import graph
 from .curriculum import parse_course, parse_lesson
-from .errors import ContentError, Problems
+from .errors import ContentError, Problems, readable
 from .model import Catalogue, Course, Role, Scenario, Skill
 from .scenario import parse_scenario
 from .taxonomy import parse_taxonomy
@@ -31,7 +31,7 @@ def load(root: Path | str) -> Catalogue:
 def check(target: Path | str, root: Path | str) -> tuple[Catalogue | None, list]:
     """Validate a content root, a folder of content files, or one file (against ``root``'s taxonomy)."""
     target = Path(target)
-    if target.is_dir() and ((target / "curricula").is_dir() or (target / "scenarios").is_dir()):
+    if (target / TAXONOMY).is_file():
         try:
             return load(target), []
         except ContentError as exc:
@@ -73,7 +73,7 @@ def _courses(root: Path, roles: dict[str, Role], skills: dict[str, Skill], probl
             continue
         for lesson in course.lessons:
             if lesson.id in seen:
-                problems.add(lesson.path, 2, f"duplicate lesson id '{lesson.id}' (also in {seen[lesson.id]})")
+                problems.add(lesson.path, 2, f"duplicate lesson id '{lesson.id}' (also in {readable(seen[lesson.id])})")
             seen[lesson.id] = lesson.path
         courses[course.role] = course
     return courses
@@ -87,11 +87,12 @@ def _scenarios(files: list[Path], roles: dict[str, Role], skills: dict[str, Skil
             continue
         if file.parent.name != scenario.role and file.parent.name in roles:
             problems.add(str(file), scenario.lines.get("role", 1), f"role '{scenario.role}' does not match the folder '{file.parent.name}'")
-        if scenario.id in scenarios:
-            problems.add(str(file), scenario.lines.get("id", 1), f"duplicate scenario id '{scenario.id}' (also in {scenarios[scenario.id].path})")
-            continue
         state_graph = graph.check(scenario, problems)
         if state_graph is not None:
             graph.check_scoring(scenario, state_graph, problems)
-        scenarios[scenario.id] = scenario
+        if scenario.id in scenarios:
+            first = readable(scenarios[scenario.id].path)
+            problems.add(str(file), scenario.lines.get("id", 1), f"duplicate scenario id '{scenario.id}' (also in {first})")
+        else:
+            scenarios[scenario.id] = scenario
     return scenarios

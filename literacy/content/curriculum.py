@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import Problems
+from .errors import Problems, readable
 from .frontmatter import SLUG, Document, load_yaml, require, require_minutes, require_skills, require_slug, split
 from .model import Course, Lesson, Option, Question
 from .render import to_html, word_count
@@ -106,26 +106,28 @@ def parse_course(folder: Path, role_ids: set[str], skills: set[str], problems: P
     elif role is not None and role != folder.name:
         problems.add(path, doc.line_of("role"), f"role '{role}' does not match the folder '{folder.name}'")
     lessons = {}
+    broken = 0
     for file in sorted(folder.glob("*.md")):
         lesson = parse_lesson(file.read_text(encoding="utf-8"), str(file), folder.name, skills, problems)
         if lesson is None:
+            broken += 1  # its own problems are reported; its id is unknown, so skip "missing lesson" noise
             continue
         if lesson.id in lessons:
-            problems.add(str(file), 2, f"duplicate lesson id '{lesson.id}' (also in {lessons[lesson.id].path})")
+            problems.add(str(file), 2, f"duplicate lesson id '{lesson.id}' (also in {readable(lessons[lesson.id].path)})")
         lessons[lesson.id] = lesson
-    ordered = _ordered(order or [], lessons, doc, problems)
+    ordered = _ordered(order or [], lessons, doc, problems, report_missing=not broken)
     if title is None or summary is None or role is None or order is None:
         return None
     return Course(role, title, summary.strip(), tuple(ordered))
 
 
-def _ordered(order: list, lessons: dict[str, Lesson], doc: Document, problems: Problems) -> list[Lesson]:
+def _ordered(order: list, lessons: dict[str, Lesson], doc: Document, problems: Problems, report_missing: bool) -> list[Lesson]:
     """Lessons in the order ``course.yaml`` lists them; every lesson listed exactly once."""
     line = doc.line_of("lessons")
     for lesson_id in order:
         if not isinstance(lesson_id, str) or not SLUG.match(lesson_id):
             problems.add(doc.path, line, f"lesson id must be a lowercase slug: {lesson_id!r}")
-        elif lesson_id not in lessons:
+        elif lesson_id not in lessons and report_missing:
             problems.add(doc.path, line, f"lists lesson '{lesson_id}' but no lesson file has that id")
     if len(set(order)) != len(order):
         problems.add(doc.path, line, "a lesson is listed twice")

@@ -24,7 +24,7 @@ class Problems:
     items: list[Problem] = field(default_factory=list)
 
     def add(self, path: str, line: int, message: str) -> None:
-        self.items.append(Problem(_readable(str(path)), line, message))
+        self.items.append(Problem(readable(str(path)), line, message))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -44,7 +44,7 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _readable(path: str) -> str:
+def readable(path: str) -> str:
     """Paths below the working directory are shown relative to it, as editors and terminals expect."""
     if os.path.isabs(path):
         relative = os.path.relpath(path)

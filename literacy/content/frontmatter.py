@@ -35,6 +35,9 @@ def load_yaml(text: str, path: str, problems: Problems, first_line: int = 1) -> 
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + (mark.line if mark else 0)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context, start = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and start and start.line != (mark.line if mark else 0):
+            reason += f" ({context} that starts at line {first_line + start.line})"
         problems.add(path, line, f"malformed YAML: {reason}")
         return None, {}
     lines: dict[str, int] = {}

@@ -51,6 +51,7 @@ def parse_scenario(text: str, path: str, roles: set[str], skills: set[str], prob
     if role is not None and role not in roles:
         problems.add(path, doc.line_of("role"), f"unknown role '{role}'")
     listed = require_skills(doc, problems, skills)
+    named = {str(s) for s in doc.meta.get("skills") or [] if isinstance(doc.meta.get("skills"), list)}
     minutes = require_minutes(doc, problems)
     start = require_slug(doc, problems, "start")
     summary = doc.meta.get("summary") or ""
@@ -60,7 +61,7 @@ def parse_scenario(text: str, path: str, roles: set[str], skills: set[str], prob
         if raw.id in nodes:
             problems.add(path, raw.line, f"duplicate node id '{raw.id}' (first at line {nodes[raw.id].line})")
             continue
-        nodes[raw.id] = _build_node(raw, path, set(listed), problems)
+        nodes[raw.id] = _build_node(raw, path, named, problems)
     if not nodes:
         problems.add(path, doc.body_lines[0][0] if doc.body_lines else 1, "the scenario has no nodes ('## node-id: Title')")
     elif start is not None and start not in nodes:

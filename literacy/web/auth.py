@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..access import allow, safe_next
 from ..extensions import db, login_manager
 from ..models import User
-from .forms import ActionForm, LoginForm, RegisterForm
+from .forms import ActionForm, LoginForm, RegisterForm, role_choices
 
 bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
@@ -19,15 +19,11 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(r.id, r.name) for r in current_app.extensions["catalogue"].roles.values()]
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @allow("public")
 def register():
     form = RegisterForm()
-    form.role.choices = role_choices()
+    form.role.choices = role_choices(current_app.extensions["catalogue"])
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         if db.session.scalar(select(User.id).where(User.email == email)):

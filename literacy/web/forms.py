@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
 
@@ -45,7 +46,12 @@ def question_form(questions) -> type[FlaskForm]:
         pass
 
     for qi, question in enumerate(questions):
-        field = RadioField(question.prompt, choices=[(str(oi), o.text) for oi, o in enumerate(question.options)],
+        field = RadioField(question.prompt, choices=[SelectChoice(str(oi), o.text) for oi, o in enumerate(question.options)],
                            validators=[InputRequired(message="Choose an answer.")])
         setattr(CheckForm, f"q{qi}", field)
     return CheckForm
+
+
+def role_choices(catalogue) -> list[SelectChoice]:
+    """The marketing roles a person can pick, in taxonomy order."""
+    return [SelectChoice(role.id, role.name) for role in catalogue.roles.values()]

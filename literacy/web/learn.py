@@ -9,7 +9,7 @@ from .. import metrics, queries, track
 from ..access import allow
 from ..extensions import db
 from ..models import CheckAnswer, LessonCompletion, utcnow
-from .forms import ActionForm, RoleForm, question_form
+from .forms import ActionForm, RoleForm, question_form, role_choices
 
 bp = Blueprint("learn", __name__)
 
@@ -128,7 +128,7 @@ def progress():
 @allow("user")
 def settings():
     form = RoleForm(role=current_user.role)
-    form.role.choices = [(r.id, r.name) for r in catalogue().roles.values()]
+    form.role.choices = role_choices(catalogue())
     if form.validate_on_submit():
         current_user.role = form.role.data
         db.session.commit()

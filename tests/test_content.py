@@ -1,0 +1,190 @@
+"""Content parsing and validation: every defect named with its file and line."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from literacy import create_app
+from literacy.content import ContentError, check, load
+from literacy.content.errors import Problems
+from literacy.content.frontmatter import split
+
+from conftest import FIXTURES, ROOT, TINY
+
+BROKEN = FIXTURES / "broken"
+
+# fixture file -> (line, message) it must produce, and nothing else
+EXPECTED = {
+    "scenarios/ops/malformed-front-matter.md": (6, "malformed YAML: expected ',' or ']', but got ':' (while parsing a flow sequence that starts at line 5)"),
+    "scenarios/ops/missing-start.md": (1, "missing required field 'start'"),
+    "scenarios/ops/duplicate-node.md": (65, "duplicate node id 'review' (first at line 27)"),
+    "scenarios/ops/unknown-role.md": (4, "unknown role 'astronaut'"),
+    "scenarios/ops/unknown-skill.md": (5, "unknown skill 'telepathy'"),
+    "scenarios/ops/missing-target.md": (44, "choice 'Let the tool decide' goes to node 'nowhere', which does not exist"),
+    "scenarios/ops/bad-start.md": (7, "start node 'lobby' does not exist"),
+    "scenarios/ops/unreachable-node.md": (65, "node 'orphan' cannot be reached from the start"),
+    "scenarios/ops/dead-end.md": (60, "node 'bad' has no choices and no 'Outcome:' (a dead end)"),
+    "scenarios/ops/no-ending.md": (7, "the scenario has no ending (a node with 'Outcome:')"),
+    "scenarios/ops/endless-loop.md": (70, "node 'spiral' is in a loop from which no ending can be reached"),
+    "scenarios/ops/unset-flag.md": (30, "choice 'Name an owner' requires flag 'approved', which no choice sets"),
+    "scenarios/ops/empty-feedback.md": (21, "choice 'Send now' has empty feedback"),
+    "scenarios/ops/effect-on-unlisted-skill.md": (23, "effect on skill 'budget', which the scenario does not list in 'skills'"),
+    "scenarios/ops/skill-never-raised.md": (5, "no path raises skill 'data' above zero: add a positive effect or drop it from 'skills'"),
+    "scenarios/ops/all-choices-hidden.md": (27, "node 'review' offers no choice when the flags are: none (every choice is hidden by 'Requires:')"),
+    "curricula/ops/lesson-missing-title.md": (1, "missing required field 'title'"),
+    "curricula/ops/lesson-two-correct-options.md": (12, "a question needs exactly one correct option marked [x]"),
+    "curricula/ops/lesson-no-explanation.md": (13, "option has no 'Why:' explanation"),
+    "curricula/ops/lesson-unclosed-front-matter.md": (1, "malformed front matter: no closing '---' line"),
+    "curricula/ops/lesson-bad-minutes.md": (4, "field 'minutes' must be a whole number of minutes"),
+}
+
+
+def test_every_broken_fixture_is_listed():
+    shipped = {str(p.relative_to(BROKEN)) for p in BROKEN.rglob("*.md")}
+    assert shipped == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_fixture_gives_its_one_message(name):
+    catalogue, problems = check(BROKEN / name, TINY)
+    line, message = EXPECTED[name]
+    assert catalogue is None
+    assert [(p.line, p.message) for p in problems] == [(line, message)]
+    assert str(problems[0]).endswith(f"{name}:{line}: {message}")
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_cli_check_exits_1_with_file_and_line(tmp_path, name):
+    app = create_app({"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    result = app.test_cli_runner().invoke(args=["content", "check", str(BROKEN / name)])
+    line, message = EXPECTED[name]
+    assert result.exit_code == 1
+    assert f"{name}:{line}: {message}" in result.output
+
+
+def test_cli_check_folder_reports_every_problem_at_once(tmp_path):
+    app = create_app({"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    result = app.test_cli_runner().invoke(args=["content", "check", str(BROKEN)])
+    assert result.exit_code == 1
+    for name, (line, message) in EXPECTED.items():
+        assert f"{name}:{line}: {message}" in result.output
+
+
+def test_cli_check_valid_root_prints_summary(runner):
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "Content OK: 1 roles, 2 skills, 2 lessons, 1 scenarios, 5 nodes, 3 endings" in result.output
+
+
+def copy_tiny(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(TINY, root)
+    return root
+
+
+def test_duplicate_scenario_ids_across_files(tmp_path):
+    root = copy_tiny(tmp_path)
+    shutil.copy(root / "scenarios/ops/01-send.md", root / "scenarios/ops/02-copy.md")
+    with pytest.raises(ContentError) as error:
+        load(root)
+    [problem] = error.value.problems
+    assert problem.path.endswith("02-copy.md") and problem.line == 2
+    assert problem.message.startswith("duplicate scenario id 'ops-send'")
+
+
+def test_duplicate_lesson_id_and_unlisted_lesson(tmp_path):
+    root = copy_tiny(tmp_path)
+    text = (root / "curricula/ops/02-second.md").read_text().replace("id: second", "id: first")
+    (root / "curricula/ops/02-second.md").write_text(text)
+    with pytest.raises(ContentError) as error:
+        load(root)
+    messages = [p.message for p in error.value.problems]
+    assert any(m.startswith("duplicate lesson id 'first'") for m in messages)
+    assert "lists lesson 'second' but no lesson file has that id" in messages
+
+
+def test_duplicate_skill_id_in_taxonomy(tmp_path):
+    root = copy_tiny(tmp_path)
+    taxonomy = root / "curricula/skills.yaml"
+    text = taxonomy.read_text().replace("  - id: data\n", "  - id: ownership\n")
+    taxonomy.write_text(text)
+    with pytest.raises(ContentError) as error:
+        load(root)
+    found = sorted((Path(p.path).name, p.line, p.message) for p in error.value.problems)
+    assert found == [
+        ("01-send.md", 5, "unknown skill 'data'"),
+        ("02-second.md", 5, "unknown skill 'data'"),
+        ("skills.yaml", 5, "duplicate skill id 'ownership'"),
+        ("skills.yaml", 9, "target for unknown skill 'data'"),
+    ]
+
+
+def test_app_refuses_to_start_on_invalid_content(tmp_path):
+    root = copy_tiny(tmp_path)
+    (root / "scenarios/ops/01-send.md").write_text((BROKEN / "scenarios/ops/bad-start.md").read_text())
+    with pytest.raises(ContentError) as error:
+        create_app({"TESTING": True, "CONTENT_ROOT": str(root), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    assert [p.message for p in error.value.problems] == ["start node 'lobby' does not exist"]
+
+
+def test_adding_a_role_is_content_only(tmp_path):
+    root = copy_tiny(tmp_path)
+    taxonomy = root / "curricula/skills.yaml"
+    taxonomy.write_text(taxonomy.read_text() + "  - id: events\n    name: Events\n    description: Field events.\n    targets:\n      ownership: 50\n      data: 50\n")
+    shutil.copytree(root / "curricula/ops", root / "curricula/events")
+    for lesson in (root / "curricula/events").glob("*.md"):
+        lesson.write_text(lesson.read_text().replace("id: first", "id: events-first").replace("id: second", "id: events-second"))
+    (root / "curricula/events/course.yaml").write_text("title: Events\nsummary: For events.\nrole: events\nlessons: [events-first, events-second]\n")
+    (root / "scenarios/events").mkdir()
+    text = (root / "scenarios/ops/01-send.md").read_text().replace("id: ops-send", "id: events-send").replace("role: ops", "role: events")
+    (root / "scenarios/events/01-send.md").write_text(text)
+    catalogue = load(root)
+    assert set(catalogue.roles) == {"ops", "events"}
+    assert [s.id for s in catalogue.role_scenarios("events")] == ["events-send"]
+
+
+def test_front_matter_keys_keep_their_lines():
+    problems = Problems()
+    doc = split("---\nid: a\n\ntitle: B\n---\nbody\n", "x.md", problems)
+    assert not problems
+    assert doc.key_lines == {"id": 2, "title": 4}
+    assert doc.body_lines == [(6, "body")]
+
+
+def test_missing_front_matter_is_reported():
+    problems = Problems()
+    assert split("# Just a heading\n", "x.md", problems) is None
+    assert str(problems.items[0]) == "x.md:1: malformed front matter: the file must start with a '---' line"
+
+
+def test_lesson_markdown_is_sanitised(tmp_path):
+    root = copy_tiny(tmp_path)
+    lesson = root / "curricula/ops/02-second.md"
+    lesson.write_text(lesson.read_text() + "\n<script>alert(1)</script>\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://example.com)\n")
+    html = load(root).lesson("second").html
+    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+    assert 'href="https://example.com"' in html
+
+
+def test_shipped_content_is_valid():
+    catalogue, problems = check(ROOT, ROOT)
+    assert problems == []
+    assert set(catalogue.roles) == {"lifecycle", "pr", "paid-media", "revops"}
+
+
+def test_shipped_content_meets_the_size_bar():
+    """Each role: a course of at least 5 lessons of 400+ words, and 3+ scenarios with 8+ decisions and 3+ endings."""
+    catalogue = load(ROOT)
+    for role in catalogue.roles:
+        lessons = catalogue.courses[role].lessons
+        assert len(lessons) >= 5, role
+        for lesson in lessons:
+            assert lesson.words >= 400, f"{lesson.path}: {lesson.words} words"
+        scenarios = catalogue.role_scenarios(role)
+        assert len(scenarios) >= 3, role
+        for scenario in scenarios:
+            assert len(scenario.decision_nodes) >= 8, scenario.path
+            assert len(scenario.endings) >= 3, scenario.path
+            assert {n.outcome for n in scenario.endings} == {"strong", "mixed", "poor"}, scenario.path

@@ -1,0 +1,77 @@
+"""The learner's home, lessons, knowledge checks, progress and settings."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from literacy.extensions import db
+from literacy.models import CheckAnswer, LessonCompletion
+
+
+def test_landing_page_for_visitors(browser):
+    html = browser.get("/").get_data(as_text=True)
+    assert "Create an account" in html and "Operations" in html
+
+
+def test_home_shows_track_progress_and_next_step(learner):
+    html = learner.get("/").get_data(as_text=True)
+    assert "Tiny course" in html and "First lesson" in html and "The send" in html
+    assert "0 of 2 lessons done" in html and "0 of 1 scenarios finished" in html
+    assert 'href="/lessons/first"' in html and "Open the lesson" in html
+    assert '<progress value="0" max="100"' in html
+
+
+def test_lesson_renders_markdown_and_marks_complete_once(learner, app):
+    html = learner.get("/lessons/first").get_data(as_text=True)
+    assert "<strong>named owner</strong>" in html and "Lesson 1 of 2" in html
+    response = learner.post("/lessons/first/complete", page="/lessons/first")
+    assert response.headers["Location"] == "/lessons/second"
+    learner.post("/lessons/first/complete", page="/lessons/second")  # the button on an old tab: harmless
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(LessonCompletion)) == 1
+    home = learner.get("/").get_data(as_text=True)
+    assert "1 of 2 lessons done" in home and "Second lesson" in home
+
+
+def test_knowledge_check_records_answer_and_explains(learner, app):
+    response = learner.post("/lessons/first/check", {"q0": "0"}, page="/lessons/first")
+    assert response.status_code == 302
+    html = learner.get("/lessons/first").get_data(as_text=True)
+    assert "You answered 0 of 1 correctly" in html
+    assert "Shared involvement is not ownership." in html and "A named owner knows the outcome" in html
+    assert "Your answer: not the best answer" in html and "Best answer" in html
+    learner.post("/lessons/first/check", {"q0": "1"}, page="/lessons/first")
+    with app.app_context():
+        answer = db.session.scalars(select(CheckAnswer)).one()  # the latest answer replaces the first
+        assert (answer.option, answer.correct) == (1, True)
+
+
+def test_knowledge_check_without_an_answer_keeps_the_page(learner, app):
+    response = learner.post("/lessons/first/check", {}, page="/lessons/first")
+    assert response.status_code == 400
+    assert "Answer every question" in response.get_data(as_text=True)
+    bogus = learner.post("/lessons/first/check", {"q0": "7"}, page="/lessons/first")
+    assert bogus.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CheckAnswer)) == 0
+
+
+def test_lesson_without_check_has_no_check_route(learner):
+    assert learner.post("/lessons/second/check", {"q0": "0"}, page="/lessons/second").status_code == 404
+
+
+def test_progress_shows_attempts_and_skill_profile(learner):
+    html = learner.get("/progress").get_data(as_text=True)
+    assert "No scenario attempts yet" in html and "No evidence yet" in html
+    page = learner.post("/scenarios/ops-send/start", page="/scenarios/ops-send")
+    attempt = page.headers["Location"].rsplit("/", 1)[1]
+    learner.post(f"/attempts/{attempt}/choose", {"step": 0, "node": "queue", "choice": 0}, page=f"/attempts/{attempt}")
+    learner.post(f"/attempts/{attempt}/choose", {"step": 1, "node": "review", "choice": 0}, page=f"/attempts/{attempt}")
+    html = learner.get("/progress").get_data(as_text=True)
+    assert "Strong judgment" in html and "At target" in html
+    assert "1 of 1 scenarios finished" in learner.get("/").get_data(as_text=True)
+
+
+def test_settings_changes_role_but_ignores_unknown(learner):
+    response = learner.post("/settings", {"role": "astronaut"})
+    assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
+    assert learner.post("/settings", {"role": "ops"}).status_code == 302

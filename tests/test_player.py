@@ -161,3 +161,20 @@ def test_changed_scenario_is_explained_not_crashed(learner, app):
 @pytest.mark.parametrize("url", ["/scenarios/nope", "/attempts/999", "/attempts/999/debrief", "/lessons/nope", "/course/nope"])
 def test_unknown_objects_are_404(learner, url):
     assert learner.get(url).status_code == 404
+
+
+def test_expired_form_on_a_choice_reprompts_without_losing_the_attempt(learner, app):
+    attempt = start(learner)
+    choose(learner, attempt, 0, "queue", 0)
+    response = learner.client.post(f"/attempts/{attempt}/choose", data={"csrf_token": "expired", "step": 1, "node": "review", "choice": 0},
+                                   headers={"Referer": f"http://localhost/attempts/{attempt}"})
+    assert response.status_code == 302 and response.headers["Location"] == f"/attempts/{attempt}"
+    page = learner.get(f"/attempts/{attempt}").get_data(as_text=True)
+    assert "nothing was recorded" in page and "Who signs off?" in page
+    assert steps(app, attempt) == 1
+    assert choose(learner, attempt, 1, "review", 0).status_code == 302 and steps(app, attempt) == 2
+
+
+def test_expired_form_from_another_site_gets_an_error_page(learner):
+    response = learner.client.post("/settings", data={"csrf_token": "bad", "role": "ops"}, headers={"Referer": "https://evil.example/settings"})
+    assert response.status_code == 400 and "This form had expired" in response.get_data(as_text=True)

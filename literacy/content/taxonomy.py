@@ -48,6 +48,14 @@ def _id(entry: dict, path: str, line: int, problems: Problems, seen: set[str], k
     return value
 
 
+def _described(entry, kind: str, path: str, line: int, problems: Problems, seen: set[str]) -> tuple[str | None, str, str]:
+    """The id, name and description every skill and role entry carries."""
+    if not isinstance(entry, dict):
+        problems.add(path, line, f"each {kind} needs id, name and description")
+        return None, "", ""
+    return _id(entry, path, line, problems, seen, kind), _text(entry, "name", path, line, problems), _text(entry, "description", path, line, problems)
+
+
 def parse_taxonomy(text: str, path: str, problems: Problems) -> tuple[dict[str, Skill], dict[str, Role]]:
     """Skills and roles from the taxonomy file; every role needs a 0-100 target for every skill."""
     data, lines = load_yaml(text, path, problems)
@@ -57,23 +65,13 @@ def parse_taxonomy(text: str, path: str, problems: Problems) -> tuple[dict[str, 
         return {}, {}
     skills: dict[str, Skill] = {}
     for line, entry in _entries(text, data, "skills", path, problems, lines):
-        if not isinstance(entry, dict):
-            problems.add(path, line, "each skill needs id, name and description")
-            continue
-        sid = _id(entry, path, line, problems, set(skills), "skill")
-        name = _text(entry, "name", path, line, problems)
-        description = _text(entry, "description", path, line, problems)
+        sid, name, description = _described(entry, "skill", path, line, problems, set(skills))
         if sid:
             skills[sid] = Skill(sid, name, description)
     roles: dict[str, Role] = {}
     for line, entry in _entries(text, data, "roles", path, problems, lines):
-        if not isinstance(entry, dict):
-            problems.add(path, line, "each role needs id, name, description and targets")
-            continue
-        rid = _id(entry, path, line, problems, set(roles), "role")
-        name = _text(entry, "name", path, line, problems)
-        description = _text(entry, "description", path, line, problems)
-        targets = _targets(entry.get("targets"), skills, path, line, problems)
+        rid, name, description = _described(entry, "role", path, line, problems, set(roles))
+        targets = _targets(entry.get("targets") if isinstance(entry, dict) else None, skills, path, line, problems)
         if rid:
             roles[rid] = Role(rid, name, description, targets)
     return skills, roles

@@ -13,13 +13,15 @@ from sqlalchemy import select
 from . import engine
 from .content.model import Catalogue, Scenario
 from .extensions import db
-from .models import Attempt, AttemptStep, LessonCompletion, Organization, SkillScore, Team, User, utcnow
+from .models import (
+    Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, LessonCompletion, Organization, SkillScore, Team, User, utcnow,
+)
 
 ORG_SLUG = "northbeam"
 PASSWORD = "demo-password"
 FIRST = ["Priya", "Tom", "Amara", "Lukas", "Sofia", "Daniel", "Mei", "Jonas", "Chloe", "Rafael", "Nadia", "Owen"]
 LAST = ["Shah", "Becker", "Okafor", "Meyer", "Rossi", "Kim", "Chen", "Larsen", "Dubois", "Silva", "Haddad", "Walsh"]
-LEARNERS_PER_ROLE = 6
+LEARNERS_PER_ROLE = 8
 
 
 def load_demo(catalogue: Catalogue, seed: int = 7) -> list[tuple[str, str, str]]:
@@ -43,15 +45,39 @@ def _create(catalogue: Catalogue, rng: random.Random) -> None:
         _user(org, f"{access}@northbeam.example", f"{access.capitalize()} Demo", first_role, access)
     names = iter(f"{f} {l}" for l in LAST for f in FIRST)
     now = utcnow()
+    learners: list[User] = []
     for role in catalogue.roles.values():
         team = Team(organization=org, name=f"{role.name} team", role=role.id)
         db.session.add(team)
         for n in range(1, LEARNERS_PER_ROLE + 1):
             user = _user(org, f"{role.id}.{n}@northbeam.example", next(names), role.id, "learner")
             team.members.append(user)
+            learners.append(user)
             db.session.flush()
             _history(user, catalogue, role.id, rng, now, skill=rng.uniform(0.3, 0.95), activity=n)
+    _cohorts(org, catalogue, learners, now.date())
     db.session.commit()
+
+
+def _cohorts(org: Organization, catalogue: Catalogue, learners: list[User], today) -> None:
+    """A running programme for everyone, and an overdue sprint for one role."""
+    manager = db.session.scalar(select(User).where(User.email == "manager@northbeam.example"))
+    programme = Cohort(org_id=org.id, name="Autumn AI judgment programme", starts_on=today - timedelta(days=120),
+                       due_on=today + timedelta(days=21), requirement="at-target", stall_days=14,
+                       description="Every marketer takes their own role track: course and scenarios.")
+    programme.managers.append(manager)
+    programme.assignments.append(CohortAssignment(kind="track", ref=""))
+    programme.members.extend(CohortMember(user=u) for u in learners)
+    db.session.add(programme)
+    role = next(iter(catalogue.roles))
+    sprint = Cohort(org_id=org.id, name=f"{catalogue.roles[role].name} scenario sprint", starts_on=today - timedelta(days=60),
+                    due_on=today - timedelta(days=5), requirement="complete", stall_days=7,
+                    description="Two scenarios in a fortnight, then a team debrief.")
+    sprint.managers.append(manager)
+    for scenario in catalogue.role_scenarios(role)[:2]:
+        sprint.assignments.append(CohortAssignment(kind="scenario", ref=scenario.id))
+    sprint.members.extend(CohortMember(user=u) for u in learners if u.role == role)
+    db.session.add(sprint)
 
 
 def _user(org: Organization, email: str, name: str, role: str, access: str) -> User:

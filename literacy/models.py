@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
@@ -50,7 +50,7 @@ class User(UserMixin, db.Model):
     org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(300))
+    password_hash: Mapped[str] = mapped_column(String(300))  # empty until an invited learner sets one
     role: Mapped[str] = mapped_column(String(60))  # marketing role id from the taxonomy
     access: Mapped[str] = mapped_column(String(20), default="learner")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -61,7 +61,7 @@ class User(UserMixin, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
 
 class LessonCompletion(db.Model):
@@ -150,3 +150,67 @@ class SkillScore(db.Model):
     skill_id: Mapped[str] = mapped_column(String(60))
     total: Mapped[int]
     score: Mapped[int]
+
+
+cohort_managers = db.Table(
+    "cohort_managers",
+    db.Column("cohort_id", ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+REQUIREMENTS = {
+    "complete": "Finish all assigned lessons and scenarios",
+    "at-target": "Finish all assigned work with every assigned skill at or above the role target",
+}
+
+
+class Cohort(db.Model):
+    """A programme run by one or more managers: learners, assigned work, dates and a required outcome."""
+
+    __tablename__ = "cohorts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date]
+    due_on: Mapped[date]
+    requirement: Mapped[str] = mapped_column(String(20), default="at-target")
+    stall_days: Mapped[int] = mapped_column(default=7)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    managers: Mapped[list[User]] = relationship(secondary=cohort_managers)
+    members: Mapped[list[CohortMember]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
+    assignments: Mapped[list[CohortAssignment]] = relationship(cascade="all, delete-orphan", order_by="CohortAssignment.id")
+
+
+class CohortMember(db.Model):
+    __tablename__ = "cohort_members"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"), Index("ix_cohort_members_user", "user_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    cohort: Mapped[Cohort] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class CohortAssignment(db.Model):
+    """Assigned work. kind: 'track' (each learner's own role track), 'course' (a role's course) or 'scenario'."""
+
+    __tablename__ = "cohort_assignments"
+    __table_args__ = (UniqueConstraint("cohort_id", "kind", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    ref: Mapped[str] = mapped_column(String(120), default="")  # role id for 'course', scenario id for 'scenario'
+
+
+class Invitation(db.Model):
+    """A one-time link for a new learner to set their password. Only a hash of the token is stored."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -1,11 +1,14 @@
 """SQL reads returning plain values for the pure core and the views."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, union_all
+from sqlalchemy.orm import selectinload
 
+from .assignments import work_for
 from .extensions import db
 from .metrics import ScoreRow
-from .models import Attempt, CheckAnswer, LessonCompletion, SkillScore
+from .progress import LearnerFacts
+from .models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortMember, LessonCompletion, SkillScore, Team, User, team_members
 
 
 def completed_lessons(user_id: int) -> set[str]:
@@ -49,3 +52,138 @@ def score_rows(user_id: int) -> list[ScoreRow]:
         .where(Attempt.user_id == user_id, Attempt.finished_at.is_not(None))
     )
     return [ScoreRow(*row) for row in rows]
+
+
+# --- cohorts -----------------------------------------------------------------------------------
+# Each function runs a fixed number of aggregate queries (a few per role in the cohort), never one
+# per learner, so a dashboard for thousands of learners stays fast.
+
+def cohort_facts(cohort, catalogue) -> list:
+    """One :class:`progress.LearnerFacts` per member of ``cohort``."""
+    members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id).scalar_subquery()
+    people = db.session.execute(
+        select(User.id, User.name, User.email, User.role, CohortMember.added_at)
+        .join(CohortMember, CohortMember.user_id == User.id).where(CohortMember.cohort_id == cohort.id)
+        .order_by(User.name)
+    ).all()
+    assignments = [(a.kind, a.ref) for a in cohort.assignments]
+    work = {role: work_for(catalogue, assignments, role) for role in {p.role for p in people}}
+    teams = _teams_of(members)
+    lessons, scenarios = {}, {}
+    for role, assigned in work.items():
+        lessons.update(_lessons_done(members, role, assigned.lessons))
+        scenarios.update(_scenario_counts(members, role, assigned.scenarios))
+    activity = _last_activity(members)
+    all_scenarios = {s for w in work.values() for s in w.scenarios}
+    scores = _latest_scores(members, all_scenarios)
+    facts = []
+    for uid, name, email, role, added_at in people:
+        assigned = work[role]
+        targets = catalogue.roles[role].targets if role in catalogue.roles else {}
+        done, attempts = scenarios.get(uid, (0, 0))
+        facts.append(LearnerFacts(
+            uid, name, email, role, tuple(teams.get(uid, ())), lessons.get(uid, 0), len(assigned.lessons),
+            done, len(assigned.scenarios), attempts, activity.get(uid),
+            {s: v for s, v in scores.get(uid, {}).items() if s in assigned.skills},
+            {s: targets.get(s, 0) for s in assigned.skills}, added_at,
+        ))
+    return facts
+
+
+def _teams_of(members) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {}
+    rows = db.session.execute(
+        select(team_members.c.user_id, Team.name).join(Team, Team.id == team_members.c.team_id)
+        .where(team_members.c.user_id.in_(members)).order_by(Team.name)
+    )
+    for uid, name in rows:
+        result.setdefault(uid, []).append(name)
+    return result
+
+
+def _lessons_done(members, role: str, lesson_ids: tuple[str, ...]) -> dict[int, int]:
+    if not lesson_ids:
+        return {}
+    rows = db.session.execute(
+        select(LessonCompletion.user_id, func.count(LessonCompletion.id))
+        .join(User, User.id == LessonCompletion.user_id)
+        .where(LessonCompletion.user_id.in_(members), User.role == role, LessonCompletion.lesson_id.in_(lesson_ids))
+        .group_by(LessonCompletion.user_id)
+    )
+    return dict(rows.all())
+
+
+def _scenario_counts(members, role: str, scenario_ids: tuple[str, ...]) -> dict[int, tuple[int, int]]:
+    """Per learner: assigned scenarios finished at least once, and attempts on assigned scenarios."""
+    if not scenario_ids:
+        return {}
+    finished = func.count(func.distinct(case((Attempt.finished_at.is_not(None), Attempt.scenario_id))))
+    rows = db.session.execute(
+        select(Attempt.user_id, finished, func.count(Attempt.id))
+        .join(User, User.id == Attempt.user_id)
+        .where(Attempt.user_id.in_(members), User.role == role, Attempt.scenario_id.in_(scenario_ids))
+        .group_by(Attempt.user_id)
+    )
+    return {uid: (done, count) for uid, done, count in rows}
+
+
+def _last_activity(members) -> dict[int, object]:
+    events = union_all(
+        select(Attempt.user_id.label("uid"), Attempt.updated_at.label("at")).where(Attempt.user_id.in_(members)),
+        select(LessonCompletion.user_id, LessonCompletion.completed_at).where(LessonCompletion.user_id.in_(members)),
+        select(CheckAnswer.user_id, CheckAnswer.answered_at).where(CheckAnswer.user_id.in_(members)),
+    ).subquery()
+    return dict(db.session.execute(select(events.c.uid, func.max(events.c.at)).group_by(events.c.uid)).all())
+
+
+def _latest_scores(members, scenario_ids: set[str]) -> dict[int, dict[str, int]]:
+    """Per learner and skill: the mean over scenarios of the most recent finished attempt's score."""
+    if not scenario_ids:
+        return {}
+    ranked = (
+        select(Attempt.id, Attempt.user_id, func.row_number().over(
+            partition_by=(Attempt.user_id, Attempt.scenario_id),
+            order_by=(Attempt.finished_at.desc(), Attempt.id.desc())).label("rank"))
+        .where(Attempt.user_id.in_(members), Attempt.finished_at.is_not(None), Attempt.scenario_id.in_(scenario_ids))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.user_id, SkillScore.skill_id, func.avg(SkillScore.score))
+        .join(SkillScore, SkillScore.attempt_id == ranked.c.id)
+        .where(ranked.c.rank == 1).group_by(ranked.c.user_id, SkillScore.skill_id)
+    )
+    result: dict[int, dict[str, int]] = {}
+    for uid, skill, average in rows:
+        result.setdefault(uid, {})[skill] = round(average)
+    return result
+
+
+def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict[tuple[str, int], int]]:
+    """For one scenario (current version) among a cohort's members: learners who played it, learners
+    who reached each node, and learners who took each (node, choice) at least once."""
+    members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id).scalar_subquery()
+    played = (Attempt.scenario_id == scenario.id, Attempt.content_version == scenario.version, Attempt.user_id.in_(members))
+    players = db.session.scalar(select(func.count(func.distinct(Attempt.user_id))).where(*played)) or 0
+    learners = func.count(func.distinct(Attempt.user_id))
+    steps = select(AttemptStep.node_id, AttemptStep.choice_index, learners).join(Attempt, Attempt.id == AttemptStep.attempt_id).where(*played)
+    taken = {(node, index): n for node, index, n in db.session.execute(steps.group_by(AttemptStep.node_id, AttemptStep.choice_index))}
+    reached_query = select(AttemptStep.node_id, learners).join(Attempt, Attempt.id == AttemptStep.attempt_id).where(*played)
+    reached = dict(db.session.execute(reached_query.group_by(AttemptStep.node_id)).all())
+    return players, reached, taken
+
+
+def learner_attempts(user_id: int, scenario_ids) -> list[Attempt]:
+    """A learner's attempts on the given scenarios, newest first, with their steps (one query each way)."""
+    return list(db.session.scalars(
+        select(Attempt).where(Attempt.user_id == user_id, Attempt.scenario_id.in_(tuple(scenario_ids)))
+        .options(selectinload(Attempt.steps), selectinload(Attempt.skill_scores)).order_by(Attempt.id.desc())
+    ))
+
+
+def learner_cohorts(user_id: int) -> list[tuple[str, object, list[tuple[str, str]]]]:
+    """(name, due date, assignments) of every cohort the learner is in."""
+    cohorts = db.session.scalars(
+        select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id).where(CohortMember.user_id == user_id)
+        .options(selectinload(Cohort.assignments))
+    )
+    return [(c.name, c.due_on, [(a.kind, a.ref) for a in c.assignments]) for c in cohorts]

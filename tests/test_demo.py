@@ -16,7 +16,7 @@ def test_demo_is_idempotent_and_has_history(app, runner):
     with app.app_context():
         before = counts()
         orgs, teams, users, attempts, scores = before
-        assert (orgs, teams) == (1, 1) and users == 3 + 6
+        assert (orgs, teams) == (1, 1) and users == 3 + 8
         assert attempts > 0 and scores > 0
         assert {u.access for u in db.session.scalars(select(User))} == {"learner", "manager", "leader", "admin"}
         finished = db.session.scalars(select(Attempt).where(Attempt.finished_at.is_not(None))).all()

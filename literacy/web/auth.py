@@ -5,10 +5,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
+from .. import invitations
 from ..access import allow, safe_next
 from ..extensions import db, login_manager
 from ..models import User
-from .forms import ActionForm, LoginForm, RegisterForm, role_choices
+from .forms import ActionForm, LoginForm, RegisterForm, SetPasswordForm, role_choices
 
 bp = Blueprint("auth", __name__)
 login_manager.login_view = "auth.login"
@@ -62,3 +63,19 @@ def logout():
         session.clear()
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@allow("public")
+def accept_invitation(token: str):
+    invitation = invitations.find(token)
+    if invitation is None:
+        return render_template("auth/invite_invalid.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user = invitations.accept(invitation, form.password.data)
+        session.clear()
+        login_user(user)
+        flash(f"Welcome, {user.name}. Your password is set.", "success")
+        return redirect(url_for("learn.home"))
+    return render_template("auth/invite.html", form=form, person=db.session.get(User, invitation.user_id))

@@ -2,9 +2,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField,
+    SelectMultipleField, StringField, TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class RegisterForm(FlaskForm):
@@ -55,3 +60,51 @@ def question_form(questions) -> type[FlaskForm]:
 def role_choices(catalogue) -> list[SelectChoice]:
     """The marketing roles a person can pick, in taxonomy order."""
     return [SelectChoice(role.id, role.name) for role in catalogue.roles.values()]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (usable without JavaScript, one label each)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class CohortForm(FlaskForm):
+    name = StringField("Cohort name", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    starts_on = DateField("Start date", validators=[InputRequired(message="Give a start date.")])
+    due_on = DateField("Due date", validators=[InputRequired(message="Give a due date.")])
+    requirement = SelectField("Required outcome", validators=[DataRequired()])
+    stall_days = IntegerField("Flag a learner as stalled after this many days without activity", default=7,
+                              validators=[InputRequired(), NumberRange(min=1, max=90)])
+    assignments = MultiCheckboxField("Assigned work", validators=[DataRequired(message="Assign at least one item.")])
+    managers = MultiCheckboxField("Managers of this cohort")
+
+    def validate_due_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError("The due date must be on or after the start date.")
+
+
+class AddLearnerForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField("Name (for a new learner)", validators=[Optional(), Length(max=200)])
+    role = SelectField("Role (for a new learner)", validators=[Optional()])
+    team = SelectField("Team (for a new learner)", validators=[Optional()])
+
+
+class RosterForm(FlaskForm):
+    file = FileField("Roster CSV file", validators=[FileRequired(message="Choose a CSV file to upload.")])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("Choose a password", validators=[DataRequired(), Length(min=8, max=256, message="Use 8 to 256 characters.")])
+    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+
+
+class AccessForm(FlaskForm):
+    access = SelectField("Access", choices=[SelectChoice(a, a.capitalize()) for a in ("learner", "manager", "leader", "admin")])
+
+
+class TeamForm(FlaskForm):
+    name = StringField("Team name", validators=[DataRequired(), Length(max=200)])
+    role = SelectField("Main marketing role", validators=[Optional()])

@@ -1,11 +1,13 @@
 """The learner's home, course, lessons, knowledge checks and progress."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import metrics, queries, track
+from .. import assignments, metrics, queries, track
 from ..access import allow
 from ..extensions import db
 from ..models import CheckAnswer, LessonCompletion, utcnow
@@ -33,9 +35,14 @@ def home():
     if not current_user.is_authenticated:
         return render_template("learn/landing.html", roles=cat.roles.values(), summary=cat.summary())
     role = cat.roles.get(current_user.role)
+    summary = queries.attempts_by_scenario(current_user.id)
+    completed = queries.completed_lessons(current_user.id)
+    due = assignments.for_learner(queries.learner_cohorts(current_user.id), cat, current_user.role, completed,
+                                  {sid for sid, s in summary.items() if s["finished"]}, date.today())
     return render_template(
-        "learn/home.html", role=role, course=cat.courses.get(current_user.role),
-        track=learner_track(current_user.role), scenarios={s.id: s for s in cat.role_scenarios(current_user.role)},
+        "learn/home.html", role=role, course=cat.courses.get(current_user.role), assignments=due, catalogue=cat,
+        track=track.build(cat.courses.get(current_user.role), cat.role_scenarios(current_user.role), completed, summary),
+        scenarios={s.id: s for s in cat.role_scenarios(current_user.role)},
     )
 
 

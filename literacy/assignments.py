@@ -1,0 +1,87 @@
+"""What a cohort asks of each learner, resolved against the catalogue. Pure."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .content.model import Catalogue
+
+KINDS = ("track", "course", "scenario")
+
+
+@dataclass(frozen=True)
+class Work:
+    """The lessons and scenarios one learner must finish, and the skills those scenarios evidence."""
+
+    lessons: tuple[str, ...]
+    scenarios: tuple[str, ...]
+    skills: tuple[str, ...]
+
+    @property
+    def size(self) -> int:
+        return len(self.lessons) + len(self.scenarios)
+
+
+def work_for(catalogue: Catalogue, assignments: list[tuple[str, str]], role: str) -> Work:
+    """Resolve (kind, ref) assignments for a learner in ``role``.
+
+    'track' means the learner's own role track (course and scenarios), which is how one cohort can
+    hold several roles; 'course' is a named role's course; 'scenario' a single scenario.
+    """
+    lessons: dict[str, None] = {}
+    scenarios: dict[str, None] = {}
+    for kind, ref in assignments:
+        course_role = role if kind == "track" else ref if kind == "course" else None
+        if course_role and course_role in catalogue.courses:
+            lessons.update(dict.fromkeys(l.id for l in catalogue.courses[course_role].lessons))
+        if kind == "track":
+            scenarios.update(dict.fromkeys(s.id for s in catalogue.role_scenarios(role)))
+        elif kind == "scenario" and ref in catalogue.scenarios:
+            scenarios[ref] = None
+    skills: dict[str, None] = {}
+    for scenario_id in scenarios:
+        skills.update(dict.fromkeys(catalogue.scenarios[scenario_id].skills))
+    return Work(tuple(lessons), tuple(scenarios), tuple(s for s in catalogue.skills if s in skills))
+
+
+def describe(catalogue: Catalogue, kind: str, ref: str) -> str:
+    """A human label for an assignment."""
+    if kind == "track":
+        return "Each learner's own role track (course and scenarios)"
+    if kind == "course":
+        role = catalogue.roles.get(ref)
+        return f"Course: {catalogue.courses[ref].title} ({role.name})" if ref in catalogue.courses and role else f"Course: {ref} (no longer offered)"
+    scenario = catalogue.scenarios.get(ref)
+    return f"Scenario: {scenario.title}" if scenario else f"Scenario: {ref} (no longer offered)"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One cohort's work as the learner sees it on their home page."""
+
+    cohort: str
+    due_on: date
+    done: int
+    total: int
+    overdue: bool
+    next_lesson: str | None
+    next_scenario: str | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 100
+
+
+def for_learner(cohorts: list[tuple[str, date, list[tuple[str, str]]]], catalogue: Catalogue, role: str,
+                completed: set[str], finished: set[str], today: date) -> list[Assignment]:
+    """The learner's assignments, overdue ones first, then by due date."""
+    result = []
+    for name, due_on, assignments in cohorts:
+        work = work_for(catalogue, assignments, role)
+        done = sum(l in completed for l in work.lessons) + sum(s in finished for s in work.scenarios)
+        result.append(Assignment(
+            name, due_on, done, work.size, done < work.size and today > due_on,
+            next((l for l in work.lessons if l not in completed), None),
+            next((s for s in work.scenarios if s not in finished), None),
+        ))
+    return sorted(result, key=lambda a: (not a.overdue, a.due_on, a.cohort))

@@ -1,0 +1,79 @@
+"""The cohort dashboard's figures: aggregate queries in, pure progress rules applied. No Flask."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from . import progress, queries
+from .assignments import work_for
+from .content.model import Catalogue, Scenario
+from .models import Cohort
+
+PRIVACY_FLOOR = 5  # judgment patterns need at least this many learners, so no one is singled out
+
+
+@dataclass
+class Dashboard:
+    cohort: Cohort
+    rows: list[progress.LearnerRow]
+    summary: progress.CohortSummary
+    skills: list[str]  # skills evidenced by the assigned scenarios, in taxonomy order
+    scenarios: list[str]  # assigned scenario ids, across the cohort's roles
+
+
+def build(cohort: Cohort, catalogue: Catalogue, today: date) -> Dashboard:
+    facts = queries.cohort_facts(cohort, catalogue)
+    rows = [
+        progress.learner_row(f, due_on=cohort.due_on, starts_on=cohort.starts_on, today=today,
+                             stall_days=cohort.stall_days, require_target=cohort.requirement == "at-target")
+        for f in facts
+    ]
+    assignments = [(a.kind, a.ref) for a in cohort.assignments]
+    roles = {f.role for f in facts} or set(catalogue.roles)
+    works = [work_for(catalogue, assignments, role) for role in sorted(roles)]
+    skills = [s for s in catalogue.skills if any(s in w.skills for w in works)]
+    scenarios = list(dict.fromkeys(s for w in works for s in w.scenarios))
+    return Dashboard(cohort, rows, progress.summarise(rows, skills), skills, scenarios)
+
+
+@dataclass(frozen=True)
+class ChoiceShare:
+    node_id: str
+    choice_index: int
+    learners: int
+    share: int  # percent of the learners who reached the node
+    wrong_turn: bool  # scores below the best option at that node
+
+
+@dataclass(frozen=True)
+class Pattern:
+    scenario: Scenario
+    players: int
+    nodes: list[tuple[str, int, list[ChoiceShare]]]  # (node id, learners who reached it, shares)
+    wrong_turns: list[ChoiceShare]  # most common first
+
+    @property
+    def enough(self) -> bool:
+        return self.players >= PRIVACY_FLOOR
+
+
+def patterns(cohort: Cohort, scenario: Scenario) -> Pattern:
+    """How the cohort chose at each node; a 'wrong turn' is any option worth less than the node's best."""
+    players, reached, taken = queries.choice_patterns(cohort.id, scenario)
+    if players < PRIVACY_FLOOR:
+        return Pattern(scenario, players, [], [])
+    nodes, wrong = [], []
+    for node in scenario.decision_nodes:
+        if node.id not in reached:
+            continue
+        best = max(sum(c.effects.values()) for c in node.choices)
+        shares = []
+        for choice in node.choices:
+            n = taken.get((node.id, choice.index), 0)
+            share = ChoiceShare(node.id, choice.index, n, round(100 * n / reached[node.id]), sum(choice.effects.values()) < best)
+            shares.append(share)
+            if share.wrong_turn and n:
+                wrong.append(share)
+        nodes.append((node.id, reached[node.id], shares))
+    wrong.sort(key=lambda s: (-s.learners, -s.share))
+    return Pattern(scenario, players, nodes, wrong)

@@ -1,0 +1,114 @@
+"""Roster CSV parsing and validation. Pure: bytes in, rows or every problem (with its row number) out."""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+COLUMNS = ("email", "name", "role", "team")
+MAX_BYTES = 512 * 1024
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    email: str
+    name: str
+    role: str
+    team: str
+
+
+@dataclass
+class Roster:
+    rows: list[RosterRow] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (row number, message); row 1 is the header
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def parse(data: bytes, filename: str, *, roles: set[str], teams: set[str]) -> Roster:
+    """Validate a roster against the known roles and the organisation's (lower-cased) team names."""
+    roster = Roster()
+    text = _decode(data, filename, roster)
+    if text is None:
+        return roster
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        roster.errors.append((1, f"the file is not valid CSV: {exc}"))
+        return roster
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        roster.errors.append((1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} (expected: {', '.join(COLUMNS)})"))
+        return roster
+    index = {c: header.index(c) for c in COLUMNS}
+    seen: dict[str, int] = {}
+    count = 0
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                roster.errors.append((line, f"more than {MAX_ROWS} rows: split the file"))
+                break
+            _row(values, line, index, roster, seen, roles=roles, teams=teams)
+    except csv.Error as exc:
+        roster.errors.append((reader.line_num, f"the file is not valid CSV: {exc}"))
+    if not roster.rows and not roster.errors:
+        roster.errors.append((2, "the file has a header but no learners"))
+    return roster
+
+
+def _decode(data: bytes, filename: str, roster: Roster) -> str | None:
+    if not filename.lower().endswith(".csv"):
+        roster.errors.append((0, "upload a .csv file (a spreadsheet saved as 'CSV UTF-8')"))
+    elif len(data) > MAX_BYTES:
+        roster.errors.append((0, f"the file is larger than {MAX_BYTES // 1024} KB: split it"))
+    elif b"\x00" in data:
+        roster.errors.append((0, "this is not a CSV text file (it contains binary data)"))
+    else:
+        try:
+            return data.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+        except UnicodeDecodeError:
+            roster.errors.append((0, "the file is not UTF-8: save it as 'CSV UTF-8' and upload it again"))
+    return None
+
+
+def _row(values: list[str], line: int, index: dict[str, int], roster: Roster, seen: dict[str, int], *, roles, teams) -> None:
+    cell = {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
+    problems = [f"missing {c}" for c in COLUMNS if not cell[c]]
+    email = cell["email"].lower()
+    if cell["email"]:
+        try:
+            email = validate_email(cell["email"], check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            problems.append(f"'{cell['email']}' is not a valid email address")
+        else:
+            if email in seen:
+                problems.append(f"{email} appears twice in the file (first on row {seen[email]})")
+            seen.setdefault(email, line)
+    if cell["role"] and cell["role"] not in roles:
+        problems.append(f"unknown role '{cell['role']}' (use one of: {', '.join(sorted(roles))})")
+    if cell["team"] and cell["team"].lower() not in teams:
+        problems.append(f"unknown team '{cell['team']}'")
+    if problems:
+        roster.errors.extend((line, p) for p in problems)
+    else:
+        roster.rows.append(RosterRow(line, email, cell["name"], cell["role"], cell["team"]))
+
+
+def reject_foreign(roster: Roster, foreign: set[str]) -> None:
+    """Turn rows whose email belongs to another organisation into errors (looked up by the caller)."""
+    for row in [r for r in roster.rows if r.email in foreign]:
+        roster.rows.remove(row)
+        roster.errors.append((row.line, f"{row.email} belongs to another organisation"))
+    roster.errors.sort(key=lambda error: error[0])

@@ -125,3 +125,50 @@ def learner(browser):
     response = browser.register()
     assert response.status_code == 302
     return browser
+
+
+@pytest.fixture
+def world(app):
+    """Two organisations. Org A: a team, an owning manager, a co-manager-to-be, a leader, an admin, learners,
+    and a cohort run by the owner. Org B: its own manager and cohort."""
+    from datetime import date, timedelta
+
+    from literacy.models import Cohort, CohortAssignment, CohortMember, Organization, Team
+
+    ids = {}
+    with app.app_context():
+        a, b = Organization(name="Org A", slug="a"), Organization(name="Org B", slug="b")
+        db.session.add_all([a, b])
+        db.session.flush()
+        team_a, team_b = Team(org_id=a.id, name="CRM team", role="ops"), Team(org_id=b.id, name="B team", role="ops")
+        db.session.add_all([team_a, team_b])
+
+        def person(key, org, access, email=None):
+            user = User(email=email or f"{key}@example.com", name=key.capitalize(), role="ops", access=access, org_id=org.id)
+            user.set_password("correct horse battery")
+            db.session.add(user)
+            db.session.flush()
+            ids[key] = user.id
+            return user
+
+        owner = person("owner", a, "manager")
+        person("manager2", a, "manager")
+        person("leader", a, "leader")
+        person("admin", a, "admin")
+        learners = [person(f"learner{i}", a, "learner") for i in range(1, 4)]
+        for user in learners:
+            user.teams.append(team_a)
+        other = person("othermanager", b, "manager")
+        outsider = person("outsider", b, "learner")
+        today = date.today()
+        cohort = Cohort(org_id=a.id, name="Pilot cohort", starts_on=today - timedelta(days=10), due_on=today + timedelta(days=10))
+        cohort.managers.append(owner)
+        cohort.assignments.append(CohortAssignment(kind="track", ref=""))
+        cohort.members.extend(CohortMember(user_id=u.id) for u in learners)
+        cohort_b = Cohort(org_id=b.id, name="Secret B cohort", starts_on=today, due_on=today + timedelta(days=5))
+        cohort_b.managers.append(other)
+        cohort_b.members.append(CohortMember(user_id=outsider.id))
+        db.session.add_all([cohort, cohort_b])
+        db.session.commit()
+        ids.update(cohort=cohort.id, cohort_b=cohort_b.id, team=team_a.id, team_b=team_b.id, org=a.id)
+    return ids

@@ -162,7 +162,8 @@ def _add_learner(cohort: Cohort, form: AddLearnerForm):
         form.email.errors.append("This person belongs to another organisation.")
         return _roster_page(cohort, form, RosterForm(), status=400)
     if user is None:
-        team = db.session.get(Team, int(form.team.data)) if form.team.data.isdigit() else None
+        team_id = form.team.data or ""
+        team = db.session.get(Team, int(team_id)) if team_id.isdigit() else None
         if not form.name.data or not form.role.data or team is None or team.org_id != cohort.org_id:
             form.email.errors.append("No account has this email yet: give a name, role and team to invite them.")
             return _roster_page(cohort, form, RosterForm(), status=400)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check demo clean
+.PHONY: run test check demo clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ check: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .hypothesis
+
+## bench: print the benchmark figures
+bench: $(STAMP)
+	$(BIN)/python bench/cohort_dashboard.py

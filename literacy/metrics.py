@@ -10,6 +10,7 @@ from typing import Iterable
 class ScoreRow:
     """One finished attempt's score in one skill."""
 
+    attempt_id: int
     scenario_id: str
     skill_id: str
     score: int
@@ -25,11 +26,12 @@ class SkillLevel:
 
 def skill_profile(rows: Iterable[ScoreRow], skills: Iterable[str]) -> dict[str, SkillLevel]:
     """A learner's proficiency per skill: the mean, over the scenarios that evidence the skill,
-    of the most recent finished attempt's score (current judgment, not a best-ever)."""
+    of the latest finished attempt's score (current judgment, not a best-ever). "Latest" is the
+    finished attempt started last, the same rule the cohort dashboard applies in SQL."""
     latest: dict[tuple[str, str], ScoreRow] = {}
     for row in rows:
         key = (row.skill_id, row.scenario_id)
-        if key not in latest or row.finished_at > latest[key].finished_at:
+        if key not in latest or row.attempt_id > latest[key].attempt_id:
             latest[key] = row
     profile = {}
     for skill in skills:

@@ -47,7 +47,7 @@ def user_attempts(user_id: int) -> list[Attempt]:
 def score_rows(user_id: int) -> list[ScoreRow]:
     """Every skill score of the learner's finished attempts."""
     rows = db.session.execute(
-        select(Attempt.scenario_id, SkillScore.skill_id, SkillScore.score, Attempt.finished_at)
+        select(Attempt.id, Attempt.scenario_id, SkillScore.skill_id, SkillScore.score, Attempt.finished_at)
         .join(SkillScore, SkillScore.attempt_id == Attempt.id)
         .where(Attempt.user_id == user_id, Attempt.finished_at.is_not(None))
     )
@@ -137,20 +137,20 @@ def _last_activity(members) -> dict[int, object]:
 
 
 def _latest_scores(members, scenario_ids: set[str]) -> dict[int, dict[str, int]]:
-    """Per learner and skill: the mean over scenarios of the most recent finished attempt's score."""
+    """Per learner and skill: the mean over scenarios of the latest finished attempt's score.
+
+    "Latest" is the finished attempt started last (highest id), which an index answers directly."""
     if not scenario_ids:
         return {}
-    ranked = (
-        select(Attempt.id, Attempt.user_id, func.row_number().over(
-            partition_by=(Attempt.user_id, Attempt.scenario_id),
-            order_by=(Attempt.finished_at.desc(), Attempt.id.desc())).label("rank"))
+    latest = (
+        select(func.max(Attempt.id))
         .where(Attempt.user_id.in_(members), Attempt.finished_at.is_not(None), Attempt.scenario_id.in_(scenario_ids))
-        .subquery()
+        .group_by(Attempt.user_id, Attempt.scenario_id)
     )
     rows = db.session.execute(
-        select(ranked.c.user_id, SkillScore.skill_id, func.avg(SkillScore.score))
-        .join(SkillScore, SkillScore.attempt_id == ranked.c.id)
-        .where(ranked.c.rank == 1).group_by(ranked.c.user_id, SkillScore.skill_id)
+        select(Attempt.user_id, SkillScore.skill_id, func.avg(SkillScore.score))
+        .join(SkillScore, SkillScore.attempt_id == Attempt.id)
+        .where(Attempt.id.in_(latest)).group_by(Attempt.user_id, SkillScore.skill_id)
     )
     result: dict[int, dict[str, int]] = {}
     for uid, skill, average in rows:

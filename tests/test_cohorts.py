@@ -140,7 +140,7 @@ def test_dashboard_moves_as_learners_play(app, browser, world):
     learner_html = browser.get(f"/cohorts/{cohort}/learners/{world['learner1']}").get_data(as_text=True)
     assert "Check the list first" in learner_html and "You looked before acting." in learner_html and "Strong judgment" in learner_html
     filtered = browser.get(f"/cohorts/{cohort}?status=in-progress").get_data(as_text=True)
-    assert "1 of 3 learners shown." in filtered
+    assert "1 of 3 learners match." in filtered
 
 
 def test_patterns_need_five_learners(app, browser, world, make_user):

@@ -21,6 +21,7 @@ from .forms import ActionForm, AddLearnerForm, CohortForm, RosterForm, role_choi
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 log = logging.getLogger(__name__)
+PAGE_SIZE = 100
 STATUSES = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", DONE: "Done"}
 SORTS = {
     "name": lambda r: r.facts.name.lower(),
@@ -119,10 +120,14 @@ def show(cohort_id: int):
     rows = [r for r in board.rows if (not status or r.status == status or (status == "overdue" and r.overdue)
                                       or (status == "stalled" and r.stalled)) and (not role or r.facts.role == role)]
     rows.sort(key=SORTS[sort], reverse=request.args.get("order") == "desc")
+    pages = max(1, -(-len(rows) // PAGE_SIZE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
     summary, skills = board.summary, catalogue().skills
     funnel_chart = [(label, percent(summary.funnel[key], summary.learners), None) for key, label in STATUSES.items()]
     skill_chart = [(skills[k.skill_id].name, k.average, k.target if k.learners else None) for k in summary.skills]
-    return render_template("cohorts/dashboard.html", cohort=cohort, board=board, rows=rows, statuses=STATUSES,
+    return render_template("cohorts/dashboard.html", cohort=cohort, board=board, rows=shown, matching=len(rows), page=page, pages=pages,
+                           statuses=STATUSES,
                            funnel_chart=funnel_chart, skill_chart=skill_chart,
                            status=status, role=role, sort=sort, order=request.args.get("order", "asc"),
                            skills=catalogue().skills, roles=catalogue().roles, requirement=REQUIREMENTS[cohort.requirement],

@@ -1,0 +1,120 @@
+"""Benchmark: the cohort dashboard for 2,000 learners with 20 attempts each, on SQLite.
+
+Prints the server time of the dashboard computation and of the whole page (median of several
+runs). Target: under 300 ms on a 2-core machine.
+
+    .venv/bin/python bench/cohort_dashboard.py [--learners 2000] [--attempts 20]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import insert  # noqa: E402
+
+from literacy import create_app, dashboard, engine  # noqa: E402
+from literacy.database import create_schema  # noqa: E402
+from literacy.extensions import db  # noqa: E402
+from literacy.models import (  # noqa: E402
+    Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, LessonCompletion, Organization, SkillScore, User,
+)
+
+
+def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:
+    """Insert an organisation, a cohort and its history with bulk inserts; return the cohort id."""
+    rng = random.Random(seed)
+    org = Organization(name="Bench", slug="bench")
+    db.session.add(org)
+    db.session.flush()
+    roles = list(catalogue.roles)
+    now = datetime(2026, 11, 1)
+    users = [{"id": i + 1, "org_id": org.id, "email": f"l{i}@bench.example", "name": f"Learner {i:05d}", "password_hash": "x",
+              "role": roles[i % len(roles)], "access": "learner", "created_at": now} for i in range(learners)]
+    db.session.execute(insert(User), users)
+    cohort = Cohort(org_id=org.id, name="Bench cohort", starts_on=date(2026, 9, 1), due_on=date(2026, 12, 31))
+    cohort.assignments.append(CohortAssignment(kind="track", ref=""))
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.execute(insert(CohortMember), [{"cohort_id": cohort.id, "user_id": u["id"], "added_at": now} for u in users])
+    lessons, attempt_rows, steps, scores = [], [], [], []
+    attempt_id = 0
+    for user in users:
+        course = catalogue.courses[user["role"]]
+        for lesson in course.lessons[: rng.randint(0, len(course.lessons))]:
+            lessons.append({"user_id": user["id"], "lesson_id": lesson.id, "completed_at": now})
+        scenarios = catalogue.role_scenarios(user["role"])
+        for n in range(attempts):
+            scenario = scenarios[n % len(scenarios)]
+            attempt_id += 1
+            state = engine.start(scenario)
+            when = now + timedelta(minutes=attempt_id)
+            while not state.finished(scenario):
+                choice = rng.choice(engine.offered(scenario, state))
+                after = engine.advance(scenario, state, choice.index).state
+                steps.append({"attempt_id": attempt_id, "step": after.step, "node_id": state.node_id, "choice_index": choice.index,
+                              "choice_label": choice.label, "target_id": after.node_id, "created_at": when})
+                state = after
+            attempt_rows.append({"id": attempt_id, "user_id": user["id"], "scenario_id": scenario.id, "role": scenario.role,
+                                 "content_version": scenario.version, "node_id": state.node_id, "step": state.step,
+                                 "flags_json": "[]", "totals_json": "{}", "outcome": state.node(scenario).outcome,
+                                 "started_at": when, "updated_at": when, "finished_at": when})
+            for skill, value in engine.score(scenario, state.totals).items():
+                scores.append({"attempt_id": attempt_id, "skill_id": skill, "total": state.totals[skill], "score": value})
+    for model, rows in ((LessonCompletion, lessons), (Attempt, attempt_rows), (AttemptStep, steps), (SkillScore, scores)):
+        for start in range(0, len(rows), 20_000):
+            db.session.execute(insert(model), rows[start:start + 20_000])
+    db.session.commit()
+    print(f"data: {learners} learners, {len(attempt_rows)} attempts, {len(steps)} choices, {len(scores)} skill scores")
+    return cohort.id
+
+
+def timed(fn, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=2000)
+    parser.add_argument("--attempts", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "WTF_CSRF_ENABLED": False})
+        with app.app_context():
+            create_schema()
+            started = time.perf_counter()
+            cohort_id = populate(app.extensions["catalogue"], args.learners, args.attempts)
+            print(f"setup: {time.perf_counter() - started:.1f} s")
+            manager = User(org_id=1, email="m@bench.example", name="Manager", password_hash="", role="lifecycle", access="manager")
+            cohort = db.session.get(Cohort, cohort_id)
+            cohort.managers.append(manager)
+            db.session.commit()
+            manager_id = manager.id
+            catalogue = app.extensions["catalogue"]
+            compute = timed(lambda: dashboard.build(db.session.get(Cohort, cohort_id), catalogue, date(2026, 11, 24)), args.runs)
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(manager_id)
+            session["_fresh"] = True
+        status = client.get(f"/cohorts/{cohort_id}").status_code
+        assert status == 200, status
+        page = timed(lambda: client.get(f"/cohorts/{cohort_id}"), args.runs)
+    print(f"dashboard computation: {compute:.0f} ms (median of {args.runs})")
+    print(f"dashboard page, server side: {page:.0f} ms (median of {args.runs}); target < 300 ms")
+
+
+if __name__ == "__main__":
+    main()

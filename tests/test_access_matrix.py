@@ -1,0 +1,124 @@
+"""The access matrix: every route, walked by every kind of account, own and other organisation.
+
+A new route fails ``test_matrix_covers_every_route`` until it is classified here.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from literacy import engine
+from literacy.extensions import db
+from literacy.models import Attempt
+
+from conftest import Browser
+
+WHO = ("anonymous", "learner", "owner", "manager2", "leader", "admin", "othermanager")
+LOGIN = "login"  # a redirect to the sign-in page
+
+# expectation kinds: for each account, the status (or LOGIN) the route answers with
+KINDS = {
+    "public": dict.fromkeys(WHO, 200),
+    "nowhere": dict.fromkeys(WHO, 404),
+    "user": {**dict.fromkeys(WHO, 200), "anonymous": LOGIN},
+    "someone-elses-attempt": {**dict.fromkeys(WHO, 404), "anonymous": LOGIN},
+    "cohorts": {"anonymous": LOGIN, "learner": 403, "owner": 200, "manager2": 200, "leader": 403, "admin": 200, "othermanager": 200},
+    "own-cohort": {"anonymous": LOGIN, "learner": 403, "owner": 200, "manager2": 404, "leader": 403, "admin": 200, "othermanager": 404},
+    "admin": {**dict.fromkeys(WHO, 403), "anonymous": LOGIN, "admin": 200},
+}
+ALLOWED = {200, 302, 400}  # for POSTs: the action ran or the form was refused, but access was granted
+
+GET = {
+    "auth.register": "public", "auth.login": "public", "learn.home": "public", "auth.accept_invitation": "nowhere",
+    "learn.course": "user", "learn.lesson": "user", "learn.progress": "user", "learn.settings": "user", "scenarios.overview": "user",
+    "scenarios.play": "someone-elses-attempt", "scenarios.feedback": "someone-elses-attempt", "scenarios.debrief": "someone-elses-attempt",
+    "cohorts.index": "cohorts", "cohorts.create": "cohorts",
+    "cohorts.show": "own-cohort", "cohorts.edit": "own-cohort", "cohorts.roster": "own-cohort", "cohorts.learner": "own-cohort",
+    "cohorts.patterns": "own-cohort", "cohorts.follow_up_list": "own-cohort", "cohorts.follow_up_csv": "own-cohort", "cohorts.export": "own-cohort",
+    "admin.users": "admin", "admin.teams": "admin",
+}
+POST = {
+    "auth.logout": "public",
+    "learn.complete": "user", "learn.check": "user", "scenarios.start": "user", "learn.settings": "user",
+    "scenarios.choose": "someone-elses-attempt",
+    "cohorts.create": "cohorts", "cohorts.edit": "own-cohort", "cohorts.roster": "own-cohort",
+    "cohorts.import_roster": "own-cohort", "cohorts.remove_member": "own-cohort",
+    "admin.set_access": "admin", "admin.toggle_team": "admin", "admin.teams": "admin",
+    "auth.login": "public", "auth.register": "public", "auth.accept_invitation": "nowhere",
+}
+
+
+def urls(app, world, attempt_id):
+    values = {"cohort_id": world["cohort"], "user_id": world["learner1"], "attempt_id": attempt_id, "step": 1,
+              "lesson_id": "first", "scenario_id": "ops-send", "role_id": "ops", "token": "not-a-token", "team_id": world["team"]}
+    with app.test_request_context():
+        return {rule.endpoint: rule.build({a: values[a] for a in rule.arguments})[1] for rule in app.url_map.iter_rules()
+                if rule.endpoint != "static"}
+
+
+@pytest.fixture
+def setup(app, world):
+    with app.app_context():  # a finished attempt that belongs to learner1
+        scenario = app.extensions["catalogue"].scenarios["ops-send"]
+        state = engine.replay(scenario, [0, 0])
+        attempt = Attempt(user_id=world["learner1"], scenario_id="ops-send", role="ops", content_version=scenario.version,
+                          node_id=state.node_id, step=2)
+        db.session.add(attempt)
+        db.session.commit()
+        return urls(app, world, attempt.id)
+
+
+def test_matrix_covers_every_route(app, setup):
+    methods = {(r.endpoint, m) for r in app.url_map.iter_rules() if r.endpoint != "static" for m in r.methods - {"HEAD", "OPTIONS"}}
+    assert methods == {(e, "GET") for e in GET} | {(e, "POST") for e in POST}
+
+
+def account(app, who) -> Browser:
+    browser = Browser(app.test_client())
+    if who != "anonymous":  # "learner" is learner2: a learner who does not own the attempt
+        email = "learner2@example.com" if who == "learner" else f"{who}@example.com"
+        assert browser.login(email).status_code == 302
+    return browser
+
+
+def check(response, expected, label):
+    if expected == LOGIN:
+        assert response.status_code == 302 and "/login" in response.headers["Location"], label
+    elif expected == 200 and response.request.method == "POST":
+        assert response.status_code in ALLOWED, label
+    elif expected == 200:
+        assert response.status_code in (200, 302) and "/login" not in response.headers.get("Location", ""), label
+    else:
+        assert response.status_code == expected, label
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_get_matrix(app, setup, who):
+    browser = account(app, who)
+    for endpoint, kind in GET.items():
+        check(browser.get(setup[endpoint]), KINDS[kind][who], f"GET {endpoint} as {who}")
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_post_matrix(app, setup, who):
+    browser = account(app, who)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', browser.get("/login").get_data(as_text=True))[1]
+    for endpoint, kind in POST.items():
+        if endpoint == "auth.logout":
+            continue  # checked last: it ends the session
+        response = browser.client.post(setup[endpoint], data={"csrf_token": token})
+        check(response, KINDS[kind][who], f"POST {endpoint} as {who}")
+    check(browser.client.post(setup["auth.logout"], data={"csrf_token": token}), 200, f"POST logout as {who}")
+
+
+def test_other_organisation_objects_are_not_found(app, world):
+    admin = account(app, "admin")
+    for url in (f"/cohorts/{world['cohort_b']}", f"/cohorts/{world['cohort_b']}/export.csv", f"/cohorts/{world['cohort_b']}/roster"):
+        assert admin.get(url).status_code == 404
+        assert "Secret B cohort" not in admin.get(url).get_data(as_text=True)
+    token = admin.token("/admin/users")
+    assert admin.client.post(f"/admin/users/{world['outsider']}/access", data={"csrf_token": token, "access": "admin"}).status_code == 404
+    assert admin.client.post(f"/admin/users/{world['learner1']}/teams/{world['team_b']}", data={"csrf_token": token}).status_code == 404
+    owner = account(app, "owner")
+    assert owner.get(f"/cohorts/{world['cohort']}/learners/{world['outsider']}").status_code == 404

@@ -25,17 +25,18 @@ class Work:
 def work_for(catalogue: Catalogue, assignments: list[tuple[str, str]], role: str) -> Work:
     """Resolve (kind, ref) assignments for a learner in ``role``.
 
-    'track' means the learner's own role track (course and scenarios), which is how one cohort can
-    hold several roles; 'course' is a named role's course; 'scenario' a single scenario.
+    'track' with no ref is the learner's own role track (course and scenarios), which is how one
+    cohort can hold several roles; 'track' with a role id is that role's track; 'course' is a named
+    role's course; 'scenario' a single scenario.
     """
     lessons: dict[str, None] = {}
     scenarios: dict[str, None] = {}
     for kind, ref in assignments:
-        course_role = role if kind == "track" else ref if kind == "course" else None
+        course_role = (ref or role) if kind == "track" else ref if kind == "course" else None
         if course_role and course_role in catalogue.courses:
             lessons.update(dict.fromkeys(l.id for l in catalogue.courses[course_role].lessons))
         if kind == "track":
-            scenarios.update(dict.fromkeys(s.id for s in catalogue.role_scenarios(role)))
+            scenarios.update(dict.fromkeys(s.id for s in catalogue.role_scenarios(ref or role)))
         elif kind == "scenario" and ref in catalogue.scenarios:
             scenarios[ref] = None
     skills: dict[str, None] = {}
@@ -46,8 +47,11 @@ def work_for(catalogue: Catalogue, assignments: list[tuple[str, str]], role: str
 
 def describe(catalogue: Catalogue, kind: str, ref: str) -> str:
     """A human label for an assignment."""
-    if kind == "track":
+    if kind == "track" and not ref:
         return "Each learner's own role track (course and scenarios)"
+    if kind == "track":
+        role = catalogue.roles.get(ref)
+        return f"Track: {role.name} (course and scenarios)" if role else f"Track: {ref} (no longer offered)"
     if kind == "course":
         role = catalogue.roles.get(ref)
         return f"Course: {catalogue.courses[ref].title} ({role.name})" if ref in catalogue.courses and role else f"Course: {ref} (no longer offered)"

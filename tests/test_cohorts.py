@@ -211,3 +211,18 @@ def test_remove_member_keeps_attempts(app, browser, world):
     response = browser.post(f"/cohorts/{world['cohort']}/members/{world['learner1']}/remove", page=f"/cohorts/{world['cohort']}/roster")
     assert response.status_code == 302 and members(app, world["cohort"]) == 2
     assert browser.get(f"/cohorts/{world['cohort']}/learners/{world['learner1']}").status_code == 404
+
+
+def test_co_manager_gains_access_when_added(app, browser, world):
+    as_user(browser, "manager2")
+    assert browser.get(f"/cohorts/{world['cohort']}").status_code == 404
+    browser.logout()
+    as_user(browser, "owner")
+    cohort = world["cohort"]
+    response = browser.post(f"/cohorts/{cohort}/edit", {
+        "name": "Pilot cohort", "starts_on": date.today().isoformat(), "due_on": (date.today() + timedelta(days=9)).isoformat(),
+        "requirement": "at-target", "stall_days": "7", "assignments": ["track:ops"], "managers": [str(world["manager2"])]})
+    assert response.status_code == 302
+    browser.logout()
+    as_user(browser, "manager2")
+    assert "Track: Operations" in browser.get(f"/cohorts/{cohort}").get_data(as_text=True)

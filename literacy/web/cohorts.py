@@ -59,7 +59,7 @@ def _form(cohort: Cohort | None = None) -> CohortForm:
     form = CohortForm(obj=cohort)
     cat = catalogue()
     form.requirement.choices = [SelectChoice(k, v) for k, v in REQUIREMENTS.items()]
-    options = [("track:", describe(cat, "track", ""))]
+    options = [("track:", describe(cat, "track", ""))] + [(f"track:{role}", describe(cat, "track", role)) for role in cat.roles]
     options += [(f"course:{role}", describe(cat, "course", role)) for role in cat.courses]
     options += [(f"scenario:{s.id}", f"Scenario ({cat.roles[s.role].name}): {s.title}") for s in cat.scenarios.values()]
     form.assignments.choices = [SelectChoice(v, label) for v, label in options]
@@ -76,7 +76,7 @@ def _save(form: CohortForm, cohort: Cohort) -> None:
     cohort.name, cohort.description = form.name.data.strip(), (form.description.data or "").strip()
     cohort.starts_on, cohort.due_on = form.starts_on.data, form.due_on.data
     cohort.requirement, cohort.stall_days = form.requirement.data, form.stall_days.data
-    cohorts.set_assignments(cohort, [tuple(v.split(":", 1)) for v in form.assignments.data])
+    cohorts.set_assignments(cohort, [tuple(v.split(":", 1)) for v in form.assignments.data])  # validated against the choices
     ids = {int(i) for i in form.managers.data} | {current_user.id}
     cohort.managers = list(db.session.scalars(select(User).where(User.id.in_(ids), User.org_id == current_user.org_id)))
 

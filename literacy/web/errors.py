@@ -16,7 +16,7 @@ MESSAGES = {
     404: ("Not found", "There is nothing here. It may have moved, or it belongs to someone else."),
     405: ("Not allowed", "That action cannot be done from this address."),
     409: ("Changed", "This page is out of date."),
-    413: ("Too large", "That upload is larger than the limit."),
+    413: ("Too large", "That upload is larger than the 1 MB limit, so nothing was saved. Split the file and try again."),
     500: ("Something went wrong", "We could not finish that request. Nothing you submitted was half-saved; please try again."),
 }
 

@@ -34,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])
+    app.jinja_env.add_extension("jinja2.ext.do")
 
     from .web import register_blueprints
     register_blueprints(app)

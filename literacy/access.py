@@ -12,6 +12,7 @@ RULES: dict[str, set[str] | None] = {
     "public": None,
     "user": {"learner", "manager", "leader", "admin"},
     "manager": {"manager", "admin"},
+    "insights": {"manager", "leader", "admin"},
     "leader": {"leader", "admin"},
     "admin": {"admin"},
 }

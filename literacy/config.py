@@ -30,4 +30,8 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: a slow reader loses nothing
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # rollup definitions (docs/metrics.md)
+        "INSIGHTS_MIN_LEARNERS": int(os.environ.get("INSIGHTS_MIN_LEARNERS", 5)),
+        "EVIDENCE_WINDOW_DAYS": int(os.environ.get("EVIDENCE_WINDOW_DAYS", 365)),
+        "CURRENCY_DAYS": int(os.environ.get("CURRENCY_DAYS", 90)),
     }

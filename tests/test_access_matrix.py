@@ -26,6 +26,9 @@ KINDS = {
     "cohorts": {"anonymous": LOGIN, "learner": 403, "owner": 200, "manager2": 200, "leader": 403, "admin": 200, "othermanager": 200},
     "own-cohort": {"anonymous": LOGIN, "learner": 403, "owner": 200, "manager2": 404, "leader": 403, "admin": 200, "othermanager": 404},
     "admin": {**dict.fromkeys(WHO, 403), "anonymous": LOGIN, "admin": 200},
+    "insights": {**dict.fromkeys(WHO, 200), "anonymous": LOGIN, "learner": 403},
+    # learner1 is in no team of the managers here, and the other manager is in another organisation
+    "insights-learner": {"anonymous": LOGIN, "learner": 403, "owner": 404, "manager2": 404, "leader": 200, "admin": 200, "othermanager": 404},
 }
 ALLOWED = {200, 302, 400}  # for POSTs: the action ran or the form was refused, but access was granted
 
@@ -37,6 +40,8 @@ GET = {
     "cohorts.show": "own-cohort", "cohorts.edit": "own-cohort", "cohorts.roster": "own-cohort", "cohorts.learner": "own-cohort",
     "cohorts.patterns": "own-cohort", "cohorts.follow_up_list": "own-cohort", "cohorts.follow_up_csv": "own-cohort", "cohorts.export": "own-cohort",
     "admin.users": "admin", "admin.teams": "admin",
+    "insights.overview": "insights", "insights.heatmap": "insights", "insights.trend": "insights", "insights.cell": "insights",
+    "insights.indicator": "insights", "insights.learner": "insights-learner",
 }
 POST = {
     "auth.logout": "public",
@@ -51,7 +56,8 @@ POST = {
 
 def urls(app, world, attempt_id):
     values = {"cohort_id": world["cohort"], "user_id": world["learner1"], "attempt_id": attempt_id, "step": 1,
-              "lesson_id": "first", "scenario_id": "ops-send", "role_id": "ops", "token": "not-a-token", "team_id": world["team"]}
+              "lesson_id": "first", "scenario_id": "ops-send", "role_id": "ops", "token": "not-a-token", "team_id": world["team"],
+              "dimension": "role", "group": "ops", "skill": "data", "name": "coverage"}
     with app.test_request_context():
         return {rule.endpoint: rule.build({a: values[a] for a in rule.arguments})[1] for rule in app.url_map.iter_rules()
                 if rule.endpoint != "static"}

@@ -4,12 +4,13 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from ..access import enforce
-    from . import admin, auth, cohorts, errors, learn, scenarios
+    from . import admin, auth, cohorts, errors, insights, learn, scenarios
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(scenarios.bp)
     app.register_blueprint(cohorts.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(insights.bp)
     errors.register(app)
     enforce(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -12,11 +12,11 @@ from wtforms.fields.choices import SelectChoice
 from .. import cohorts, dashboard, invitations, queries
 from ..access import allow
 from ..assignments import describe, work_for
-from ..csvsafe import to_csv
 from ..extensions import db
 from ..metrics import percent
 from ..models import REQUIREMENTS, Cohort, CohortMember, Team, User
 from ..progress import DONE, IN_PROGRESS, NOT_STARTED, follow_up
+from .exports import csv_response
 from .forms import ActionForm, AddLearnerForm, CohortForm, RosterForm, role_choices
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -255,7 +255,7 @@ def follow_up_csv(cohort_id: int):
     cohort = managed(cohort_id)
     board = dashboard.build(cohort, catalogue(), today())
     rows = [(r.facts.name, r.facts.email, r.facts.role, "; ".join(reasons), r.progress) for r, reasons in follow_up(board.rows)]
-    return _csv(to_csv(["name", "email", "role", "reasons", "progress_percent"], rows), f"cohort-{cohort.id}-follow-up.csv")
+    return csv_response(f"cohort-{cohort.id}-follow-up.csv", ["name", "email", "role", "reasons", "progress_percent"], rows)
 
 
 @bp.route("/<int:cohort_id>/export.csv")
@@ -274,8 +274,4 @@ def export(cohort_id: int):
         for skill, target in (f.targets or {"": 0}).items():
             score = f.scores.get(skill)
             rows.append(base + [skill, "" if score is None else score, target if skill else "", "" if score is None else score >= target])
-    return _csv(to_csv(header, rows), f"cohort-{cohort.id}.csv")
-
-
-def _csv(text: str, filename: str) -> Response:
-    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return csv_response(f"cohort-{cohort.id}.csv", header, rows)

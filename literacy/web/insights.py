@@ -1,0 +1,164 @@
+"""Leaders (and managers, for their teams) see skill gaps and maturity, each figure drillable."""
+from __future__ import annotations
+
+import logging
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import insights, metrics, queries, rollups
+from ..access import allow
+from ..extensions import db
+from ..models import User, utcnow
+from ..rollups import Scope, Windows
+from .exports import csv_response, json_response
+
+bp = Blueprint("insights", __name__, url_prefix="/insights")
+log = logging.getLogger(__name__)
+PAGE_SIZE = 100
+
+
+def catalogue():
+    return current_app.extensions["catalogue"]
+
+
+def scope() -> Scope:
+    """Leaders and admins see their organisation; managers see the teams they belong to."""
+    if current_user.org_id is None:
+        abort(403)
+    if current_user.access == "manager":
+        return Scope(current_user.org_id, tuple(t.id for t in current_user.teams))
+    return Scope(current_user.org_id)
+
+
+def windows() -> Windows:
+    config = current_app.config
+    return Windows(utcnow(), config["EVIDENCE_WINDOW_DAYS"], config["CURRENCY_DAYS"])
+
+
+def build() -> insights.Overview:
+    config = current_app.config
+    return insights.overview(scope(), catalogue(), utcnow(), min_learners=config["INSIGHTS_MIN_LEARNERS"],
+                             evidence_days=config["EVIDENCE_WINDOW_DAYS"], currency_days=config["CURRENCY_DAYS"])
+
+
+def wants() -> str:
+    return request.args.get("format", "html")
+
+
+@bp.route("/")
+@allow("insights")
+def overview():
+    data = build()
+    if wants() == "json":
+        return json_response("overview.json", {
+            "maturity": data.maturity, "roles": data.counts, "top_gaps": data.top_gaps, "trend": data.trend,
+            "heatmaps": {d: list(h.cells.values()) for d, h in data.heatmaps.items()},
+            "definitions": metrics.INDICATORS, "min_learners": data.min_learners,
+        })
+    if wants() == "csv":
+        return maturity_csv(data)
+    cat = catalogue()
+    gap_chart = [(f"{cat.roles[g.group].name}: {cat.skills[g.skill_id].name}", g.proficiency, g.target) for g in data.top_gaps]
+    team_rows = insights.team_comparison(data.heatmaps["team"])
+    return render_template(
+        "insights/overview.html", data=data, catalogue=cat, indicators=metrics.INDICATORS, levels=metrics.LEVELS,
+        teams_scope=current_user.access == "manager", metrics_role=metrics.role_values, gap_chart=gap_chart, team_rows=team_rows,
+        team_chart=[(label, share, None) for label, share, _ in team_rows],
+        trend_series=[(name.replace("_", " ").capitalize(), [row[name] for row in data.trend]) for name in metrics.INDICATORS],
+    )
+
+
+def maturity_csv(data: insights.Overview):
+    rows = [("organisation", name, value) for name, value in data.maturity.values.items()]
+    rows += [(c.role, name, value) for c in data.counts for name, value in metrics.role_values(c).items()]
+    return csv_response("maturity.csv", ["scope", "indicator", "percent"], rows)
+
+
+@bp.route("/heatmap/<dimension>")
+@allow("insights")
+def heatmap(dimension: str):
+    if dimension not in insights.DIMENSIONS:
+        abort(404)
+    cfg = current_app.config
+    data = insights.heatmap(scope(), catalogue(), windows(), dimension, cfg["INSIGHTS_MIN_LEARNERS"])
+    labels = dict(data.groups)
+    header = ["group", "skill", "learners", "attempts", "stale_learners", "enough_evidence", "proficiency", "target", "gap", "at_target_percent"]
+    rows = [(labels[c.group], c.skill_id, c.learners, c.attempts, c.stale, c.enough, c.proficiency, c.target, c.gap, c.at_target_share)
+            for c in data.cells.values()]
+    if wants() == "json":
+        return json_response(f"heatmap-{dimension}.json", [dict(zip(header, r)) for r in rows])
+    if wants() == "csv":
+        return csv_response(f"heatmap-{dimension}.csv", header, rows)
+    return render_template("insights/heatmap.html", heatmap=data, catalogue=catalogue(), min_learners=cfg["INSIGHTS_MIN_LEARNERS"])
+
+
+@bp.route("/trend")
+@allow("insights")
+def trend():
+    data = build().trend
+    header = ["month", *metrics.INDICATORS]
+    if wants() == "json":
+        return json_response("trend.json", data)
+    if wants() == "csv":
+        return csv_response("trend.csv", header, [[row[h] for h in header] for row in data])
+    return redirect(url_for(".overview", _anchor="trend-heading"))
+
+
+@bp.route("/cells/<dimension>/<group>/<skill>")
+@allow("insights")
+def cell(dimension: str, group: str, skill: str):
+    cat = catalogue()
+    if dimension not in insights.DIMENSIONS or skill not in cat.skills:
+        abort(404)
+    data = insights.heatmap(scope(), cat, windows(), dimension, current_app.config["INSIGHTS_MIN_LEARNERS"])
+    labels = dict(data.groups)
+    if group not in labels:
+        abort(404)
+    figure = data.cells[(group, skill)]
+    learners = rollups.cell_learners(scope(), cat, windows(), dimension, group, skill) if figure.enough else []
+    header = ["name", "email", "role", "proficiency", "target", "attempts", "last_evidence", "stale"]
+    rows = [(e.name, e.email, e.role, e.proficiency, e.target, e.attempts, e.last_at, e.proficiency is None) for e in learners]
+    if wants() == "json":
+        return json_response("cell.json", {"figure": figure, "learners": [dict(zip(header, r)) for r in rows]})
+    if wants() == "csv":
+        return csv_response("cell.csv", header, rows)
+    return render_template("insights/cell.html", figure=figure, group=labels[group], skill=cat.skills[skill], learners=learners,
+                           dimension=dimension, min_learners=current_app.config["INSIGHTS_MIN_LEARNERS"], catalogue=cat)
+
+
+@bp.route("/indicators/<name>")
+@allow("insights")
+def indicator(name: str):
+    if name not in metrics.INDICATORS:
+        abort(404)
+    cat = catalogue()
+    if name == "role_specificity":
+        data = build()
+        rows = [(c.role, c.people, c.started, metrics.percent(c.started, c.people)) for c in data.counts]
+        header = ["role", "learners", "started", "started_percent"]
+        learners = []
+    else:
+        learners = rollups.indicator_learners(scope(), cat, windows(), name)
+        header = ["name", "email", "role", "counted"]
+        rows = [(n, e, r, c) for _, n, e, r, c in learners]
+    if wants() == "json":
+        return json_response(f"{name}.json", {"definition": metrics.INDICATORS[name], "rows": [dict(zip(header, r)) for r in rows]})
+    if wants() == "csv":
+        return csv_response(f"{name}.csv", header, rows)
+    page = max(request.args.get("page", 1, type=int), 1)
+    return render_template("insights/indicator.html", name=name, definition=metrics.INDICATORS[name], rows=rows, learners=learners,
+                           page_rows=learners[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page,
+                           pages=max(1, -(-len(learners) // PAGE_SIZE)), catalogue=cat,
+                           counted=sum(1 for l in learners if l[4]))
+
+
+@bp.route("/learners/<int:user_id>")
+@allow("insights")
+def learner(user_id: int):
+    if not rollups.in_scope(scope(), user_id):
+        abort(404)
+    cat = catalogue()
+    person = db.session.get(User, user_id)
+    attempts = queries.learner_attempts(user_id, list(cat.scenarios))
+    return render_template("insights/learner.html", person=person, attempts=attempts, catalogue=cat,
+                           fresh_since=windows().fresh_since)

@@ -1,0 +1,98 @@
+"""Leaders see gaps and maturity and drill down; managers see only their teams; learners see none."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta
+
+import pytest
+
+from literacy.extensions import db
+from literacy.models import Team, User
+
+from test_rollups import evidence
+
+
+@pytest.fixture
+def evidenced(app, world):
+    """Six learners of org A in the CRM team with recent evidence, so cells pass the minimum of five."""
+    with app.app_context():
+        team = db.session.get(Team, world["team"])
+        scores = [(90, 80), (80, 70), (75, 40), (60, 65), (50, 30), (72, 61)]
+        for i, (own, data) in enumerate(scores, start=1):
+            user = db.session.get(User, world[f"learner{i}"]) if i <= 3 else User(
+                org_id=world["org"], email=f"extra{i}@example.com", name=f"Extra {i}", role="ops", access="learner", password_hash="")
+            if i > 3:
+                user.teams.append(team)
+                db.session.add(user)
+                db.session.flush()
+            evidence(user.id, datetime.utcnow() - timedelta(days=i), {"ownership": own, "data": data})
+        db.session.commit()
+    return world
+
+
+def login(browser, who):
+    assert browser.login(f"{who}@example.com").status_code == 302
+    return browser
+
+
+def test_leader_overview_shows_maturity_heatmap_and_trend(browser, evidenced):
+    html = login(browser, "leader").get("/insights/").get_data(as_text=True)
+    assert "Level 2" in html and "What level 3 (Defined) still needs" in html
+    assert "Share of learners who started their role-specific track" in html  # definitions beside the figures
+    assert "71 <span class=\"muted\">/ 70</span>" in html  # ownership: (90+80+75+60+50+72)/6 = 71.2
+    assert "Trend by month" in html and "<polyline" in html
+
+
+def test_cell_drill_down_lists_learners_and_links_their_attempts(browser, evidenced):
+    login(browser, "leader")
+    html = browser.get("/insights/cells/role/ops/data").get_data(as_text=True)
+    assert "Learner1" in html and "Extra 5" in html and "<strong>6</strong> learners, 6 attempts" in html
+    evidence_page = browser.get(f"/insights/learners/{evidenced['learner1']}").get_data(as_text=True)
+    assert "The send" in evidence_page and "Strong" in evidence_page
+
+
+def test_small_cells_hide_individuals(app, browser, world):
+    with app.app_context():
+        evidence(world["learner1"], datetime.utcnow(), {"ownership": 90, "data": 90})
+        db.session.commit()
+    html = login(browser, "leader").get("/insights/cells/role/ops/data").get_data(as_text=True)
+    assert "Not enough evidence" in html and "Learner1" not in html
+    assert "Not enough evidence" in browser.get("/insights/").get_data(as_text=True)
+
+
+def test_exports_in_csv_and_json(browser, evidenced):
+    login(browser, "leader")
+    rows = list(csv.DictReader(io.StringIO(browser.get("/insights/heatmap/role?format=csv").get_data(as_text=True))))
+    own = next(r for r in rows if r["skill"] == "ownership")
+    assert (own["group"], own["learners"], own["proficiency"], own["target"], own["enough_evidence"]) == ("Operations", "6", "71", "70", "True")
+    payload = json.loads(browser.get("/insights/?format=json").get_data(as_text=True))
+    assert payload["maturity"]["level"] == 2 and len(payload["trend"]) == 12 and payload["min_learners"] == 5
+    cell = json.loads(browser.get("/insights/cells/role/ops/data?format=json").get_data(as_text=True))
+    assert len(cell["learners"]) == 6 and cell["figure"]["learners"] == 6
+    coverage = list(csv.DictReader(io.StringIO(browser.get("/insights/indicators/coverage?format=csv").get_data(as_text=True))))
+    assert sum(r["counted"] == "True" for r in coverage) == 6
+    trend = list(csv.reader(io.StringIO(browser.get("/insights/trend?format=csv").get_data(as_text=True))))
+    assert trend[0] == ["month", "coverage", "completion", "proficiency", "role_specificity", "currency"] and len(trend) == 13
+
+
+def test_manager_sees_only_their_teams(app, browser, evidenced):
+    login(browser, "owner")  # in no team yet
+    html = browser.get("/insights/").get_data(as_text=True)
+    assert "No learners in scope yet." in html
+    assert browser.get(f"/insights/learners/{evidenced['learner1']}").status_code == 404
+    with app.app_context():
+        owner = db.session.get(User, evidenced["owner"])
+        owner.teams.append(db.session.get(Team, evidenced["team"]))
+        db.session.commit()
+    assert "Your teams' evidence" in browser.get("/insights/").get_data(as_text=True)
+    assert browser.get(f"/insights/learners/{evidenced['learner1']}").status_code == 200
+    assert browser.get(f"/insights/learners/{evidenced['outsider']}").status_code == 404
+
+
+def test_unknown_dimension_group_skill_or_indicator_is_404(browser, evidenced):
+    login(browser, "leader")
+    for url in ("/insights/heatmap/planet", "/insights/cells/role/astronaut/data", "/insights/cells/role/ops/telepathy",
+                "/insights/cells/team/999999/data", "/insights/indicators/happiness"):
+        assert browser.get(url).status_code == 404, url

@@ -1,0 +1,126 @@
+"""Metric definitions on small hand-made data with known answers (docs/metrics.md)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from literacy import insights, metrics, rollups
+from literacy.extensions import db
+from literacy.metrics import RoleCounts
+from literacy.models import Attempt, LessonCompletion, Organization, SkillScore, Team, User
+from literacy.rollups import Scope, Windows
+
+NOW = datetime(2026, 11, 24, 12, 0)
+
+
+def evidence(user_id, finished, scores, scenario="ops-send"):
+    attempt = Attempt(user_id=user_id, scenario_id=scenario, role="ops", content_version="v", node_id="good", step=2,
+                      started_at=finished, updated_at=finished, finished_at=finished, outcome="strong")
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add_all(SkillScore(attempt_id=attempt.id, skill_id=s, total=0, score=v) for s, v in scores.items())
+
+
+@pytest.fixture
+def org(app):
+    """Seven ops learners in one team; see the module docstring of each test for who did what."""
+    with app.app_context():
+        org = Organization(name="Hand", slug="hand")
+        db.session.add(org)
+        db.session.flush()
+        team = Team(org_id=org.id, name="T1", role="ops")
+        ids = []
+        for i in range(1, 8):
+            user = User(org_id=org.id, email=f"p{i}@hand.example", name=f"P{i}", role="ops", access="learner", password_hash="")
+            user.teams.append(team)
+            db.session.add(user)
+            db.session.flush()
+            ids.append(user.id)
+        p1, p2, p3, p4, p5, p6, _ = ids
+        evidence(p1, datetime(2026, 11, 1), {"ownership": 80, "data": 50})
+        evidence(p2, datetime(2026, 10, 1), {"ownership": 60, "data": 70})
+        evidence(p3, datetime(2026, 9, 1), {"ownership": 100, "data": 100})
+        evidence(p3, datetime(2026, 11, 10), {"ownership": 40, "data": 40})  # the latest attempt counts
+        evidence(p4, datetime(2026, 8, 1), {"ownership": 75, "data": 60})
+        evidence(p5, datetime(2025, 6, 1), {"ownership": 90, "data": 90})  # older than 365 days: stale
+        db.session.add(LessonCompletion(user_id=p6, lesson_id="first", completed_at=datetime(2026, 11, 5)))
+        db.session.add_all([LessonCompletion(user_id=p1, lesson_id=l, completed_at=datetime(2026, 11, 2)) for l in ("first", "second")])
+        db.session.commit()
+        return {"org": org.id, "team": team.id, "ids": ids}
+
+
+def test_gap_cells_with_enough_evidence(app, org):
+    with app.app_context():
+        heat = insights.heatmap(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW), "role", min_learners=3)
+    own, data = heat.cells[("ops", "ownership")], heat.cells[("ops", "data")]
+    assert (own.learners, own.attempts, own.stale, own.proficiency, own.target, own.gap, own.at_target_share) == (4, 4, 1, 64, 70, 6, 50)
+    assert (data.learners, data.proficiency, data.target, data.gap, data.at_target_share) == (4, 55, 60, 5, 50)
+
+
+def test_not_enough_evidence_below_the_minimum(app, org):
+    with app.app_context():
+        heat = insights.heatmap(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW), "team", min_learners=5)
+    cell = heat.cells[(str(org["team"]), "ownership")]
+    assert (cell.enough, cell.learners, cell.stale, cell.proficiency, cell.gap) == (False, 4, 1, None, None)
+
+
+def test_stale_window_is_configurable(app, org):
+    with app.app_context():
+        heat = insights.heatmap(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW, evidence_days=800), "organisation", 5)
+    cell = heat.cells[("organisation", "ownership")]
+    assert (cell.enough, cell.learners, cell.stale, cell.proficiency) == (True, 5, 0, 69)  # (80+60+40+75+90)/5
+
+
+def test_maturity_counts_and_level(app, org):
+    with app.app_context():
+        counts = rollups.role_counts(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW))
+    assert counts == [RoleCounts("ops", people=7, started=6, completed=1, at_target=2, current=3)]
+    level = metrics.maturity(counts)
+    assert level.values == {"coverage": 86, "completion": 14, "proficiency": 29, "role_specificity": 100, "currency": 43}
+    assert (level.level, level.name, level.next_level) == (2, "Emerging", 3)
+    assert level.blocking == [metrics.Shortfall("completion", "organisation", 14, 25)]
+
+
+def test_trend_is_computed_from_history(app, org):
+    with app.app_context():
+        data = insights.overview(Scope(org["org"]), app.extensions["catalogue"], NOW, min_learners=3)
+    by_month = {row["month"]: row for row in data.trend}
+    assert [by_month[m]["coverage"] for m in ("2025-12", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11")] == [14, 14, 29, 43, 57, 86]
+    assert by_month["2026-11"]["completion"] == 14 and by_month["2026-10"]["completion"] == 0
+    assert by_month["2026-11"]["proficiency"] == 50  # p1 met the ownership target in November, p3 did not
+    assert by_month["2026-05"]["proficiency"] is None  # nobody practised that month
+    assert by_month["2026-11"]["currency"] == 43 and by_month["2026-08"]["currency"] == 14
+
+
+def test_team_scope_narrows_the_population(app, org):
+    with app.app_context():
+        assert rollups.role_counts(Scope(org["org"], ()), app.extensions["catalogue"], Windows(NOW)) == []
+        counts = rollups.role_counts(Scope(org["org"], (org["team"],)), app.extensions["catalogue"], Windows(NOW))
+    assert counts[0].people == 7
+
+
+def test_level_criteria_per_role_name_the_role():
+    counts = [RoleCounts("paid-media", 10, 10, 9, 4, 9), RoleCounts("pr", 10, 10, 9, 9, 9)]
+    level = metrics.maturity(counts)
+    assert level.level == 4 and level.next_level == 5
+    assert level.blocking == [metrics.Shortfall("proficiency", "paid-media", 40, 60)]
+
+
+@pytest.mark.parametrize("counts,expected", [
+    ([], 1),
+    ([RoleCounts("a", 10, 2, 0, 0, 0)], 1),
+    ([RoleCounts("a", 10, 3, 0, 0, 0)], 2),
+    ([RoleCounts("a", 10, 5, 3, 0, 0)], 3),
+    ([RoleCounts("a", 10, 8, 5, 4, 5)], 4),
+    ([RoleCounts("a", 10, 9, 8, 6, 8)], 5),
+    ([RoleCounts("a", 10, 9, 8, 6, 8), RoleCounts("b", 10, 0, 0, 0, 0)], 2),
+])
+def test_levels(counts, expected):
+    assert metrics.maturity(counts).level == expected
+
+
+def test_top_gaps_skip_cells_without_enough_evidence():
+    rows = [metrics.CellRow("a", "x", 6, 1, 50, 80, 6, 0), metrics.CellRow("b", "x", 4, 0, 10, 80, 4, 0), metrics.CellRow("c", "x", 6, 6, 90, 80, 6, 0)]
+    gaps = metrics.top_gaps([metrics.gap_cell(r, 5) for r in rows])
+    assert [(g.group, g.gap) for g in gaps] == [("a", 30)]

@@ -24,7 +24,7 @@ from literacy import create_app, dashboard, engine  # noqa: E402
 from literacy.database import create_schema  # noqa: E402
 from literacy.extensions import db  # noqa: E402
 from literacy.models import (  # noqa: E402
-    Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, LessonCompletion, Organization, SkillScore, User,
+    Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, Evidence, LessonCompletion, Organization, SkillScore, User,
 )
 
 
@@ -44,7 +44,7 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:
     db.session.add(cohort)
     db.session.flush()
     db.session.execute(insert(CohortMember), [{"cohort_id": cohort.id, "user_id": u["id"], "added_at": now} for u in users])
-    lessons, attempt_rows, steps, scores = [], [], [], []
+    lessons, attempt_rows, steps, scores, latest = [], [], [], [], {}
     attempt_id = 0
     for user in users:
         course = catalogue.courses[user["role"]]
@@ -68,7 +68,10 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:
                                  "started_at": when, "updated_at": when, "finished_at": when})
             for skill, value in engine.score(scenario, state.totals).items():
                 scores.append({"attempt_id": attempt_id, "skill_id": skill, "total": state.totals[skill], "score": value})
-    for model, rows in ((LessonCompletion, lessons), (Attempt, attempt_rows), (AttemptStep, steps), (SkillScore, scores)):
+                latest[(user["id"], scenario.id, skill)] = {"user_id": user["id"], "scenario_id": scenario.id, "skill_id": skill,
+                                                            "attempt_id": attempt_id, "score": value, "finished_at": when}
+    tables = ((LessonCompletion, lessons), (Attempt, attempt_rows), (AttemptStep, steps), (SkillScore, scores), (Evidence, list(latest.values())))
+    for model, rows in tables:
         for start in range(0, len(rows), 20_000):
             db.session.execute(insert(model), rows[start:start + 20_000])
     db.session.commit()

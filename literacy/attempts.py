@@ -10,13 +10,13 @@ import json
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import engine
-from .content.model import Scenario
+from . import engine, readmodel
+from .content.model import Catalogue, Scenario
 from .extensions import db
-from .models import Attempt, AttemptStep, SkillScore, utcnow
+from .models import Attempt, AttemptStep, Evidence, SkillScore, utcnow
 
 
 class Outcome(Enum):
@@ -40,7 +40,7 @@ def latest(user_id: int, scenario_id: str) -> Attempt | None:
     )
 
 
-def start(user_id: int, scenario: Scenario, known_latest: int) -> Attempt:
+def start(user_id: int, scenario: Scenario, known_latest: int, catalogue: Catalogue) -> Attempt:
     """Start a new attempt, unless one was started since the page was shown (a repeated submit)."""
     current = latest(user_id, scenario.id)
     if current is not None and current.id != known_latest:
@@ -51,6 +51,8 @@ def start(user_id: int, scenario: Scenario, known_latest: int) -> Attempt:
         node_id=state.node_id, step=0, flags_json="[]", totals_json=json.dumps(state.totals),
     )
     db.session.add(attempt)
+    db.session.flush()
+    readmodel.refresh(catalogue, [user_id])
     db.session.commit()
     return attempt
 
@@ -59,7 +61,7 @@ def state_of(attempt: Attempt) -> engine.AttemptState:
     return engine.AttemptState(attempt.node_id, attempt.flags, attempt.totals, attempt.step)
 
 
-def choose(attempt: Attempt, scenario: Scenario, posted_step: int, posted_node: str, choice_index: int) -> ChoiceResult:
+def choose(attempt: Attempt, scenario: Scenario, posted_step: int, posted_node: str, choice_index: int, catalogue: Catalogue) -> ChoiceResult:
     """Record one choice for the attempt's current step, exactly once."""
     if attempt.content_version != scenario.version:
         return ChoiceResult(Outcome.CHANGED)
@@ -71,14 +73,14 @@ def choose(attempt: Attempt, scenario: Scenario, posted_step: int, posted_node: 
         result = engine.advance(scenario, state_of(attempt), choice_index)
     except engine.InvalidChoice:
         return ChoiceResult(Outcome.INVALID)
-    if not _save(attempt, scenario, result):
+    if not _save(attempt, scenario, result, catalogue):
         db.session.rollback()
         db.session.refresh(attempt)
         return _earlier_submit(attempt, posted_step, posted_node, choice_index)
     return ChoiceResult(Outcome.RECORDED, result.state.step)
 
 
-def _save(attempt: Attempt, scenario: Scenario, result: engine.StepResult) -> bool:
+def _save(attempt: Attempt, scenario: Scenario, result: engine.StepResult, catalogue: Catalogue) -> bool:
     """Write the step and move the attempt on in one transaction; False if another request won."""
     after = result.state
     finished = after.finished(scenario)
@@ -102,13 +104,22 @@ def _save(attempt: Attempt, scenario: Scenario, result: engine.StepResult) -> bo
         if moved.rowcount != 1:
             return False
         if finished:
-            for skill, value in engine.score(scenario, after.totals).items():
-                db.session.add(SkillScore(attempt_id=attempt.id, skill_id=skill, total=after.totals.get(skill, 0), score=value))
+            record_scores(attempt.user_id, attempt.id, scenario.id, engine.score(scenario, after.totals), after.totals, now)
+            readmodel.refresh(catalogue, [attempt.user_id])
         db.session.commit()
     except IntegrityError:
         return False
     db.session.refresh(attempt)
     return True
+
+
+def record_scores(user_id: int, attempt_id: int, scenario_id: str, scores: dict[str, int], totals: dict[str, int], finished_at) -> None:
+    """Store a finished attempt's skill scores and make them the learner's latest evidence."""
+    db.session.execute(delete(Evidence).where(Evidence.user_id == user_id, Evidence.scenario_id == scenario_id))
+    for skill, value in scores.items():
+        db.session.add(SkillScore(attempt_id=attempt_id, skill_id=skill, total=totals.get(skill, 0), score=value))
+        db.session.add(Evidence(user_id=user_id, scenario_id=scenario_id, skill_id=skill, attempt_id=attempt_id,
+                                score=value, finished_at=finished_at))
 
 
 def _earlier_submit(attempt: Attempt, posted_step: int, posted_node: str, choice_index: int) -> ChoiceResult:

@@ -57,7 +57,20 @@ def demo_command() -> None:
         click.echo(f"  {email:32} {password:16} {what}")
 
 
+rollups_cli = AppGroup("rollups", help="Maintain the read models behind the insight pages.")
+
+
+@rollups_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recompute learner progress and monthly evidence from the full history (after imports or content changes)."""
+    from . import readmodel
+
+    readmodel.rebuild(current_app.extensions["catalogue"])
+    click.echo("Rollup read models rebuilt.")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(rollups_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)

@@ -33,5 +33,5 @@ def from_environment(instance_path: str) -> dict:
         # rollup definitions (docs/metrics.md)
         "INSIGHTS_MIN_LEARNERS": int(os.environ.get("INSIGHTS_MIN_LEARNERS", 5)),
         "EVIDENCE_WINDOW_DAYS": int(os.environ.get("EVIDENCE_WINDOW_DAYS", 365)),
-        "CURRENCY_DAYS": int(os.environ.get("CURRENCY_DAYS", 90)),
+        "CURRENCY_MONTHS": int(os.environ.get("CURRENCY_MONTHS", 3)),
     }

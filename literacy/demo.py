@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from . import engine
+from . import engine, readmodel
+from .attempts import record_scores
 from .content.model import Catalogue, Scenario
 from .extensions import db
 from .models import (
-    Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, LessonCompletion, Organization, SkillScore, Team, User, utcnow,
+    Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, LessonCompletion, Organization, Team, User, utcnow,
 )
 
 ORG_SLUG = "northbeam"
@@ -56,6 +57,8 @@ def _create(catalogue: Catalogue, rng: random.Random) -> None:
             db.session.flush()
             _history(user, catalogue, role.id, rng, now, skill=rng.uniform(0.3, 0.95), activity=n)
     _cohorts(org, catalogue, learners, now.date())
+    db.session.flush()
+    readmodel.refresh(catalogue, [u.id for u in learners])
     db.session.commit()
 
 
@@ -129,5 +132,4 @@ def _attempt(user: User, scenario: Scenario, rng: random.Random, when: datetime,
     attempt.flags_json, attempt.totals_json = json.dumps(sorted(state.flags)), json.dumps(state.totals)
     if state.finished(scenario):
         attempt.finished_at, attempt.outcome = when, state.node(scenario).outcome
-        for skill, value in engine.score(scenario, state.totals).items():
-            db.session.add(SkillScore(attempt_id=attempt.id, skill_id=skill, total=state.totals[skill], score=value))
+        record_scores(user.id, attempt.id, scenario.id, engine.score(scenario, state.totals), state.totals, when)

@@ -30,8 +30,15 @@ class Overview:
     windows: Windows
 
 
-def heatmap(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str, min_learners: int) -> Heatmap:
-    rows = rollups.cells(scope, catalogue, windows, dimension)
+def heatmap(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str, min_learners: int,
+            role_rows: list[metrics.CellRow] | None = None) -> Heatmap:
+    """Cells for one dimension; the organisation's come from the role rows (pass them to reuse them)."""
+    if dimension == "organisation":
+        rows = metrics.combine(role_rows if role_rows is not None else rollups.cells(scope, catalogue, windows, "role"), "organisation")
+    elif dimension == "role" and role_rows is not None:
+        rows = role_rows
+    else:
+        rows = rollups.cells(scope, catalogue, windows, dimension)
     if dimension == "role":
         groups = [(r.id, r.name) for r in catalogue.roles.values()]
     elif dimension == "team":
@@ -44,10 +51,11 @@ def heatmap(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str
 
 
 def overview(scope: Scope, catalogue: Catalogue, now: datetime, *, min_learners: int = 5, evidence_days: int = 365,
-             currency_days: int = 90, months: int = 12) -> Overview:
-    windows = Windows(now, evidence_days, currency_days)
+             currency_months: int = 3, months: int = 12) -> Overview:
+    windows = Windows(now, evidence_days, currency_months)
     counts = rollups.role_counts(scope, catalogue, windows)
-    maps = {d: heatmap(scope, catalogue, windows, d, min_learners) for d in DIMENSIONS}
+    role_rows = rollups.cells(scope, catalogue, windows, "role")
+    maps = {d: heatmap(scope, catalogue, windows, d, min_learners, role_rows) for d in DIMENSIONS}
     month_list = rollups.months_back(now.date(), months)
     people = {c.role: c.people for c in counts}
     trend = metrics.trend_series(month_list, people, rollups.trend_rows(scope, catalogue, windows, month_list)) if people else []

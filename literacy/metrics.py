@@ -86,6 +86,21 @@ def gap_cell(row: CellRow, min_learners: int) -> GapCell:
                    target - proficiency, percent(row.at_target, row.learners))
 
 
+def combine(rows: list[CellRow], group: str) -> list[CellRow]:
+    """Merge the cells of disjoint groups (the roles) into one group per skill (the organisation)."""
+    merged: dict[str, CellRow] = {}
+    for r in rows:
+        m = merged.get(r.skill_id)
+        if m is None:
+            merged[r.skill_id] = CellRow(group, r.skill_id, r.learners, r.at_target, r.proficiency, r.target, r.attempts, r.stale)
+            continue
+        n = m.learners + r.learners
+        weighted = (lambda a, b: (a * m.learners + b * r.learners) / n) if n else (lambda a, b: 0.0)
+        merged[r.skill_id] = CellRow(group, r.skill_id, n, m.at_target + r.at_target, weighted(m.proficiency, r.proficiency),
+                                     weighted(m.target, r.target), m.attempts + r.attempts, m.stale + r.stale)
+    return list(merged.values())
+
+
 def empty_cell(group: str, skill_id: str, stale: int = 0) -> GapCell:
     return GapCell(group, skill_id, 0, 0, stale, False, None, None, None, None)
 
@@ -113,7 +128,7 @@ INDICATORS = {
     "completion": "Share of learners who finished their whole role track",
     "proficiency": "Share of learners at or above target in every critical skill of their role (fresh evidence only)",
     "role_specificity": "Share of roles where at least half the learners started the role-specific track",
-    "currency": "Share of learners with a finished scenario in the currency window",
+    "currency": "Share of learners who finished a scenario this month or in the two months before",
 }
 SPECIFIC_ROLE_SHARE = 50  # a role "has a programme in use" when this share of its learners started
 

@@ -8,7 +8,7 @@ from .assignments import work_for
 from .extensions import db
 from .metrics import ScoreRow
 from .progress import LearnerFacts
-from .models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortMember, LessonCompletion, SkillScore, Team, User, team_members
+from .models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortMember, Evidence, LessonCompletion, Team, User, team_members
 
 
 def completed_lessons(user_id: int) -> set[str]:
@@ -45,11 +45,10 @@ def user_attempts(user_id: int) -> list[Attempt]:
 
 
 def score_rows(user_id: int) -> list[ScoreRow]:
-    """Every skill score of the learner's finished attempts."""
+    """The learner's latest finished score per scenario and skill."""
     rows = db.session.execute(
-        select(Attempt.id, Attempt.scenario_id, SkillScore.skill_id, SkillScore.score, Attempt.finished_at)
-        .join(SkillScore, SkillScore.attempt_id == Attempt.id)
-        .where(Attempt.user_id == user_id, Attempt.finished_at.is_not(None))
+        select(Evidence.attempt_id, Evidence.scenario_id, Evidence.skill_id, Evidence.score, Evidence.finished_at)
+        .where(Evidence.user_id == user_id)
     )
     return [ScoreRow(*row) for row in rows]
 
@@ -137,20 +136,13 @@ def _last_activity(members) -> dict[int, object]:
 
 
 def _latest_scores(members, scenario_ids: set[str]) -> dict[int, dict[str, int]]:
-    """Per learner and skill: the mean over scenarios of the latest finished attempt's score.
-
-    "Latest" is the finished attempt started last (highest id), which an index answers directly."""
+    """Per learner and skill: the mean over the assigned scenarios of the latest finished score."""
     if not scenario_ids:
         return {}
-    latest = (
-        select(func.max(Attempt.id))
-        .where(Attempt.user_id.in_(members), Attempt.finished_at.is_not(None), Attempt.scenario_id.in_(scenario_ids))
-        .group_by(Attempt.user_id, Attempt.scenario_id)
-    )
     rows = db.session.execute(
-        select(Attempt.user_id, SkillScore.skill_id, func.avg(SkillScore.score))
-        .join(SkillScore, SkillScore.attempt_id == Attempt.id)
-        .where(Attempt.id.in_(latest)).group_by(Attempt.user_id, SkillScore.skill_id)
+        select(Evidence.user_id, Evidence.skill_id, func.avg(Evidence.score))
+        .where(Evidence.user_id.in_(members), Evidence.scenario_id.in_(scenario_ids))
+        .group_by(Evidence.user_id, Evidence.skill_id)
     )
     result: dict[int, dict[str, int]] = {}
     for uid, skill, average in rows:

@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 from .content.model import Catalogue
 from .extensions import db
 from .metrics import CellRow, RoleCounts
-from .models import Attempt, LessonCompletion, SkillScore, Team, User, team_members
+from .models import Attempt, Evidence, LearnerMonth, LearnerProgress, LessonCompletion, SkillScore, Team, User, team_members
 
 CRITICAL_TARGET = 75  # a skill is critical for a role when its target is at least this
 
@@ -45,15 +45,11 @@ class Scope:
 class Windows:
     now: datetime
     evidence_days: int = 365  # evidence older than this is stale
-    currency_days: int = 90  # "recent" evidence for the currency indicator
+    currency_months: int = 3  # current: finished a scenario this calendar month or the ones just before
 
     @property
     def fresh_since(self) -> datetime:
         return self.now - timedelta(days=self.evidence_days)
-
-    @property
-    def current_since(self) -> datetime:
-        return self.now - timedelta(days=self.currency_days)
 
 
 def _table(name: str, columns: tuple[str, ...], rows: list[tuple]):
@@ -75,61 +71,45 @@ def targets_table(catalogue: Catalogue):
     return _table("targets", ("role", "skill_id", "target", "critical"), rows)
 
 
-def _latest(people, since: datetime | None):
-    """Ids of each learner's latest finished attempt per scenario (optionally only fresh ones)."""
-    query = select(func.max(Attempt.id)).where(Attempt.user_id.in_(select(people.c.id)), Attempt.finished_at.is_not(None))
-    if since is not None:
-        query = query.where(Attempt.finished_at >= since)
-    return query.group_by(Attempt.user_id, Attempt.scenario_id)
-
-
-def learner_skill(people, since: datetime | None, name: str = "learner_skill"):
-    """Subquery: per learner and skill, proficiency (mean latest score over scenarios), attempts, last evidence."""
+def learner_skill(people, since: datetime, name: str = "learner_skill"):
+    """Subquery: per learner and skill with any evidence, the fresh proficiency (mean latest score over
+    scenarios, counting only evidence since ``since``; NULL when all of it is stale), the number of
+    fresh scores behind it, and the date of the last evidence."""
+    fresh = Evidence.finished_at >= since
     return (
-        select(Attempt.user_id.label("user_id"), SkillScore.skill_id.label("skill_id"), func.avg(SkillScore.score).label("prof"),
-               func.count(SkillScore.id).label("attempts"), func.max(Attempt.finished_at).label("last_at"))
-        .join(SkillScore, SkillScore.attempt_id == Attempt.id)
-        .where(Attempt.id.in_(_latest(people, since)))
-        .group_by(Attempt.user_id, SkillScore.skill_id)
+        select(Evidence.user_id.label("user_id"), Evidence.skill_id.label("skill_id"),
+               func.avg(case((fresh, Evidence.score))).label("prof"), func.count(case((fresh, 1))).label("attempts"),
+               func.max(Evidence.finished_at).label("last_at"))
+        .where(Evidence.user_id.in_(select(people.c.id)))
+        .group_by(Evidence.user_id, Evidence.skill_id)
         .subquery(name)
     )
 
 
-def _group_key(dimension: str, people):
-    """The column that names a group, and the extra join it needs."""
-    if dimension == "role":
-        return people.c.role, None
-    if dimension == "team":
-        return team_members.c.team_id, team_members
-    return literal("organisation"), None
-
-
 def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) -> list[CellRow]:
-    """Aggregated fresh evidence per (group, skill) for dimension 'role', 'team' or 'organisation'."""
+    """Aggregated evidence per (group, skill) for dimension 'role' or 'team' (one query).
+
+    The organisation row is the sum of the role rows (every learner has exactly one role); see
+    ``metrics.combine``. Teams need their own query because a learner can be in several teams."""
+    if dimension not in ("role", "team"):
+        raise ValueError(f"cells are grouped by role or team, not {dimension!r}")
     people, targets = scope.people(), targets_table(catalogue)
-    fresh, ever = learner_skill(people, windows.fresh_since), learner_skill(people, None)
-    key, extra = _group_key(dimension, people)
-
-    def base(ls, *columns):
-        query = select(key.label("grp"), ls.c.skill_id, *columns).join(people, people.c.id == ls.c.user_id)
-        query = query.join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id))
-        if extra is not None:
-            query = query.join(extra, extra.c.user_id == ls.c.user_id)
-            if scope.team_ids is not None:
-                query = query.where(extra.c.team_id.in_(scope.team_ids))
-        return query.group_by(key, ls.c.skill_id)
-
-    figures = db.session.execute(base(
-        fresh, func.count(fresh.c.user_id), func.sum(case((fresh.c.prof >= targets.c.target, 1), else_=0)),
-        func.avg(fresh.c.prof), func.avg(targets.c.target), func.sum(fresh.c.attempts)))
-    everyone = {(str(g), s): n for g, s, n in db.session.execute(base(ever, func.count(ever.c.user_id)))}
-    rows = {}
-    for group, skill, learners, at_target, prof, target, attempts in figures:
-        rows[(str(group), skill)] = CellRow(str(group), skill, learners, int(at_target or 0), float(prof or 0), float(target or 0),
-                                            int(attempts or 0), everyone.get((str(group), skill), 0) - learners)
-    for (group, skill), n in everyone.items():  # groups whose evidence is all stale
-        rows.setdefault((group, skill), CellRow(group, skill, 0, 0, 0.0, 0.0, 0, n))
-    return list(rows.values())
+    ls = learner_skill(people, windows.fresh_since)
+    counted = ls.c.attempts > 0
+    key = people.c.role if dimension == "role" else team_members.c.team_id
+    query = (
+        select(key, ls.c.skill_id, func.count(case((counted, 1))), func.sum(case((and_(counted, ls.c.prof >= targets.c.target), 1), else_=0)),
+               func.avg(ls.c.prof), func.avg(case((counted, targets.c.target))), func.sum(ls.c.attempts), func.count())
+        .join(people, people.c.id == ls.c.user_id)
+        .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id))
+    )
+    if dimension == "team":
+        query = query.join(team_members, team_members.c.user_id == ls.c.user_id)
+        if scope.team_ids is not None:
+            query = query.where(team_members.c.team_id.in_(scope.team_ids))
+    rows = db.session.execute(query.group_by(key, ls.c.skill_id))
+    return [CellRow(str(group), skill, learners, int(at or 0), float(prof or 0), float(target or 0), int(n or 0), everyone - learners)
+            for group, skill, learners, at, prof, target, n, everyone in rows]
 
 
 # --- maturity counts ---------------------------------------------------------------------------
@@ -177,7 +157,7 @@ def track_completion(people, catalogue: Catalogue):
 def critical_at_target(people, catalogue: Catalogue, since: datetime):
     """Subquery: learners at or above target in every critical skill of their role (fresh evidence)."""
     targets = targets_table(catalogue)
-    ls = learner_skill(people, since)
+    ls = learner_skill(people, since)  # a stale skill has prof NULL, so it never counts as met
     needed = select(targets.c.role, func.sum(targets.c.critical).label("needed")).group_by(targets.c.role).subquery("needed")
     return (select(ls.c.user_id, people.c.role)
             .join(people, people.c.id == ls.c.user_id)
@@ -188,21 +168,20 @@ def critical_at_target(people, catalogue: Catalogue, since: datetime):
 
 
 def role_counts(scope: Scope, catalogue: Catalogue, windows: Windows) -> list[RoleCounts]:
-    """Per role: people, started, completed, at target in critical skills, current."""
+    """Per role: people, started, completed, at target in critical skills, current (read models)."""
     people = scope.people()
-
-    def per_role(sub):
-        return dict(db.session.execute(select(sub.c.role, func.count()).group_by(sub.c.role)).all())
-
-    current = (select(Attempt.user_id, people.c.role).distinct().join(people, people.c.id == Attempt.user_id)
-               .where(Attempt.finished_at >= windows.current_since).subquery("current"))
-    totals = per_role(people)
-    started = per_role(first_activity(people, catalogue))
-    completed = per_role(track_completion(people, catalogue))
-    at_target = per_role(critical_at_target(people, catalogue, windows.fresh_since))
-    recent = per_role(current)
-    return [RoleCounts(role, totals.get(role, 0), started.get(role, 0), completed.get(role, 0), at_target.get(role, 0), recent.get(role, 0))
-            for role in catalogue.roles if totals.get(role)]
+    recent = months_back(windows.now.date(), windows.currency_months)
+    current = select(LearnerMonth.user_id).where(LearnerMonth.month.in_(recent)).distinct().subquery("current")
+    rows = db.session.execute(
+        select(people.c.role, func.count(), func.count(LearnerProgress.started_at), func.count(LearnerProgress.completed_at),
+               func.count(current.c.user_id))
+        .select_from(people).outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id)
+        .outerjoin(current, current.c.user_id == people.c.id).group_by(people.c.role)
+    )
+    at_target = critical_at_target(people, catalogue, windows.fresh_since)
+    on_target = dict(db.session.execute(select(at_target.c.role, func.count()).group_by(at_target.c.role)).all())
+    found = {role: (n, started, done, now) for role, n, started, done, now in rows}
+    return [RoleCounts(role, *found[role][:3], on_target.get(role, 0), found[role][3]) for role in catalogue.roles if role in found]
 
 
 # --- monthly trend -----------------------------------------------------------------------------
@@ -229,54 +208,55 @@ def month_end(month: str) -> datetime:
 
 
 def trend_rows(scope: Scope, catalogue: Catalogue, windows: Windows, months: list[str]) -> dict[str, dict]:
-    """Per role, counts by month: first activity, completions, learners active and at target, current."""
+    """Per (role, month): learners who started and finished their track, learners with critical-skill
+    evidence and how many met target, and learners current at that month's end (read models)."""
     people = scope.people()
-    first = first_activity(people, catalogue)
-    done = track_completion(people, catalogue)
 
-    def by_month(sub, column):
-        rows = db.session.execute(select(sub.c.role, month_of(column), func.count()).group_by(sub.c.role, month_of(column)))
-        return {(role, month): n for role, month, n in rows}
+    def by_month(column):
+        month = month_of(column)
+        rows = db.session.execute(select(people.c.role, month, func.count()).join(LearnerProgress, LearnerProgress.user_id == people.c.id)
+                                  .where(column.is_not(None)).group_by(people.c.role, month))
+        return {(role, m): n for role, m, n in rows}
 
-    started, completed = by_month(first, first.c.first_at), by_month(done, done.c.done_at)
-    evidence = _monthly_evidence(people, catalogue, month_end(months[0]) - timedelta(days=31))
+    evidence = db.session.execute(
+        select(people.c.role, LearnerMonth.month, func.count(LearnerMonth.met), func.sum(case((LearnerMonth.met.is_(True), 1), else_=0)))
+        .join(LearnerMonth, LearnerMonth.user_id == people.c.id).where(LearnerMonth.month >= months[0])
+        .group_by(people.c.role, LearnerMonth.month))
     current = {}
     for month in months:
-        end = month_end(month)
-        rows = db.session.execute(
-            select(people.c.role, func.count(distinct(Attempt.user_id))).join(people, people.c.id == Attempt.user_id)
-            .where(Attempt.finished_at < end, Attempt.finished_at >= end - timedelta(days=windows.currency_days)).group_by(people.c.role))
+        window = months_back(month_end(month).date() - timedelta(days=1), windows.currency_months)
+        rows = db.session.execute(select(people.c.role, func.count(distinct(LearnerMonth.user_id)))
+                                  .join(LearnerMonth, LearnerMonth.user_id == people.c.id)
+                                  .where(LearnerMonth.month.in_(window)).group_by(people.c.role))
         current.update({(role, month): n for role, n in rows})
-    return {"started": started, "completed": completed, "evidence": evidence, "current": current}
+    return {"started": by_month(LearnerProgress.started_at), "completed": by_month(LearnerProgress.completed_at),
+            "evidence": {(role, m): (n, int(met or 0)) for role, m, n, met in evidence}, "current": current}
 
 
-def _monthly_evidence(people, catalogue: Catalogue, since: datetime) -> dict[tuple[str, str], tuple[int, int]]:
-    """Per (role, month): learners who finished attempts that month, and how many of them met target
-    in every critical skill they practised that month."""
+def monthly_met(people, catalogue: Catalogue):
+    """Subquery (user_id, month, met) for every learner-month with a finished scenario: met is 1 when
+    every critical skill practised that month averaged at or above target, 0 when one did not, and
+    NULL when no critical skill was practised."""
     targets = targets_table(catalogue)
     month = month_of(Attempt.finished_at)
+    finished = (people.c.id == Attempt.user_id, Attempt.finished_at.is_not(None))
+    months = select(Attempt.user_id, month.label("month")).join(people, and_(*finished)).group_by(Attempt.user_id, month).subquery("months")
     per_skill = (
-        select(people.c.role, Attempt.user_id, month.label("month"), SkillScore.skill_id,
-               func.avg(SkillScore.score).label("score"), targets.c.target)
-        .join(people, people.c.id == Attempt.user_id).join(SkillScore, SkillScore.attempt_id == Attempt.id)
+        select(Attempt.user_id, month.label("month"), func.avg(SkillScore.score).label("score"), targets.c.target)
+        .join(people, and_(*finished)).join(SkillScore, SkillScore.attempt_id == Attempt.id)
         .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == SkillScore.skill_id, targets.c.critical == 1))
-        .where(Attempt.finished_at >= since)
-        .group_by(people.c.role, Attempt.user_id, month, SkillScore.skill_id, targets.c.target).subquery("per_skill")
+        .group_by(Attempt.user_id, month, SkillScore.skill_id, targets.c.target).subquery("per_skill")
     )
-    per_learner = (
-        select(per_skill.c.role, per_skill.c.month, per_skill.c.user_id,
-               func.min(case((per_skill.c.score >= per_skill.c.target, 1), else_=0)).label("met"))
-        .group_by(per_skill.c.role, per_skill.c.month, per_skill.c.user_id).subquery("per_learner")
-    )
-    rows = db.session.execute(select(per_learner.c.role, per_learner.c.month, func.count(), func.sum(per_learner.c.met))
-                              .group_by(per_learner.c.role, per_learner.c.month))
-    return {(role, month): (n, int(met or 0)) for role, month, n, met in rows}
+    met = (select(per_skill.c.user_id, per_skill.c.month, func.min(case((per_skill.c.score >= per_skill.c.target, 1), else_=0)).label("met"))
+           .group_by(per_skill.c.user_id, per_skill.c.month).subquery("met"))
+    return (select(months.c.user_id, months.c.month, (met.c.met == 1).label("met"))
+            .outerjoin(met, and_(met.c.user_id == months.c.user_id, met.c.month == months.c.month)).subquery("monthly_met"))
 
 
 # --- drill-downs: the learners and attempts behind a figure --------------------------------------
 
 @dataclass(frozen=True)
-class Evidence:
+class LearnerEvidence:
     user_id: int
     name: str
     email: str
@@ -287,23 +267,22 @@ class Evidence:
     last_at: datetime | None
 
 
-def cell_learners(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str, group: str, skill: str) -> list[Evidence]:
+def cell_learners(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str, group: str, skill: str) -> list[LearnerEvidence]:
     """Learners with evidence in ``skill`` within one group: fresh figures, and stale ones marked."""
     people, targets = scope.people(), targets_table(catalogue)
-    fresh, ever = learner_skill(people, windows.fresh_since, "fresh"), learner_skill(people, None, "ever")
+    ls = learner_skill(people, windows.fresh_since)
     query = (
-        select(User.id, User.name, User.email, User.role, fresh.c.prof, targets.c.target, fresh.c.attempts, ever.c.last_at)
-        .join(people, people.c.id == ever.c.user_id).join(User, User.id == ever.c.user_id)
-        .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ever.c.skill_id))
-        .outerjoin(fresh, and_(fresh.c.user_id == ever.c.user_id, fresh.c.skill_id == ever.c.skill_id))
-        .where(ever.c.skill_id == skill)
+        select(User.id, User.name, User.email, User.role, ls.c.prof, targets.c.target, ls.c.attempts, ls.c.last_at)
+        .join(people, people.c.id == ls.c.user_id).join(User, User.id == ls.c.user_id)
+        .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id))
+        .where(ls.c.skill_id == skill)
     )
     if dimension == "role":
         query = query.where(people.c.role == group)
     elif dimension == "team":
         query = query.where(User.id.in_(select(team_members.c.user_id).where(team_members.c.team_id == int(group))))
-    rows = db.session.execute(query.order_by(fresh.c.prof.is_(None), fresh.c.prof, User.name))
-    return [Evidence(uid, name, email, role, None if prof is None else round(prof), target, attempts or 0, last_at)
+    rows = db.session.execute(query.order_by(ls.c.prof.is_(None), ls.c.prof, User.name))
+    return [LearnerEvidence(uid, name, email, role, None if prof is None else round(prof), target, attempts or 0, last_at)
             for uid, name, email, role, prof, target, attempts, last_at in rows]
 
 
@@ -311,10 +290,11 @@ def indicator_learners(scope: Scope, catalogue: Catalogue, windows: Windows, ind
     """Every learner in scope and whether the indicator counts them: (id, name, email, role, counted)."""
     people = scope.people()
     counted = {
-        "coverage": lambda: first_activity(people, catalogue),
-        "completion": lambda: track_completion(people, catalogue),
+        "coverage": lambda: select(LearnerProgress.user_id).where(LearnerProgress.started_at.is_not(None)).subquery("started"),
+        "completion": lambda: select(LearnerProgress.user_id).where(LearnerProgress.completed_at.is_not(None)).subquery("done"),
         "proficiency": lambda: critical_at_target(people, catalogue, windows.fresh_since),
-        "currency": lambda: select(Attempt.user_id).distinct().where(Attempt.finished_at >= windows.current_since).subquery("current"),
+        "currency": lambda: select(LearnerMonth.user_id).distinct()
+        .where(LearnerMonth.month.in_(months_back(windows.now.date(), windows.currency_months))).subquery("current"),
     }[indicator]()
     rows = db.session.execute(
         select(User.id, User.name, User.email, User.role, counted.c.user_id.is_not(None))

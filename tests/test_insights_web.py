@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from literacy import readmodel
 from literacy.extensions import db
 from literacy.models import Team, User
 
@@ -29,6 +30,7 @@ def evidenced(app, world):
                 db.session.flush()
             evidence(user.id, datetime.utcnow() - timedelta(days=i), {"ownership": own, "data": data})
         db.session.commit()
+        readmodel.rebuild(app.extensions["catalogue"])
     return world
 
 
@@ -57,6 +59,7 @@ def test_small_cells_hide_individuals(app, browser, world):
     with app.app_context():
         evidence(world["learner1"], datetime.utcnow(), {"ownership": 90, "data": 90})
         db.session.commit()
+        readmodel.rebuild(app.extensions["catalogue"])
     html = login(browser, "leader").get("/insights/cells/role/ops/data").get_data(as_text=True)
     assert "Not enough evidence" in html and "Learner1" not in html
     assert "Not enough evidence" in browser.get("/insights/").get_data(as_text=True)

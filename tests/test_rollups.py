@@ -5,10 +5,11 @@ from datetime import datetime
 
 import pytest
 
-from literacy import insights, metrics, rollups
+from literacy import insights, metrics, readmodel, rollups
 from literacy.extensions import db
 from literacy.metrics import RoleCounts
-from literacy.models import Attempt, LessonCompletion, Organization, SkillScore, Team, User
+from literacy.attempts import record_scores
+from literacy.models import Attempt, LessonCompletion, Organization, Team, User
 from literacy.rollups import Scope, Windows
 
 NOW = datetime(2026, 11, 24, 12, 0)
@@ -19,7 +20,7 @@ def evidence(user_id, finished, scores, scenario="ops-send"):
                       started_at=finished, updated_at=finished, finished_at=finished, outcome="strong")
     db.session.add(attempt)
     db.session.flush()
-    db.session.add_all(SkillScore(attempt_id=attempt.id, skill_id=s, total=0, score=v) for s, v in scores.items())
+    record_scores(user_id, attempt.id, scenario, scores, {}, finished)
 
 
 @pytest.fixture
@@ -47,6 +48,7 @@ def org(app):
         db.session.add(LessonCompletion(user_id=p6, lesson_id="first", completed_at=datetime(2026, 11, 5)))
         db.session.add_all([LessonCompletion(user_id=p1, lesson_id=l, completed_at=datetime(2026, 11, 2)) for l in ("first", "second")])
         db.session.commit()
+        readmodel.rebuild(app.extensions["catalogue"])
         return {"org": org.id, "team": team.id, "ids": ids}
 
 

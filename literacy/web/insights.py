@@ -32,13 +32,13 @@ def scope() -> Scope:
 
 def windows() -> Windows:
     config = current_app.config
-    return Windows(utcnow(), config["EVIDENCE_WINDOW_DAYS"], config["CURRENCY_DAYS"])
+    return Windows(utcnow(), config["EVIDENCE_WINDOW_DAYS"], config["CURRENCY_MONTHS"])
 
 
 def build() -> insights.Overview:
     config = current_app.config
     return insights.overview(scope(), catalogue(), utcnow(), min_learners=config["INSIGHTS_MIN_LEARNERS"],
-                             evidence_days=config["EVIDENCE_WINDOW_DAYS"], currency_days=config["CURRENCY_DAYS"])
+                             evidence_days=config["EVIDENCE_WINDOW_DAYS"], currency_months=config["CURRENCY_MONTHS"])
 
 
 def wants() -> str:

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import assignments, metrics, queries, track
+from .. import assignments, metrics, queries, readmodel, track
 from ..access import allow
 from ..extensions import db
 from ..models import CheckAnswer, LessonCompletion, utcnow
@@ -84,6 +84,8 @@ def complete(lesson_id: str):
             LessonCompletion.user_id == current_user.id, LessonCompletion.lesson_id == lesson.id))
         if not exists:  # marking twice is harmless
             db.session.add(LessonCompletion(user_id=current_user.id, lesson_id=lesson.id))
+            db.session.flush()
+            readmodel.refresh(catalogue(), [current_user.id])
             db.session.commit()
         flash(f"“{lesson.title}” marked complete.", "success")
     lessons = catalogue().courses[lesson.role].lessons
@@ -138,6 +140,8 @@ def settings():
     form.role.choices = role_choices(catalogue())
     if form.validate_on_submit():
         current_user.role = form.role.data
+        db.session.flush()
+        readmodel.refresh(catalogue(), [current_user.id])  # progress is measured on the role's own track
         db.session.commit()
         flash("Your role is updated: your home page now shows its track.", "success")
         return redirect(url_for("learn.home"))

@@ -48,7 +48,7 @@ def start(scenario_id: str):
     if not form.validate_on_submit():
         flash("That start button was out of date. Here is the scenario again.", "error")
         return redirect(url_for(".overview", scenario_id=scenario.id))
-    attempt = attempts.start(current_user.id, scenario, form.after.data)
+    attempt = attempts.start(current_user.id, scenario, form.after.data, catalogue())
     return redirect(url_for(".play", attempt_id=attempt.id))
 
 
@@ -85,7 +85,7 @@ def choose(attempt_id: int):
     if not form.validate_on_submit():
         flash("Your choice could not be read (the page may have expired). Please choose again.", "error")
         return redirect(url_for(".play", attempt_id=attempt.id))
-    result = attempts.choose(attempt, scenario, form.step.data, form.node.data, form.choice.data)
+    result = attempts.choose(attempt, scenario, form.step.data, form.node.data, form.choice.data, catalogue())
     if result.outcome in (Outcome.RECORDED, Outcome.REPEATED):
         return redirect(url_for(".feedback", attempt_id=attempt.id, step=result.step))
     messages = {

@@ -1,0 +1,146 @@
+"""Benchmark: the leader's overview for organisations of N learners over the shipped content.
+
+For each N (default 1,000, 10,000 and 50,000) it builds a fresh SQLite database with about 40
+attempts per learner (each with its path of choices and skill scores), then prints the median
+time of the overview computation and of the whole page, and the growth against the smallest N.
+Targets: under 1 s at 10,000 learners; growth no worse than linear.
+
+    .venv/bin/python bench/rollup.py [--sizes 1000 10000 50000] [--attempts 40]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from literacy import create_app, engine, insights, readmodel  # noqa: E402
+from literacy.database import create_schema  # noqa: E402
+from literacy.extensions import db  # noqa: E402
+from literacy.rollups import Scope  # noqa: E402
+
+NOW = datetime(2026, 11, 24, 12, 0)
+
+
+def walks(catalogue, per_scenario: int, rng: random.Random) -> dict[str, list]:
+    """A pool of random play-throughs per scenario (path, ending, scores), sampled for speed."""
+    pool = {}
+    for scenario in catalogue.scenarios.values():
+        pool[scenario.id] = []
+        for _ in range(per_scenario):
+            state, path = engine.start(scenario), []
+            while not state.finished(scenario):
+                choice = rng.choice(engine.offered(scenario, state))
+                after = engine.advance(scenario, state, choice.index).state
+                path.append((state.node_id, choice.index, choice.label, after.node_id))
+                state = after
+            pool[scenario.id].append((path, state.node_id, state.node(scenario).outcome, engine.score(scenario, state.totals)))
+    return pool
+
+
+def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
+    rng = random.Random(seed)
+    pool = walks(catalogue, 60, rng)
+    roles = list(catalogue.roles)
+    raw = db.engine.raw_connection()
+    cur = raw.cursor()
+    cur.execute("INSERT INTO organizations (id, name, slug) VALUES (1, 'Bench', 'bench')")
+    cur.executemany("INSERT INTO teams (id, org_id, name, role) VALUES (?, 1, ?, ?)",
+                    [(i + 1, f"{role} team {k}", role) for i, (role, k) in enumerate((r, k) for r in roles for k in range(3))])
+    cur.execute("INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at) VALUES (?, 1, ?, ?, '', ?, 'leader', ?)",
+                (learners + 1, "leader@bench.example", "Leader", roles[0], NOW))
+    users, members, lessons, attempt_rows, steps, scores = [], [], [], [], [], []
+    latest = {}  # (learner, scenario) -> the evidence row of the last finished attempt
+    attempt_id = 0
+    for uid in range(1, learners + 1):
+        role = roles[uid % len(roles)]
+        users.append((uid, f"l{uid}@bench.example", f"Learner {uid:06d}", role, NOW))
+        members.append((roles.index(role) * 3 + uid % 3 + 1, uid))
+        course = catalogue.courses[role]
+        start = NOW - timedelta(days=rng.randint(30, 420))
+        for lesson in course.lessons[: rng.randint(0, len(course.lessons))]:
+            lessons.append((uid, lesson.id, start + timedelta(days=rng.randint(0, 20))))
+        scenarios = catalogue.role_scenarios(role)
+        for n in range(rng.randint(attempts // 2, attempts * 3 // 2)):
+            scenario = scenarios[n % len(scenarios)]
+            attempt_id += 1
+            path, node, outcome, skill_scores = rng.choice(pool[scenario.id])
+            when = min(NOW, start + timedelta(days=n * 3, minutes=rng.randint(0, 600)))
+            attempt_rows.append((attempt_id, uid, scenario.id, role, scenario.version, node, len(path), outcome, when, when, when))
+            steps.extend((attempt_id, i + 1, a, b, c, d, when) for i, (a, b, c, d) in enumerate(path))
+            scores.extend((attempt_id, skill, 0, value) for skill, value in skill_scores.items())
+            latest[(uid, scenario.id)] = (attempt_id, skill_scores, when)
+    cur.executemany("INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at) VALUES (?, 1, ?, ?, '', ?, 'learner', ?)", users)
+    cur.executemany("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", members)
+    cur.executemany("INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES (?, ?, ?)", lessons)
+    cur.executemany("INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json, totals_json, outcome,"
+                    " started_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?)", attempt_rows)
+    cur.executemany("INSERT INTO attempt_steps (attempt_id, step, node_id, choice_index, choice_label, target_id, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)", steps)
+    cur.executemany("INSERT INTO skill_scores (attempt_id, skill_id, total, score) VALUES (?, ?, ?, ?)", scores)
+    cur.executemany("INSERT INTO evidence (user_id, scenario_id, skill_id, attempt_id, score, finished_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    [(uid, sid, skill, aid, value, when) for (uid, sid), (aid, values, when) in latest.items() for skill, value in values.items()])
+    raw.commit()
+    cur.execute("ANALYZE")
+    raw.close()
+    print(f"  data: {learners:,} learners, {len(attempt_rows):,} attempts, {len(steps):,} choices, {len(scores):,} skill scores")
+
+
+def timed(fn, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def measure(size: int, attempts: int, runs: int) -> tuple[float, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
+        with app.app_context():
+            create_schema()
+            started = time.perf_counter()
+            populate(app.extensions["catalogue"], size, attempts)
+            print(f"  setup: {time.perf_counter() - started:.1f} s")
+            started = time.perf_counter()
+            readmodel.rebuild(app.extensions["catalogue"])
+            print(f"  read-model rebuild from the full history: {time.perf_counter() - started:.1f} s")
+            catalogue = app.extensions["catalogue"]
+            compute = timed(lambda: insights.overview(Scope(1), catalogue, NOW), runs)
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(size + 1)
+            session["_fresh"] = True
+        assert client.get("/insights/").status_code == 200
+        page = timed(lambda: client.get("/insights/"), runs)
+    return compute, page
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
+    parser.add_argument("--attempts", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    results = []
+    for size in args.sizes:
+        print(f"N = {size:,}")
+        compute, page = measure(size, args.attempts, args.runs)
+        results.append((size, compute, page))
+        print(f"  overview computation: {compute * 1000:.0f} ms, page: {page * 1000:.0f} ms (median of {args.runs})")
+    base_size, base_compute, base_page = results[0]
+    print("\nlearners   computation   page      growth vs smallest (computation, page) / learners ratio")
+    for size, compute, page in results:
+        print(f"{size:>9,}   {compute * 1000:>8.0f} ms  {page * 1000:>6.0f} ms   "
+              f"{compute / base_compute:>5.1f}x, {page / base_page:>5.1f}x / {size / base_size:.0f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Keep the rollup read models in step with the history they are derived from.
+
+``refresh`` recomputes the read models for some learners with the same set-based queries that
+``rebuild`` runs for a whole organisation, so the two can never disagree. Views call ``refresh``
+for the one learner whose history just changed; ``flask rollups rebuild`` (and the demo) call
+``rebuild`` after bulk changes or a content update.
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select
+
+from . import rollups
+from .content.model import Catalogue
+from .extensions import db
+from .models import LearnerMonth, LearnerProgress, User
+
+
+def _people(user_ids: list[int] | None):
+    query = select(User.id.label("id"), User.role.label("role"))
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    return query.subquery("people")
+
+
+def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
+    """Recompute progress and monthly evidence for ``user_ids`` (None: everyone). No commit."""
+    people = _people(user_ids)
+    for model in (LearnerProgress, LearnerMonth):
+        query = delete(model)
+        if user_ids is not None:
+            query = query.where(model.user_id.in_(user_ids))
+        db.session.execute(query)
+    first, done = rollups.first_activity(people, catalogue), rollups.track_completion(people, catalogue)
+    progress = (select(first.c.user_id, first.c.first_at, done.c.done_at)
+                .outerjoin(done, done.c.user_id == first.c.user_id))
+    db.session.execute(insert(LearnerProgress).from_select(["user_id", "started_at", "completed_at"], progress))
+    monthly = rollups.monthly_met(people, catalogue)
+    db.session.execute(insert(LearnerMonth).from_select(["user_id", "month", "met"], select(monthly.c.user_id, monthly.c.month, monthly.c.met)))
+
+
+def rebuild(catalogue: Catalogue) -> None:
+    refresh(catalogue, None)
+    db.session.commit()

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check demo clean bench
+.PHONY: run test check demo clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ check: $(STAMP)
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .hypothesis
 
-## bench: print the benchmark figures
+## bench: print the benchmark figures (the rollup at 50,000 learners takes a few minutes)
 bench: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
+	$(BIN)/python bench/rollup.py
+
+## bench-quick: the same benchmarks at smaller sizes (about a minute; run by CI)
+bench-quick: $(STAMP)
+	$(BIN)/python bench/cohort_dashboard.py
+	$(BIN)/python bench/rollup.py --sizes 1000 10000

@@ -171,12 +171,12 @@ def role_counts(scope: Scope, catalogue: Catalogue, windows: Windows) -> list[Ro
     """Per role: people, started, completed, at target in critical skills, current (read models)."""
     people = scope.people()
     recent = months_back(windows.now.date(), windows.currency_months)
-    current = select(LearnerMonth.user_id).where(LearnerMonth.month.in_(recent)).distinct().subquery("current")
+    current = select(LearnerMonth.user_id).where(LearnerMonth.month.in_(recent))
+    # IN (subquery) is hashed once; an outer join to a subquery would be scanned once per learner
     rows = db.session.execute(
         select(people.c.role, func.count(), func.count(LearnerProgress.started_at), func.count(LearnerProgress.completed_at),
-               func.count(current.c.user_id))
-        .select_from(people).outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id)
-        .outerjoin(current, current.c.user_id == people.c.id).group_by(people.c.role)
+               func.sum(case((people.c.id.in_(current), 1), else_=0)))
+        .select_from(people).outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id).group_by(people.c.role)
     )
     at_target = critical_at_target(people, catalogue, windows.fresh_since)
     on_target = dict(db.session.execute(select(at_target.c.role, func.count()).group_by(at_target.c.role)).all())
@@ -290,18 +290,15 @@ def indicator_learners(scope: Scope, catalogue: Catalogue, windows: Windows, ind
     """Every learner in scope and whether the indicator counts them: (id, name, email, role, counted)."""
     people = scope.people()
     counted = {
-        "coverage": lambda: select(LearnerProgress.user_id).where(LearnerProgress.started_at.is_not(None)).subquery("started"),
-        "completion": lambda: select(LearnerProgress.user_id).where(LearnerProgress.completed_at.is_not(None)).subquery("done"),
-        "proficiency": lambda: critical_at_target(people, catalogue, windows.fresh_since),
-        "currency": lambda: select(LearnerMonth.user_id).distinct()
-        .where(LearnerMonth.month.in_(months_back(windows.now.date(), windows.currency_months))).subquery("current"),
-    }[indicator]()
-    rows = db.session.execute(
-        select(User.id, User.name, User.email, User.role, counted.c.user_id.is_not(None))
-        .join(people, people.c.id == User.id).outerjoin(counted, counted.c.user_id == User.id)
-        .order_by(counted.c.user_id.is_not(None), User.role, User.name)
-    )
-    return [(uid, name, email, role, bool(flag)) for uid, name, email, role, flag in rows]
+        "coverage": select(LearnerProgress.user_id).where(LearnerProgress.started_at.is_not(None)),
+        "completion": select(LearnerProgress.user_id).where(LearnerProgress.completed_at.is_not(None)),
+        "proficiency": select(critical_at_target(people, catalogue, windows.fresh_since).c.user_id),
+        "currency": select(LearnerMonth.user_id).where(LearnerMonth.month.in_(months_back(windows.now.date(), windows.currency_months))),
+    }[indicator]
+    flag = User.id.in_(counted)
+    rows = db.session.execute(select(User.id, User.name, User.email, User.role, flag).join(people, people.c.id == User.id)
+                              .order_by(flag, User.role, User.name))
+    return [(uid, name, email, role, bool(counted_flag)) for uid, name, email, role, counted_flag in rows]
 
 
 def in_scope(scope: Scope, user_id: int) -> bool:

@@ -65,6 +65,7 @@ def _create(catalogue: Catalogue, rng: random.Random) -> None:
 def _cohorts(org: Organization, catalogue: Catalogue, learners: list[User], today) -> None:
     """A running programme for everyone, and an overdue sprint for one role."""
     manager = db.session.scalar(select(User).where(User.email == "manager@northbeam.example"))
+    manager.teams.extend(org.teams)  # the enablement manager sees every team's insights
     programme = Cohort(org_id=org.id, name="Autumn AI judgment programme", starts_on=today - timedelta(days=120),
                        due_on=today + timedelta(days=21), requirement="at-target", stall_days=14,
                        description="Every marketer takes their own role track: course and scenarios.")

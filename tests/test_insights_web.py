@@ -72,6 +72,8 @@ def test_exports_in_csv_and_json(browser, evidenced):
     assert (own["group"], own["learners"], own["proficiency"], own["target"], own["enough_evidence"]) == ("Operations", "6", "71", "70", "True")
     payload = json.loads(browser.get("/insights/?format=json").get_data(as_text=True))
     assert payload["maturity"]["level"] == 2 and len(payload["trend"]) == 12 and payload["min_learners"] == 5
+    # CRM team: 4 of 6 at the ownership target (70) and 4 of 6 at the data target (60)
+    assert payload["team_comparison"] == [{"team": "CRM team", "at_target_percent": 67, "skills_with_enough_evidence": 2}]
     cell = json.loads(browser.get("/insights/cells/role/ops/data?format=json").get_data(as_text=True))
     assert len(cell["learners"]) == 6 and cell["figure"]["learners"] == 6
     coverage = list(csv.DictReader(io.StringIO(browser.get("/insights/indicators/coverage?format=csv").get_data(as_text=True))))

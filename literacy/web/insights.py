@@ -53,6 +53,8 @@ def overview():
         return json_response("overview.json", {
             "maturity": data.maturity, "roles": data.counts, "top_gaps": data.top_gaps, "trend": data.trend,
             "heatmaps": {d: list(h.cells.values()) for d, h in data.heatmaps.items()},
+            "team_comparison": [{"team": label, "at_target_percent": share, "skills_with_enough_evidence": shown}
+                                for label, share, shown in insights.team_comparison(data.heatmaps["team"])],
             "definitions": metrics.INDICATORS, "min_learners": data.min_learners,
         })
     if wants() == "csv":

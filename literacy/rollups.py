@@ -286,18 +286,27 @@ def cell_learners(scope: Scope, catalogue: Catalogue, windows: Windows, dimensio
             for uid, name, email, role, prof, target, attempts, last_at in rows]
 
 
-def indicator_learners(scope: Scope, catalogue: Catalogue, windows: Windows, indicator: str) -> list[tuple[int, str, str, str, bool]]:
-    """Every learner in scope and whether the indicator counts them: (id, name, email, role, counted)."""
+def indicator_learners(scope: Scope, catalogue: Catalogue, windows: Windows, indicator: str,
+                       month: str | None = None) -> list[tuple[int, str, str, str, bool]]:
+    """The learners behind an indicator, now or at the end of ``month`` (a trend point):
+    (id, name, email, role, counted). For a month's proficiency only the learners who practised a
+    critical skill that month are listed, as in the trend."""
     people = scope.people()
+    end = month_end(month) if month else None
+    recent = months_back((end - timedelta(days=1)).date() if end else windows.now.date(), windows.currency_months)
+    started, done = LearnerProgress.started_at, LearnerProgress.completed_at
     counted = {
-        "coverage": select(LearnerProgress.user_id).where(LearnerProgress.started_at.is_not(None)),
-        "completion": select(LearnerProgress.user_id).where(LearnerProgress.completed_at.is_not(None)),
-        "proficiency": select(critical_at_target(people, catalogue, windows.fresh_since).c.user_id),
-        "currency": select(LearnerMonth.user_id).where(LearnerMonth.month.in_(months_back(windows.now.date(), windows.currency_months))),
+        "coverage": select(LearnerProgress.user_id).where(started < end if end else started.is_not(None)),
+        "completion": select(LearnerProgress.user_id).where(done < end if end else done.is_not(None)),
+        "currency": select(LearnerMonth.user_id).where(LearnerMonth.month.in_(recent)),
+        "proficiency": (select(LearnerMonth.user_id).where(LearnerMonth.month == month, LearnerMonth.met.is_(True)) if month
+                        else select(critical_at_target(people, catalogue, windows.fresh_since).c.user_id)),
     }[indicator]
     flag = User.id.in_(counted)
-    rows = db.session.execute(select(User.id, User.name, User.email, User.role, flag).join(people, people.c.id == User.id)
-                              .order_by(flag, User.role, User.name))
+    query = select(User.id, User.name, User.email, User.role, flag).join(people, people.c.id == User.id)
+    if indicator == "proficiency" and month:
+        query = query.where(User.id.in_(select(LearnerMonth.user_id).where(LearnerMonth.month == month, LearnerMonth.met.is_not(None))))
+    rows = db.session.execute(query.order_by(flag, User.role, User.name))
     return [(uid, name, email, role, bool(counted_flag)) for uid, name, email, role, counted_flag in rows]
 
 

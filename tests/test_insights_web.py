@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from literacy import readmodel
+from literacy.rollups import months_back
 from literacy.extensions import db
 from literacy.models import Team, User
 
@@ -101,3 +102,22 @@ def test_unknown_dimension_group_skill_or_indicator_is_404(browser, evidenced):
     for url in ("/insights/heatmap/planet", "/insights/cells/role/astronaut/data", "/insights/cells/role/ops/telepathy",
                 "/insights/cells/team/999999/data", "/insights/indicators/happiness"):
         assert browser.get(url).status_code == 404, url
+
+
+def test_trend_points_drill_down_to_their_learners(app, browser, world):
+    before, month = months_back(datetime.utcnow().date(), 4)[:2]  # four and three months ago
+    day = datetime(int(month[:4]), int(month[5:]), 15)
+    with app.app_context():
+        evidence(world["learner1"], day, {"ownership": 90, "data": 90})
+        evidence(world["learner2"], day, {"ownership": 10, "data": 10})
+        db.session.commit()
+        readmodel.rebuild(app.extensions["catalogue"])
+    login(browser, "leader")
+    assert f"/insights/indicators/proficiency?month={month}" in browser.get("/insights/").get_data(as_text=True)
+    rows = json.loads(browser.get(f"/insights/indicators/proficiency?month={month}&format=json").get_data(as_text=True))["rows"]
+    assert sorted((r["name"], r["counted"]) for r in rows) == [("Learner1", True), ("Learner2", False)]
+    coverage = json.loads(browser.get(f"/insights/indicators/coverage?month={before}&format=json").get_data(as_text=True))["rows"]
+    assert len(coverage) == 3 and not any(r["counted"] for r in coverage)  # nobody had started yet
+    coverage = json.loads(browser.get(f"/insights/indicators/coverage?month={month}&format=json").get_data(as_text=True))["rows"]
+    assert sum(r["counted"] for r in coverage) == 2
+    assert browser.get("/insights/indicators/coverage?month=1999-01").status_code == 404

@@ -134,24 +134,39 @@ def indicator(name: str):
     if name not in metrics.INDICATORS:
         abort(404)
     cat = catalogue()
+    month = request.args.get("month") or None
+    if month is not None and month not in rollups.months_back(utcnow().date(), 12):
+        abort(404)
     if name == "role_specificity":
-        data = build()
-        rows = [(c.role, c.people, c.started, metrics.percent(c.started, c.people)) for c in data.counts]
+        learners = rollups.indicator_learners(scope(), cat, windows(), "coverage", month)
+        rows = [(role, people, started, metrics.percent(started, people)) for role, people, started in _per_role(learners)]
         header = ["role", "learners", "started", "started_percent"]
         learners = []
     else:
-        learners = rollups.indicator_learners(scope(), cat, windows(), name)
+        learners = rollups.indicator_learners(scope(), cat, windows(), name, month)
         header = ["name", "email", "role", "counted"]
         rows = [(n, e, r, c) for _, n, e, r, c in learners]
+    stem = f"{name}-{month}" if month else name
     if wants() == "json":
-        return json_response(f"{name}.json", {"definition": metrics.INDICATORS[name], "rows": [dict(zip(header, r)) for r in rows]})
+        return json_response(f"{stem}.json", {"definition": metrics.INDICATORS[name], "month": month,
+                                              "rows": [dict(zip(header, r)) for r in rows]})
     if wants() == "csv":
-        return csv_response(f"{name}.csv", header, rows)
+        return csv_response(f"{stem}.csv", header, rows)
     page = max(request.args.get("page", 1, type=int), 1)
     return render_template("insights/indicator.html", name=name, definition=metrics.INDICATORS[name], rows=rows, learners=learners,
-                           page_rows=learners[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page,
+                           page_rows=learners[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, month=month,
                            pages=max(1, -(-len(learners) // PAGE_SIZE)), catalogue=cat,
                            counted=sum(1 for l in learners if l[4]))
+
+
+def _per_role(learners) -> list[tuple[str, int, int]]:
+    """(role, learners, started) from the coverage list: role specificity is coverage per role."""
+    totals: dict[str, list[int]] = {}
+    for _, _, _, role, counted in learners:
+        totals.setdefault(role, [0, 0])
+        totals[role][0] += 1
+        totals[role][1] += counted
+    return [(role, n, started) for role, (n, started) in totals.items()]
 
 
 @bp.route("/learners/<int:user_id>")

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check demo clean bench bench-quick
+.PHONY: run test test-postgres check demo clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,15 +12,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-## run: install, check content, create the SQLite database with demo data, serve on :5000
+## run: install, check content, migrate the SQLite database, load demo data, serve on :5000
 run: $(STAMP)
 	$(BIN)/flask --app app content check
+	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
 ## test: the fast suite (SQLite)
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing)
+test-postgres: $(STAMP)
+	tests/with_postgres.sh $(BIN)/python -m pytest -p no:cacheprovider
 
 ## check: validate the content files
 check: $(STAMP)

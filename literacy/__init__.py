@@ -7,7 +7,7 @@ from flask import Flask
 
 from . import content
 from .config import PROJECT_ROOT, from_environment
-from .extensions import csrf, db, login_manager
+from .extensions import csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .database import configure_engine
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     with app.app_context():
         configure_engine(db.engine)
     login_manager.init_app(app)

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask content check``, ``flask init-db``, ``flask demo``."""
+"""Command-line tools: ``flask content check``, ``flask demo``, ``flask rollups rebuild`` (``flask db`` comes from Flask-Migrate)."""
 from __future__ import annotations
 
 import sys
@@ -8,7 +8,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import content
-from .database import create_schema
+from .extensions import db
 
 content_cli = AppGroup("content", help="Validate learning content.")
 
@@ -36,21 +36,16 @@ def check_command(path: str | None) -> None:
         click.echo(f"  {role.id}: {lessons} lessons, {len(scenarios)} scenarios")
 
 
-@click.command("init-db")
-@with_appcontext
-def init_db_command() -> None:
-    """Create the database tables if they do not exist."""
-    create_schema()
-    click.echo("Database ready.")
-
-
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
-    """Create the schema and the demo organisation (idempotent)."""
+    """Create the demo organisation (idempotent). The schema must exist: run 'flask db upgrade' first."""
+    from sqlalchemy import inspect
+
     from .demo import load_demo
 
-    create_schema()
+    if "users" not in inspect(db.engine).get_table_names():
+        raise click.ClickException("The database has no tables yet: run 'flask --app app db upgrade' first.")
     logins = load_demo(current_app.extensions["catalogue"])
     click.echo("Demo data ready. Sign in at http://127.0.0.1:5000 with any of these:")
     for email, password, what in logins:
@@ -72,5 +67,4 @@ def rebuild_command() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(rollups_cli)
     app.cli.add_command(content_cli)
-    app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)

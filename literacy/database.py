@@ -23,7 +23,10 @@ def configure_engine(engine: Engine) -> None:
 
 
 def create_schema() -> None:
-    """Create missing tables (idempotent)."""
+    """Create missing tables straight from the models, for tests and benchmarks.
+
+    Installations use the migrations instead ('flask db upgrade'); tests/test_migrations.py checks
+    that both give the same schema."""
     from . import models  # noqa: F401  (registers the tables)
 
     db.create_all()

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and attached in ``create_app``."""
 from flask_login import LoginManager
+from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
@@ -12,3 +13,4 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+migrate = Migrate(render_as_batch=True)  # SQLite alters tables by copying them

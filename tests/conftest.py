@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh app and database per test, a browser-like client that sends CSRF tokens."""
 from __future__ import annotations
 
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,22 +19,32 @@ TINY = FIXTURES / "tiny"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
+# `make test-postgres` sets this to a throwaway PostgreSQL database; otherwise each test gets a SQLite file.
+SHARED_DATABASE = os.environ.get("TEST_DATABASE_URL")
+
+
 def make_app(tmp_path: Path, content_root: Path = TINY, **config):
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite3'}",
+        "SQLALCHEMY_DATABASE_URI": SHARED_DATABASE or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "CONTENT_ROOT": str(content_root),
         **config,
     })
     with app.app_context():
+        if SHARED_DATABASE:  # one server for the run: start every test from empty tables
+            db.drop_all()
         create_schema()
     return app
 
 
 @pytest.fixture
 def app(tmp_path):
-    return make_app(tmp_path)
+    app = make_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # close connections so the next test can drop the tables
 
 
 @pytest.fixture

@@ -32,3 +32,13 @@ def test_demo_learner_can_sign_in_and_see_history(app, runner, browser):
     browser.login("ops.3@northbeam.example", "demo-password")
     assert "Tiny course" in browser.get("/").get_data(as_text=True)
     assert browser.get("/progress").status_code == 200
+
+
+def test_demo_asks_for_the_schema_first(tmp_path):
+    from literacy import create_app
+
+    from conftest import TINY
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.sqlite3", "CONTENT_ROOT": str(TINY)})
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 1 and "flask --app app db upgrade" in result.output

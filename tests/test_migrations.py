@@ -1,0 +1,26 @@
+"""The migrations build exactly the schema the models describe."""
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from literacy import create_app
+from literacy.extensions import db
+
+from conftest import SHARED_DATABASE, TINY
+
+
+def test_upgrade_from_empty_matches_the_models_and_downgrades(tmp_path):
+    uri = SHARED_DATABASE or f"sqlite:///{tmp_path}/m.sqlite3"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "CONTENT_ROOT": str(TINY)})
+    with app.app_context():
+        db.drop_all()  # on a shared server, the previous test's tables
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade()
+        upgrade()  # idempotent
+        with db.engine.connect() as connection:
+            diff = compare_metadata(MigrationContext.configure(connection, opts={"render_as_batch": True}), db.metadata)
+        assert diff == []
+        downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert db.inspect(connection).get_table_names() == ["alembic_version"]

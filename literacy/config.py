@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,11 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: a slow reader loses nothing
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins per account per window
+        "LOGIN_LIMIT_ADDRESS": 30,  # failed sign-ins per client address per window
+        "LOGIN_WINDOW_MINUTES": 15,
         # rollup definitions (docs/metrics.md)
         "INSIGHTS_MIN_LEARNERS": int(os.environ.get("INSIGHTS_MIN_LEARNERS", 5)),
         "EVIDENCE_WINDOW_DAYS": int(os.environ.get("EVIDENCE_WINDOW_DAYS", 365)),

@@ -4,11 +4,14 @@ Idempotent: running it again finds the organisation and changes nothing.
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from . import engine, readmodel
 from .attempts import record_scores
@@ -85,10 +88,15 @@ def _cohorts(org: Organization, catalogue: Catalogue, learners: list[User], toda
 
 
 def _user(org: Organization, email: str, name: str, role: str, access: str) -> User:
-    user = User(organization=org, email=email, name=name, role=role, access=access)
-    user.set_password(PASSWORD)
+    user = User(organization=org, email=email, name=name, role=role, access=access, password_hash=_demo_hash())
     db.session.add(user)
     return user
+
+
+@functools.cache
+def _demo_hash() -> str:
+    """Every demo account shares one password, so hash it once (a strong hash takes a moment)."""
+    return generate_password_hash(PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def _history(user: User, catalogue: Catalogue, role: str, rng: random.Random, now: datetime, skill: float, activity: int) -> None:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import secrets
 from datetime import date, datetime, timezone
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -53,15 +55,31 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))  # empty until an invited learner sets one
     role: Mapped[str] = mapped_column(String(60))  # marketing role id from the taxonomy
     access: Mapped[str] = mapped_column(String(20), default="learner")
+    active: Mapped[bool] = mapped_column(default=True)
+    # part of the login cookie: rotating it signs out every session and remember cookie of the user
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     organization: Mapped[Organization | None] = relationship()
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        """Hash with the configured method (PBKDF2-SHA256, 600,000 iterations by default) and sign
+        out every existing session."""
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        self.rotate_sessions()
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def rotate_sessions(self) -> None:
+        self.session_token = secrets.token_hex(16)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
 
 
 class LessonCompletion(db.Model):
@@ -250,3 +268,13 @@ class LearnerMonth(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)  # YYYY-MM
     met: Mapped[bool]
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, kept in the database so throttling holds across server processes."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300))  # "account:<email>" or "address:<ip>"
+    at: Mapped[datetime] = mapped_column(default=utcnow)

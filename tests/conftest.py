@@ -29,6 +29,7 @@ def make_app(tmp_path: Path, content_root: Path = TINY, **config):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": SHARED_DATABASE or f"sqlite:///{tmp_path / 'test.sqlite3'}",
         "CONTENT_ROOT": str(content_root),
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast tests; test_security checks the real default
         **config,
     })
     with app.app_context():

@@ -8,7 +8,7 @@ from literacy.access import RULES, allow, enforce, safe_next
 
 from conftest import make_app
 
-PUBLIC = {"static", "auth.login", "auth.register", "auth.logout", "auth.accept_invitation", "learn.home"}
+PUBLIC = {"static", "auth.login", "auth.register", "auth.logout", "auth.accept_invitation", "learn.home", "health.healthz"}
 
 
 def test_every_endpoint_declares_a_known_rule(app):

@@ -34,6 +34,7 @@ ALLOWED = {200, 302, 400}  # for POSTs: the action ran or the form was refused, 
 
 GET = {
     "auth.register": "public", "auth.login": "public", "learn.home": "public", "auth.accept_invitation": "nowhere",
+    "health.healthz": "public",
     "learn.course": "user", "learn.lesson": "user", "learn.progress": "user", "learn.settings": "user", "scenarios.overview": "user",
     "scenarios.play": "someone-elses-attempt", "scenarios.feedback": "someone-elses-attempt", "scenarios.debrief": "someone-elses-attempt",
     "cohorts.index": "cohorts", "cohorts.create": "cohorts",

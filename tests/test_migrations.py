@@ -24,3 +24,20 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(tmp_path):
         downgrade(revision="base")
         with db.engine.connect() as connection:
             assert db.inspect(connection).get_table_names() == ["alembic_version"]
+
+
+def test_upgrade_keeps_existing_accounts_signed_in_able(tmp_path):
+    uri = SHARED_DATABASE or f"sqlite:///{tmp_path}/m2.sqlite3"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "CONTENT_ROOT": str(TINY)})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="89820ec22a09")  # before session tokens existed
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO users (email, name, password_hash, role, access, created_at)"
+                                       " VALUES ('old@example.com', 'Old', 'x', 'ops', 'learner', '2026-01-01')")
+        upgrade()
+        with db.engine.connect() as connection:
+            active, token = connection.exec_driver_sql("SELECT active, session_token FROM users").one()
+        assert active and len(token) == 32

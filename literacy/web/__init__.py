@@ -4,7 +4,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     from ..access import enforce
-    from . import admin, auth, cohorts, errors, insights, learn, scenarios
+    from . import admin, auth, cohorts, errors, health, insights, learn, scenarios
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -12,5 +12,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cohorts.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(insights.bp)
+    app.register_blueprint(health.bp)
     errors.register(app)
     enforce(app)

@@ -1,23 +1,32 @@
-"""Register, sign in, sign out."""
+"""Register, sign in, sign out, accept an invitation."""
 from __future__ import annotations
+
+import logging
+import secrets
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from .. import invitations
+from .. import invitations, throttle
 from ..access import allow, safe_next
 from ..extensions import db, login_manager
 from ..models import User
 from .forms import ActionForm, LoginForm, RegisterForm, SetPasswordForm, role_choices
 
 bp = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 login_manager.login_view = "auth.login"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The cookie holds "id:token"; a rotated token (logout, password change) no longer loads."""
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -46,11 +55,20 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.check_password(form.password.data):
+        email, address, config = form.email.data.strip().lower(), request.remote_addr or "unknown", current_app.config
+        if throttle.blocked(email, address, account_limit=config["LOGIN_LIMIT_ACCOUNT"],
+                            address_limit=config["LOGIN_LIMIT_ADDRESS"], window_minutes=config["LOGIN_WINDOW_MINUTES"]):
+            log.warning("login throttled: email=%s address=%s", email, address)
+            form.password.errors.append(f"Too many failed sign-ins. Wait {config['LOGIN_WINDOW_MINUTES']} minutes and try again.")
+            return render_template("auth/login.html", form=form), 429
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is not None and user.active and user.check_password(form.password.data):
+            throttle.succeeded(email)
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+        throttle.failed(email, address)
+        log.warning("login failed: email=%s address=%s", email, address)  # never the password
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
 
@@ -59,6 +77,8 @@ def login():
 @allow("public")
 def logout():
     if ActionForm().validate_on_submit() and current_user.is_authenticated:
+        current_user.rotate_sessions()  # cookies copied before sign-out stop working
+        db.session.commit()
         logout_user()
         session.clear()
         flash("You are signed out.", "info")

@@ -1,0 +1,34 @@
+"""Sign-in throttling per account and per client address, counted in the database."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from .extensions import db
+from .models import LoginFailure, utcnow
+
+
+def _keys(email: str, address: str) -> tuple[str, str]:
+    return f"account:{email.strip().lower()}", f"address:{address}"
+
+
+def blocked(email: str, address: str, *, account_limit: int, address_limit: int, window_minutes: int) -> bool:
+    """True when either the account or the address has too many recent failures."""
+    since = utcnow() - timedelta(minutes=window_minutes)
+    account, client = _keys(email, address)
+    counts = dict(db.session.execute(
+        select(LoginFailure.key, func.count()).where(LoginFailure.key.in_((account, client)), LoginFailure.at >= since)
+        .group_by(LoginFailure.key)).all())
+    return counts.get(account, 0) >= account_limit or counts.get(client, 0) >= address_limit
+
+
+def failed(email: str, address: str) -> None:
+    db.session.add_all(LoginFailure(key=key) for key in _keys(email, address))
+    db.session.commit()
+
+
+def succeeded(email: str) -> None:
+    account, _ = _keys(email, "")
+    db.session.execute(delete(LoginFailure).where(LoginFailure.key == account))
+    db.session.commit()

@@ -18,10 +18,14 @@ def from_environment(instance_path: str) -> dict:
     secret = os.environ.get("SECRET_KEY")
     if production and not secret:
         raise ConfigError("SECRET_KEY must be set when LITERACY_ENV=production")
+    hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+    if production and not hosts:
+        raise ConfigError("TRUSTED_HOSTS (comma-separated host names) must be set when LITERACY_ENV=production")
     default_db = f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"
     return {
         "PRODUCTION": production,
         "SECRET_KEY": secret or "dev-only-secret-change-me",
+        "TRUSTED_HOSTS": hosts or None,  # requests for other Host headers are refused
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
         "CONTENT_ROOT": os.environ.get("CONTENT_ROOT", str(PROJECT_ROOT)),
         "SESSION_COOKIE_HTTPONLY": True,

@@ -30,5 +30,15 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch, tmp_path):
 def test_production_with_secret_key_uses_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("LITERACY_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("TRUSTED_HOSTS", "learn.example.com, www.learn.example.com")
     config = from_environment(str(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] and config["REMEMBER_COOKIE_SECURE"]
+    assert config["TRUSTED_HOSTS"] == ["learn.example.com", "www.learn.example.com"]
+
+
+def test_production_without_trusted_hosts_refuses_to_start(monkeypatch, tmp_path):
+    monkeypatch.setenv("LITERACY_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    with pytest.raises(ConfigError, match="TRUSTED_HOSTS"):
+        from_environment(str(tmp_path))

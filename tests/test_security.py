@@ -25,11 +25,21 @@ def test_signed_in_pages_are_not_cached(learner):
     assert learner.get("/progress").headers["Cache-Control"] == "no-store"
 
 
-def test_production_sends_hsts(tmp_path, monkeypatch):
+def test_production_sends_hsts_and_refuses_unknown_hosts(tmp_path, monkeypatch):
     monkeypatch.setenv("LITERACY_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
-    app = make_app(tmp_path)
-    assert app.test_client().get("/").headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    monkeypatch.setenv("TRUSTED_HOSTS", "localhost")
+    client = make_app(tmp_path).test_client()
+    assert client.get("/").headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_common_and_short_passwords_are_refused_long_ones_accepted(browser):
+    common = browser.register(email="a@example.com", password="qwerty123")
+    assert "one of the most common passwords" in common.get_data(as_text=True)
+    assert "Use 8 to 256 characters." in browser.register(email="b@example.com", password="Zq9!x").get_data(as_text=True)
+    long_one = "correct horse battery staple " * 8  # 232 characters, no composition rules
+    assert browser.register(email="c@example.com", password=long_one).status_code == 302
 
 
 def test_no_inline_script_or_style_in_pages(learner):

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from ..access import safe_next
 
@@ -29,6 +30,11 @@ def register(app: Flask) -> None:
 
     for code in MESSAGES:
         app.register_error_handler(code, lambda error, code=code: render(code))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error):
+        # no template: links cannot be built for a host the app does not serve
+        return "Bad request: this host is not served here.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -11,22 +11,47 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from .. import passwords
 
-class RegisterForm(FlaskForm):
+
+def clean_text(value):
+    """Drop NUL and other control characters (except newlines and tabs) from typed text."""
+    if not isinstance(value, str):
+        return value
+    return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32 and ord(ch) != 127)
+
+
+class BaseForm(FlaskForm):
+    """Every text field is cleaned of control characters before validation."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if unbound_field.field_class in (StringField, TextAreaField, EmailField):
+                options["filters"] = [*options.get("filters", ()), clean_text]
+            return unbound_field.bind(form=form, **options)
+
+
+def strong_password(form, field):
+    message = passwords.problem(field.data or "")
+    if message:
+        raise ValidationError(message)
+
+
+class RegisterForm(BaseForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Your marketing role", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=256, message="Use 8 to 256 characters.")])
+    password = PasswordField("Password", validators=[DataRequired(), strong_password])
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
     remember = BooleanField("Keep me signed in on this device")
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = SelectField("Your marketing role", validators=[DataRequired()])
 
 
@@ -69,7 +94,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CohortForm(FlaskForm):
+class CohortForm(BaseForm):
     name = StringField("Cohort name", validators=[DataRequired(), Length(max=200)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     starts_on = DateField("Start date", validators=[InputRequired(message="Give a start date.")])
@@ -85,26 +110,26 @@ class CohortForm(FlaskForm):
             raise ValidationError("The due date must be on or after the start date.")
 
 
-class AddLearnerForm(FlaskForm):
+class AddLearnerForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name (for a new learner)", validators=[Optional(), Length(max=200)])
     role = SelectField("Role (for a new learner)", validators=[Optional()])
     team = SelectField("Team (for a new learner)", validators=[Optional()])
 
 
-class RosterForm(FlaskForm):
+class RosterForm(BaseForm):
     file = FileField("Roster CSV file", validators=[FileRequired(message="Choose a CSV file to upload.")])
 
 
-class SetPasswordForm(FlaskForm):
-    password = PasswordField("Choose a password", validators=[DataRequired(), Length(min=8, max=256, message="Use 8 to 256 characters.")])
+class SetPasswordForm(BaseForm):
+    password = PasswordField("Choose a password", validators=[DataRequired(), strong_password])
     confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
 
 
-class AccessForm(FlaskForm):
+class AccessForm(BaseForm):
     access = SelectField("Access", choices=[SelectChoice(a, a.capitalize()) for a in ("learner", "manager", "leader", "admin")])
 
 
-class TeamForm(FlaskForm):
+class TeamForm(BaseForm):
     name = StringField("Team name", validators=[DataRequired(), Length(max=200)])
     role = SelectField("Main marketing role", validators=[Optional()])

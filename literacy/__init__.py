@@ -40,8 +40,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .web import register_blueprints
     register_blueprints(app)
 
-    from . import security
+    from . import observability, security
     security.init_app(app)
+    observability.init_app(app)
 
     from .cli import register_commands
     register_commands(app)

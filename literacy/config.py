@@ -24,6 +24,7 @@ def from_environment(instance_path: str) -> dict:
     default_db = f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"
     return {
         "PRODUCTION": production,
+        "JSON_LOGS": production or os.environ.get("JSON_LOGS") == "1",
         "SECRET_KEY": secret or "dev-only-secret-change-me",
         "TRUSTED_HOSTS": hosts or None,  # requests for other Host headers are refused
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),

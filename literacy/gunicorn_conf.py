@@ -1,0 +1,19 @@
+"""Gunicorn settings for production: gunicorn -c python:literacy.gunicorn_conf app:app
+
+Every value can be overridden with an environment variable of the same name in capitals
+(for example WEB_CONCURRENCY=4)."""
+import os
+
+bind = os.environ.get("BIND", "0.0.0.0:8000")
+# Workers: about two per core is a good start for this I/O-bound app; each holds its own pool of
+# database connections, so keep workers x pool size below PostgreSQL's max_connections.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))
+threads = int(os.environ.get("THREADS", 2))
+timeout = int(os.environ.get("TIMEOUT", 30))  # a request slower than this is killed and logged
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", 30))  # finish in-flight requests on deploy
+keepalive = int(os.environ.get("KEEPALIVE", 5))
+max_requests = int(os.environ.get("MAX_REQUESTS", 2000))  # recycle workers to bound memory growth
+max_requests_jitter = 200
+accesslog = None  # the app writes its own structured access line with the request id
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")  # the reverse proxy in front

@@ -36,6 +36,7 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: a slow reader loses nothing
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SQLITE_BUSY_TIMEOUT_MS": 5000,  # how long a write waits for another writer before giving up
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
         "REMEMBER_COOKIE_DURATION": timedelta(days=14),
         "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins per account per window

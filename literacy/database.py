@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from .extensions import db
 
 
-def configure_engine(engine: Engine) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int = 5000) -> None:
     """SQLite: enforce foreign keys, use WAL and wait for locks instead of failing at once."""
     if engine.dialect.name != "sqlite":
         return
@@ -16,7 +16,7 @@ def configure_engine(engine: Engine) -> None:
     def _pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -178,3 +178,49 @@ def test_expired_form_on_a_choice_reprompts_without_losing_the_attempt(learner, 
 def test_expired_form_from_another_site_gets_an_error_page(learner):
     response = learner.client.post("/settings", data={"csrf_token": "bad", "role": "ops"}, headers={"Referer": "https://evil.example/settings"})
     assert response.status_code == 400 and "This form had expired" in response.get_data(as_text=True)
+
+
+def test_locked_database_gives_503_and_keeps_the_answer(tmp_path):
+    """A writer holding the SQLite lock longer than the busy timeout: the learner is told, nothing is half-saved,
+    and the page offers the same choice again, which then records once."""
+    import sqlite3
+
+    from conftest import Browser, make_app
+
+    app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite locking")
+    browser = Browser(app.test_client())
+    browser.register()
+    attempt = start(browser)
+    blocker = sqlite3.connect(str(tmp_path / "test.sqlite3"))
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        busy = choose(browser, attempt, 0, "queue", 0)
+    finally:
+        blocker.rollback()
+        blocker.close()
+    html = busy.get_data(as_text=True)
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
+    assert 'name="choice" value="0"' in html and 'name="node" value="queue"' in html and "Send it again" in html
+    assert steps(app, attempt) == 0
+    assert choose(browser, attempt, 0, "queue", 0).status_code == 302 and steps(app, attempt) == 1
+
+
+def test_five_parallel_identical_submits_record_once_with_the_same_answer(learner, app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    attempt = start(learner)
+    fields = learner.hidden_fields(f"/attempts/{attempt}", f"/attempts/{attempt}/choose")
+    fields.update(step=0, node="queue", choice=0)
+    cookie = learner.client.get_cookie("session").value
+
+    def submit(_):
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        return client.post(f"/attempts/{attempt}/choose", data=fields).headers.get("Location")
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(submit, range(5)))
+    assert len(set(answers)) == 1 and answers[0].endswith(f"/attempts/{attempt}/steps/1")
+    assert steps(app, attempt) == 1

@@ -1,16 +1,20 @@
 """Central error pages; the session is rolled back so a failed request leaves nothing half-written."""
 from __future__ import annotations
 
+import logging
+
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import SecurityError
 
 from ..access import safe_next
 
 from ..extensions import db
 
+log = logging.getLogger(__name__)
 MESSAGES = {
     400: ("Bad request", "The form could not be read. Go back, reload the page and try again."),
     403: ("Not allowed", "Your account does not have access to this page."),
@@ -30,6 +34,14 @@ def register(app: Flask) -> None:
 
     for code in MESSAGES:
         app.register_error_handler(code, lambda error, code=code: render(code))
+
+    @app.errorhandler(OperationalError)
+    def database_busy(error):
+        """A lock or connection timeout: nothing was saved; offer to send the same answer again."""
+        db.session.rollback()
+        log.warning("database busy: %s %s: %s", request.method, request.path, str(error.orig)[:200])
+        retry = request.form.to_dict() if request.method == "POST" else None
+        return render_template("errors/busy.html", retry=retry, action=request.path), 503, {"Retry-After": "2"}
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error):

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres check demo clean bench bench-quick
+.PHONY: run test test-postgres test-browser check demo clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,18 +21,29 @@ run: $(STAMP)
 
 ## test: the fast suite (SQLite)
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --ignore=tests/browser
 
 ## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing)
 test-postgres: $(STAMP)
-	tests/with_postgres.sh $(BIN)/python -m pytest -p no:cacheprovider
+	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser -p no:cacheprovider
+
+## test-browser: end-to-end journeys and axe-core checks in headless Chromium (installs Debian's chromium if missing)
+BROWSER_STAMP := $(VENV)/.browser
+$(BROWSER_STAMP): $(STAMP) tests/browser/package-lock.json
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	$(BIN)/pip install --quiet -e '.[test,browser]'
+	npm ci --prefix tests/browser --silent --no-audit --no-fund
+	touch $@
+
+test-browser: $(BROWSER_STAMP)
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 ## check: validate the content files
 check: $(STAMP)
 	$(BIN)/flask --app app content check
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .hypothesis
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .hypothesis tests/browser/node_modules
 
 ## bench: print the benchmark figures (the rollup at 50,000 learners takes a few minutes)
 bench: $(STAMP)

@@ -1,0 +1,69 @@
+"""End-to-end fixtures: the real app (shipped content, demo data) on a real HTTP server on loopback,
+driven by Playwright in Debian's headless Chromium. axe-core comes from tests/browser/node_modules."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from literacy import create_app
+from literacy.database import create_schema
+from literacy.demo import load_demo
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The app with the shipped content and the demo organisation, served on a free loopback port."""
+    folder = tmp_path_factory.mktemp("e2e")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/e2e.sqlite3", "CONTENT_ROOT": str(ROOT),
+                      "SECRET_KEY": "e2e", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        create_schema()
+        load_demo(app.extensions["catalogue"])
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, server):
+    # bypass_csp only so the tests can inject axe-core; the app's own pages carry no inline script
+    context = chromium.new_context(base_url=server, bypass_csp=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, email, password="demo-password"):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+def axe_violations(page) -> list[dict]:
+    """Serious and critical accessibility violations on the current page."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+            for v in violations if v["impact"] in ("serious", "critical")]

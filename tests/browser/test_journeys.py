@@ -1,0 +1,106 @@
+"""Whole journeys in a real browser: a learner, a manager and a leader."""
+from __future__ import annotations
+
+import re
+
+from conftest import axe_violations, sign_in
+
+
+def test_learner_registers_reads_a_lesson_and_plays_a_scenario_to_the_debrief(page):
+    page.goto("/register")
+    page.get_by_label("Your name").fill("Robin Reyes")
+    page.get_by_label("Work email").fill("robin@example.com")
+    page.get_by_label("Your marketing role").select_option("paid-media")
+    page.get_by_label("Password", exact=True).fill("a long and unusual passphrase")
+    page.get_by_label("Repeat the password").fill("a long and unusual passphrase")
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Paid media", exact=True).wait_for()
+
+    page.get_by_role("link", name="Open the lesson").click()
+    page.get_by_role("heading", name="Knowledge check").wait_for()
+    page.get_by_role("button", name=re.compile("Mark complete")).click()
+    page.goto("/")
+    assert "1 of 5 lessons done" in page.content()
+
+    page.locator("section[aria-labelledby=scen-title] a").first.click()
+    page.get_by_role("button", name="Start the scenario").click()
+    for _ in range(20):
+        if "/debrief" in page.url:
+            break
+        page.locator("button.choice").first.click()
+        page.get_by_role("heading", name="Your choice").wait_for()
+        page.locator("a.button.primary").click()
+    page.get_by_role("heading", name=re.compile("^Debrief")).wait_for()
+    content = page.content()
+    assert "Your skill scores" in content and "Your path" in content and "The strongest path" in content
+
+
+def test_scenario_can_be_played_by_keyboard_alone(page):
+    sign_in(page, "pr.1@northbeam.example")
+    page.goto("/")
+    page.locator("section[aria-labelledby=scen-title] a").first.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Start the scenario").focus()
+    page.keyboard.press("Enter")
+    page.locator("button.choice").first.wait_for()
+    page.locator("button.choice").first.focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Your choice").wait_for()
+    page.keyboard.press("Enter")  # "Continue" has focus when the feedback page opens
+    page.locator("button.choice").first.wait_for()
+    assert "Decision 2" in page.content()
+
+
+def test_skip_link_is_the_first_thing_a_keyboard_reaches(page):
+    page.goto("/login")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+
+
+def test_manager_imports_a_roster_and_sees_the_dashboard_move(page, tmp_path):
+    sign_in(page, "manager@northbeam.example")
+    page.goto("/cohorts/")
+    page.get_by_role("link", name="Autumn AI judgment programme").click()
+    before = int(re.search(r"<strong>(\d+)</strong> learners", page.content())[1])
+    page.get_by_role("link", name="Roster and import").click()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("email,name,role,team\n" + "".join(
+        f"new{i}@northbeam.example,New Person {i},lifecycle,Lifecycle marketing team\n" for i in range(5)), encoding="utf-8")
+    page.get_by_label("Roster CSV file").set_input_files(str(roster))
+    page.get_by_role("button", name="Import").click()
+    page.get_by_role("heading", name="Invitation links for new learners").wait_for()
+    assert "Imported: 5 added" in page.content()
+    page.goto("/cohorts/1")
+    after = int(re.search(r"<strong>(\d+)</strong> learners", page.content())[1])
+    assert after == before + 5
+
+
+def test_leader_opens_the_heatmap_and_drills_down(page):
+    sign_in(page, "leader@northbeam.example")
+    page.goto("/insights/")
+    page.get_by_role("heading", name="Skill gaps by role").wait_for()
+    assert re.search(r"Level \d", page.content())
+    page.locator("table.heatmap td a").first.click()
+    page.get_by_role("columnheader", name="Learner").wait_for()
+    page.locator("table a").first.click()
+    page.get_by_role("columnheader", name="Skill scores").wait_for()
+
+
+def test_no_serious_accessibility_violations_on_main_pages(page):
+    failures = {}
+    page.goto("/login")
+    failures["/login"] = axe_violations(page)
+    page.goto("/register")
+    failures["/register"] = axe_violations(page)
+    sign_in(page, "lifecycle.3@northbeam.example")
+    for url in ("/", "/progress", "/lessons/who-owns-the-journey", "/scenarios/lifecycle-winback-suppression"):
+        page.goto(url)
+        failures[url] = axe_violations(page)
+    page.get_by_role("button", name=re.compile("Start")).click()
+    failures["scenario node"] = axe_violations(page)
+    page.goto("/logout")
+    sign_in(page, "leader@northbeam.example")
+    for url in ("/insights/", "/cohorts/"):
+        page.goto(url)
+        failures[url] = axe_violations(page)
+    assert {url: v for url, v in failures.items() if v} == {}

@@ -37,6 +37,7 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:
     roles = list(catalogue.roles)
     now = datetime(2026, 11, 1)
     users = [{"id": i + 1, "org_id": org.id, "email": f"l{i}@bench.example", "name": f"Learner {i:05d}", "password_hash": "x",
+              "session_token": f"t{i}", "active": True,
               "role": roles[i % len(roles)], "access": "learner", "created_at": now} for i in range(learners)]
     db.session.execute(insert(User), users)
     cohort = Cohort(org_id=org.id, name="Bench cohort", starts_on=date(2026, 9, 1), due_on=date(2026, 12, 31))
@@ -105,12 +106,12 @@ def main() -> None:
             cohort = db.session.get(Cohort, cohort_id)
             cohort.managers.append(manager)
             db.session.commit()
-            manager_id = manager.id
+            session_id = manager.get_id()
             catalogue = app.extensions["catalogue"]
             compute = timed(lambda: dashboard.build(db.session.get(Cohort, cohort_id), catalogue, date(2026, 11, 24)), args.runs)
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(manager_id)
+            session["_user_id"] = session_id
             session["_fresh"] = True
         status = client.get(f"/cohorts/{cohort_id}").status_code
         assert status == 200, status

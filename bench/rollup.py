@@ -53,7 +53,8 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
     cur.execute("INSERT INTO organizations (id, name, slug) VALUES (1, 'Bench', 'bench')")
     cur.executemany("INSERT INTO teams (id, org_id, name, role) VALUES (?, 1, ?, ?)",
                     [(i + 1, f"{role} team {k}", role) for i, (role, k) in enumerate((r, k) for r in roles for k in range(3))])
-    cur.execute("INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at) VALUES (?, 1, ?, ?, '', ?, 'leader', ?)",
+    cur.execute("INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token)"
+                " VALUES (?, 1, ?, ?, '', ?, 'leader', ?, 1, 'bench-leader')",
                 (learners + 1, "leader@bench.example", "Leader", roles[0], NOW))
     users, members, lessons, attempt_rows, steps, scores = [], [], [], [], [], []
     latest = {}  # (learner, scenario) -> the evidence row of the last finished attempt
@@ -76,7 +77,8 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
             steps.extend((attempt_id, i + 1, a, b, c, d, when) for i, (a, b, c, d) in enumerate(path))
             scores.extend((attempt_id, skill, 0, value) for skill, value in skill_scores.items())
             latest[(uid, scenario.id)] = (attempt_id, skill_scores, when)
-    cur.executemany("INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at) VALUES (?, 1, ?, ?, '', ?, 'learner', ?)", users)
+    cur.executemany("INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token)"
+                    " VALUES (?, 1, ?, ?, '', ?, 'learner', ?, 1, 'bench')", users)
     cur.executemany("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", members)
     cur.executemany("INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES (?, ?, ?)", lessons)
     cur.executemany("INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json, totals_json, outcome,"
@@ -116,7 +118,7 @@ def measure(size: int, attempts: int, runs: int) -> tuple[float, float]:
             compute = timed(lambda: insights.overview(Scope(1), catalogue, NOW), runs)
         client = app.test_client()
         with client.session_transaction() as session:
-            session["_user_id"] = str(size + 1)
+            session["_user_id"] = f"{size + 1}:bench-leader"
             session["_fresh"] = True
         assert client.get("/insights/").status_code == 200
         page = timed(lambda: client.get("/insights/"), runs)

@@ -1,0 +1,213 @@
+"""Load test: simulated learners against the app under gunicorn on loopback.
+
+Starts gunicorn (production settings) on a free port against DATABASE_URL (default: a fresh
+SQLite file; run under tests/with_postgres.sh with --postgres for PostgreSQL), creates the
+learner accounts, then runs N concurrent learners for a fixed time. Each signs in, opens their
+home page and a lesson, and plays whole scenarios, thinking 1-3 s between requests (--no-think
+removes the pause). It prints requests per second, p50/p95/p99 latency, the count of 5xx
+answers, and a reconciliation of the choices the clients saw accepted against the rows in the
+database. Bounded: it stops by itself after --seconds.
+
+    .venv/bin/python bench/load.py [--learners 100] [--seconds 60] [--workers 2]
+    tests/with_postgres.sh .venv/bin/python bench/load.py --postgres
+"""
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+PASSWORD = "load test passphrase"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CHOICE = re.compile(r'<input type="hidden" name="step" value="(\d+)">\s*<input type="hidden" name="node" value="([^"]+)">\s*'
+                    r'<input type="hidden" name="choice" value="(\d+)">')
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # the client looks at every redirect itself
+
+
+class Learner:
+    def __init__(self, base: str, email: str, rng: random.Random, think: bool, stats: "Stats"):
+        self.base, self.email, self.rng, self.think, self.stats = base, email, rng, think, stats
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
+        self.accepted: set[tuple[int, int]] = set()  # (attempt, step) the server confirmed
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        started = time.perf_counter()
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=30) as response:
+                status, text, location = response.status, response.read().decode(), ""
+        except urllib.error.HTTPError as error:
+            status, text, location = error.code, error.read().decode(errors="replace"), error.headers.get("Location", "")
+        except OSError as error:
+            status, text, location = 0, "", ""
+            self.stats.failure(f"{path}: {type(error).__name__}: {error}")
+        self.stats.record(status, time.perf_counter() - started)
+        if self.think:
+            time.sleep(self.rng.uniform(1, 3))
+        return status, text, location
+
+    def run(self, until: float) -> None:
+        status, page, _ = self.request("/login")
+        token = TOKEN.search(page)
+        if not token:
+            return
+        self.request("/login", {"csrf_token": token[1], "email": self.email, "password": PASSWORD})
+        while time.time() < until:
+            status, home, _ = self.request("/")
+            lessons = re.findall(r'href="(/lessons/[^"]+)"', home)
+            scenarios = re.findall(r'href="(/scenarios/[^"]+)"', home)
+            if lessons:
+                self.request(self.rng.choice(lessons))
+            if scenarios:
+                self.play(self.rng.choice(scenarios), until)
+
+    def play(self, scenario: str, until: float) -> None:
+        status, page, _ = self.request(scenario)
+        token, after = TOKEN.search(page), re.search(r'name="after"[^>]*value="(\d+)"', page)
+        if not token or not after:
+            return
+        status, _, location = self.request(scenario + "/start", {"csrf_token": token[1], "after": after[1]})
+        match = re.search(r"/attempts/(\d+)", location)
+        if not match:
+            return
+        attempt = int(match[1])
+        while time.time() < until:
+            status, node, location = self.request(f"/attempts/{attempt}")
+            choices = CHOICE.findall(node)
+            token = TOKEN.search(node)
+            if status != 200 or not choices or not token:
+                return  # finished (redirect to the debrief) or an error already counted
+            step, node_id, choice = self.rng.choice(choices)
+            status, _, location = self.request(f"/attempts/{attempt}/choose",
+                                               {"csrf_token": token[1], "step": step, "node": node_id, "choice": choice})
+            if status == 302 and f"/attempts/{attempt}/steps/{int(step) + 1}" in location:
+                self.accepted.add((attempt, int(step) + 1))
+                self.request(location.replace(self.base, "") if location.startswith("http") else location)
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.failures: list[str] = []
+
+    def failure(self, message: str) -> None:
+        with self.lock:
+            self.failures.append(message)
+
+    def record(self, status: int, seconds: float) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(env: dict, learners: int) -> None:
+    """Migrate the schema and create the learner accounts (one shared strong hash)."""
+    subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    script = f"""
+from app import app
+from literacy.extensions import db
+from literacy.models import Organization, User
+from werkzeug.security import generate_password_hash
+with app.app_context():
+    org = Organization(name="Load", slug="load"); db.session.add(org); db.session.flush()
+    digest = generate_password_hash({PASSWORD!r}, method=app.config["PASSWORD_HASH_METHOD"])
+    roles = list(app.extensions["catalogue"].roles)
+    db.session.add_all(User(org_id=org.id, email=f"load{{i}}@example.com", name=f"Load {{i}}", role=roles[i % len(roles)],
+                            access="learner", password_hash=digest) for i in range({learners}))
+    db.session.commit()
+"""
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True)
+
+
+def count_steps(env: dict) -> int:
+    script = ("from app import app\nfrom literacy.extensions import db\nfrom literacy.models import AttemptStep\n"
+              "with app.app_context(): print(db.session.query(AttemptStep).count())")
+    return int(subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--no-think", action="store_true", help="no pause between requests")
+    parser.add_argument("--postgres", action="store_true", help="use TEST_DATABASE_URL (set by tests/with_postgres.sh)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        database = os.environ["TEST_DATABASE_URL"] if args.postgres else f"sqlite:///{tmp}/load.sqlite3"
+        port = free_port()
+        # development mode: production cookies are Secure and would not travel over plain HTTP on loopback
+        env = {**os.environ, "DATABASE_URL": database, "LITERACY_ENV": "development", "SECRET_KEY": "load-" * 8,
+               "TRUSTED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": str(args.workers), "THREADS": "4"}
+        prepare(env, args.learners)
+        log = open(Path(tmp) / "server.log", "w")
+        server = subprocess.Popen([BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
+                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(base + "/healthz", timeout=2).close()
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            stats = Stats()
+            clients = [Learner(base, f"load{i}@example.com", random.Random(i), not args.no_think, stats) for i in range(args.learners)]
+            until = time.time() + args.seconds
+            threads = [threading.Thread(target=c.run, args=(until,)) for c in clients]
+            started = time.time()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=args.seconds + 60)
+            elapsed = time.time() - started
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
+        locked = (Path(tmp) / "server.log").read_text().count("database is locked")
+        accepted = sum(len(c.accepted) for c in clients)
+        rows = count_steps(env)
+    latencies = sorted(stats.latencies)
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
+    errors = sum(n for s, n in stats.statuses.items() if s >= 500 or s == 0)
+    print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, gunicorn workers: {args.workers}, learners: {args.learners}, "
+          f"think time: {'none' if args.no_think else '1-3 s'}, duration: {elapsed:.0f} s")
+    print(f"requests: {len(latencies)}, {len(latencies) / elapsed:.1f} per second; statuses: {dict(sorted(stats.statuses.items()))}")
+    print(f"latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
+    print(f"5xx or failed connections: {errors}; 'database is locked' in the server log: {locked}")
+    for message in stats.failures[:5]:
+        print(f"  failed: {message}")
+    print(f"choices acknowledged to clients: {accepted}; choice rows in the database: {rows}; "
+          f"lost: {max(0, accepted - rows)}; extra rows: {max(0, rows - accepted)}")
+
+
+if __name__ == "__main__":
+    main()

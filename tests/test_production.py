@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import random
+import re
 import socket
 import subprocess
 import sys
@@ -39,28 +41,73 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_gunicorn_serves_the_app_with_the_documented_config(tmp_path):
-    database = f"sqlite:///{tmp_path}/prod.sqlite3"
-    env = {**os.environ, "DATABASE_URL": database, "LITERACY_ENV": "production", "SECRET_KEY": "k" * 32,
-           "TRUSTED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": "2"}
-    bin_dir = Path(sys.executable).parent
-    subprocess.run([bin_dir / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen([bin_dir / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
+BIN = Path(sys.executable).parent
+
+
+def gunicorn(env: dict, port: int) -> subprocess.Popen:
+    """Start gunicorn with the production config and wait until /healthz answers."""
+    server = subprocess.Popen([BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.time() + 20
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
+            return server
+        except OSError:
+            assert time.time() < deadline and server.poll() is None, "gunicorn did not start"
+            time.sleep(0.2)
+
+
+def environment(tmp_path, **extra) -> dict:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3", "SECRET_KEY": "k" * 32,
+           "TRUSTED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": "2", **extra}
+    subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    return env
+
+
+def test_gunicorn_serves_the_app_with_the_documented_config(tmp_path):
+    env = environment(tmp_path, LITERACY_ENV="production")
+    port = free_port()
+    server = gunicorn(env, port)
     try:
-        deadline = time.time() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    body, headers = json.load(response), response.headers
-                break
-            except OSError:
-                assert time.time() < deadline and server.poll() is None, "gunicorn did not start"
-                time.sleep(0.2)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+            body, headers = json.load(response), response.headers
         assert body == {"status": "ok", "database": "ok"}
         assert headers["Strict-Transport-Security"] and headers["X-Request-ID"]
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0].decode()
     assert '"path": "/healthz"' in output  # the structured access line
+
+
+def test_server_killed_mid_attempt_loses_no_choice_and_the_learner_resumes(tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from load import CHOICE, TOKEN, Learner, Stats, count_steps, prepare  # the load test's own HTTP client
+
+    env = environment(tmp_path, LITERACY_ENV="development")
+    prepare(env, 1)
+    port = free_port()
+    server = gunicorn(env, port)
+    learner = Learner(f"http://127.0.0.1:{port}", "load0@example.com", random.Random(1), False, Stats())
+    page = learner.request("/login")[1]
+    learner.request("/login", {"csrf_token": TOKEN.search(page)[1], "email": "load0@example.com", "password": "load test passphrase"})
+    scenario = re.search(r'href="(/scenarios/[^"]+)"', learner.request("/")[1])[1]
+    overview = learner.request(scenario)[1]
+    after = re.search(r'name="after"[^>]*value="(\d+)"', overview)[1]
+    attempt = re.search(r"/attempts/(\d+)", learner.request(scenario + "/start", {"csrf_token": TOKEN.search(overview)[1], "after": after})[2])[1]
+    for _ in range(2):  # two decisions, each acknowledged with a redirect to its feedback
+        node = learner.request(f"/attempts/{attempt}")[1]
+        step, node_id, choice = CHOICE.findall(node)[0]
+        status, _, location = learner.request(f"/attempts/{attempt}/choose", {"csrf_token": TOKEN.search(node)[1], "step": step,
+                                                                             "node": node_id, "choice": choice})
+        assert status == 302 and location.endswith(f"/steps/{int(step) + 1}")
+    server.kill()  # SIGKILL: no graceful shutdown
+    server.wait(timeout=10)
+    assert count_steps(env) == 2
+    server = gunicorn(env, port)
+    try:
+        status, page, _ = learner.request(f"/attempts/{attempt}")  # the same browser session resumes
+        assert status == 200 and 'name="step" value="2"' in page
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)

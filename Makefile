@@ -45,12 +45,18 @@ check: $(STAMP)
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .hypothesis tests/browser/node_modules
 
-## bench: print the benchmark figures (the rollup at 50,000 learners takes a few minutes)
+## bench: print every benchmark figure (about ten minutes: the rollup at 50,000 learners, load on SQLite and PostgreSQL)
 bench: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
 	$(BIN)/python bench/rollup.py
+	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/load.py
+	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 30
+	tests/with_postgres.sh $(BIN)/python bench/load.py --postgres
 
-## bench-quick: the same benchmarks at smaller sizes (about a minute; run by CI)
+## bench-quick: the same benchmarks at smaller sizes and shorter runs (about two minutes; run by CI)
 bench-quick: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
 	$(BIN)/python bench/rollup.py --sizes 1000 10000
+	$(BIN)/python bench/throughput.py --seconds 5
+	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 20

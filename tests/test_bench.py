@@ -24,3 +24,9 @@ def test_load_benchmark_reconciles_every_choice():
     out = run("bench/load.py", "--learners", "3", "--seconds", "4", "--no-think")
     assert "5xx or failed connections: 0" in out
     assert re.search(r"choices acknowledged to clients: [1-9]\d*; choice rows in the database: \d+; lost: 0; extra rows: 0", out), out
+
+
+def test_throughput_benchmark():
+    out = run("bench/throughput.py", "--connections", "2", "--seconds", "1")
+    assert re.search(r"ratio: the scenario step runs at \d+% of the bare route's rate", out)
+    assert out.count("non-200: 0") == 2

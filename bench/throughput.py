@@ -1,0 +1,126 @@
+"""Throughput: a bare Flask route against the authenticated scenario step, in one run, same server.
+
+Starts gunicorn on loopback (SQLite), then for --seconds each drives --connections keep-alive
+clients at (1) GET /bare, a route that returns a constant, and (2) GET /attempts/<id>, a signed-in
+learner's current scenario node (session, access rule, attempt lookup, content, template).
+Prints requests per second and p95 for both and the ratio. Target: the step at 35% or more of
+the bare route's rate.
+
+    .venv/bin/python bench/throughput.py [--connections 8] [--seconds 10] [--workers 2]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load import BIN, ROOT, TOKEN, free_port, prepare  # noqa: E402
+
+
+class Client:
+    """One keep-alive connection that carries its own session cookie."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookie = ""
+
+    def send(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request(method, path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode()
+        cookie = response.getheader("Set-Cookie")
+        if cookie:
+            self.cookie = cookie.split(";", 1)[0]
+        return response.status, text, response.getheader("Location") or ""
+
+    def sign_in_and_start(self, email: str, password: str) -> str:
+        page = self.send("GET", "/login")[1]
+        self.send("POST", "/login", {"csrf_token": TOKEN.search(page)[1], "email": email, "password": password})
+        scenario = re.search(r'href="(/scenarios/[^"]+)"', self.send("GET", "/")[1])[1]
+        overview = self.send("GET", scenario)[1]
+        after = re.search(r'name="after"[^>]*value="(\d+)"', overview)[1]
+        location = self.send("POST", scenario + "/start", {"csrf_token": TOKEN.search(overview)[1], "after": after})[2]
+        return urllib.parse.urlparse(location).path
+
+
+def drive(clients: list[Client], paths: list[str], seconds: float) -> tuple[float, float, int]:
+    """Requests per second, p95 latency in ms, and non-200 answers over ``seconds``."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    until = time.perf_counter() + seconds
+
+    def loop(client: Client, path: str):
+        mine, bad = [], 0
+        while time.perf_counter() < until:
+            started = time.perf_counter()
+            status = client.send("GET", path)[0]
+            mine.append(time.perf_counter() - started)
+            bad += status != 200
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    threads = [threading.Thread(target=loop, args=pair) for pair in zip(clients, paths)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return len(latencies) / seconds, statistics.quantiles(latencies, n=100)[94] * 1000, errors[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/throughput.sqlite3", "LITERACY_ENV": "development",
+               "SECRET_KEY": "throughput-" * 4, "WEB_CONCURRENCY": str(args.workers), "THREADS": "1"}
+        prepare(env, args.connections)
+        port = free_port()
+        log = open(Path(tmp) / "server.log", "w")
+        server = subprocess.Popen([BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+                                   "--pythonpath", str(ROOT / "bench"), "throughput_app:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        try:
+            for _ in range(100):
+                try:
+                    Client(port).send("GET", "/healthz")
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            bare_clients = [Client(port) for _ in range(args.connections)]
+            step_clients = [Client(port) for _ in range(args.connections)]
+            steps = [c.sign_in_and_start(f"load{i}@example.com", "load test passphrase") for i, c in enumerate(step_clients)]
+            drive(bare_clients, ["/bare"] * args.connections, 1)  # warm up both
+            drive(step_clients, steps, 1)
+            bare = drive(bare_clients, ["/bare"] * args.connections, args.seconds)
+            step = drive(step_clients, steps, args.seconds)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            log.close()
+    print(f"gunicorn workers: {args.workers}, connections: {args.connections}, {args.seconds:.0f} s each")
+    print(f"bare route:      {bare[0]:8.0f} requests/s, p95 {bare[1]:6.1f} ms, non-200: {bare[2]}")
+    print(f"scenario step:   {step[0]:8.0f} requests/s, p95 {step[1]:6.1f} ms, non-200: {step[2]}")
+    print(f"ratio: the scenario step runs at {100 * step[0] / bare[0]:.0f}% of the bare route's rate (target 35% or more)")
+
+
+if __name__ == "__main__":
+    main()

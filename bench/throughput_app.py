@@ -1,0 +1,9 @@
+"""The app plus one bare route, for bench/throughput.py (never deployed)."""
+from app import app
+from literacy.access import allow
+
+
+@app.route("/bare")
+@allow("public")
+def bare():
+    return "ok"

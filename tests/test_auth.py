@@ -70,3 +70,17 @@ def test_login_follows_only_local_next(browser, make_user):
 def test_logout_requires_post(learner):
     assert learner.get("/logout").status_code == 405
     assert learner.get("/progress").status_code == 200
+
+
+def test_registration_binds_only_allowlisted_fields(browser, app):
+    browser.post("/register", {"name": "Mallory", "email": "m@example.com", "password": "a long passphrase here",
+                               "confirm": "a long passphrase here", "role": "ops", "access": "admin", "org_id": "1",
+                               "session_token": "x", "active": "0"})
+    with app.app_context():
+        user = db.session.query(User).one()
+        assert (user.access, user.org_id, user.active) == ("learner", None, True) and user.session_token != "x"
+
+
+def test_denied_access_is_logged_without_secrets(learner, caplog):
+    assert learner.get("/cohorts/").status_code == 403
+    assert "access denied: user=1 endpoint=cohorts.index path=/cohorts/" in caplog.text

@@ -49,7 +49,7 @@ class Learner:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
         self.accepted: set[tuple[int, int]] = set()  # (attempt, step) the server confirmed
 
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
+    def request(self, path: str, data: dict | None = None, stats: "Stats | None" = None) -> tuple[int, str, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         started = time.perf_counter()
         try:
@@ -60,17 +60,18 @@ class Learner:
         except OSError as error:
             status, text, location = 0, "", ""
             self.stats.failure(f"{path}: {type(error).__name__}: {error}")
-        self.stats.record(status, time.perf_counter() - started)
+        (stats or self.stats).record(status, time.perf_counter() - started, started)
         if self.think:
             time.sleep(self.rng.uniform(1, 3))
         return status, text, location
 
-    def run(self, until: float) -> None:
-        status, page, _ = self.request("/login")
+    def run(self, until: float, signin: "Stats") -> None:
+        """Sign in (timed apart: a deliberately slow password hash), then browse and play until ``until``."""
+        status, page, _ = self.request("/login", stats=signin)
         token = TOKEN.search(page)
         if not token:
             return
-        self.request("/login", {"csrf_token": token[1], "email": self.email, "password": PASSWORD})
+        self.request("/login", {"csrf_token": token[1], "email": self.email, "password": PASSWORD}, stats=signin)
         while time.time() < until:
             status, home, _ = self.request("/")
             lessons = re.findall(r'href="(/lessons/[^"]+)"', home)
@@ -108,6 +109,7 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.latencies: list[float] = []
+        self.starts: list[float] = []
         self.statuses: dict[int, int] = {}
         self.failures: list[str] = []
 
@@ -115,10 +117,15 @@ class Stats:
         with self.lock:
             self.failures.append(message)
 
-    def record(self, status: int, seconds: float) -> None:
+    def record(self, status: int, seconds: float, started: float) -> None:
         with self.lock:
             self.latencies.append(seconds)
+            self.starts.append(started)
             self.statuses[status] = self.statuses.get(status, 0) + 1
+
+    def after(self, moment: float) -> list[float]:
+        """Latencies of the requests that started after ``moment``."""
+        return sorted(l for l, s in zip(self.latencies, self.starts) if s >= moment)
 
 
 def free_port() -> int:
@@ -178,10 +185,10 @@ def main() -> None:
                     break
                 except OSError:
                     time.sleep(0.2)
-            stats = Stats()
+            stats, signin = Stats(), Stats()
             clients = [Learner(base, f"load{i}@example.com", random.Random(i), not args.no_think, stats) for i in range(args.learners)]
             until = time.time() + args.seconds
-            threads = [threading.Thread(target=c.run, args=(until,)) for c in clients]
+            threads = [threading.Thread(target=c.run, args=(until, signin)) for c in clients]
             started = time.time()
             for t in threads:
                 t.start()
@@ -197,13 +204,23 @@ def main() -> None:
         rows = count_steps(env)
     latencies = sorted(stats.latencies)
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
-    errors = sum(n for s, n in stats.statuses.items() if s >= 500 or s == 0)
+    errors = sum(n for s, n in (*stats.statuses.items(), *signin.statuses.items()) if s >= 500 or s == 0)
+    signins = sorted(signin.latencies)
     print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, gunicorn workers: {args.workers}, learners: {args.learners}, "
           f"think time: {'none' if args.no_think else '1-3 s'}, duration: {elapsed:.0f} s")
     print(f"requests: {len(latencies)}, {len(latencies) / elapsed:.1f} per second; statuses: {dict(sorted(stats.statuses.items()))}")
-    print(f"latency p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
+    print(f"latency of pages and choices: p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
+    if signins:
+        print(f"sign-in requests (PBKDF2 600,000 iterations, all at the start): {len(signins)}, "
+              f"median {statistics.median(signins) * 1000:.0f} ms, max {signins[-1] * 1000:.0f} ms")
+        signed_in = max(s + l for s, l in zip(signin.starts, signin.latencies))
+        steady = stats.after(signed_in)
+        if len(steady) > 1:
+            p = statistics.quantiles(steady, n=100)
+            print(f"steady state (after the last sign-in): {len(steady)} requests, p50 {p[49] * 1000:.0f} ms, "
+                  f"p95 {p[94] * 1000:.0f} ms, p99 {p[98] * 1000:.0f} ms")
     print(f"5xx or failed connections: {errors}; 'database is locked' in the server log: {locked}")
-    for message in stats.failures[:5]:
+    for message in (stats.failures + signin.failures)[:5]:
         print(f"  failed: {message}")
     print(f"choices acknowledged to clients: {accepted}; choice rows in the database: {rows}; "
           f"lost: {max(0, accepted - rows)}; extra rows: {max(0, rows - accepted)}")

@@ -12,7 +12,9 @@ threads = int(os.environ.get("THREADS", 2))
 timeout = int(os.environ.get("TIMEOUT", 30))  # a request slower than this is killed and logged
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", 30))  # finish in-flight requests on deploy
 keepalive = int(os.environ.get("KEEPALIVE", 5))
-max_requests = int(os.environ.get("MAX_REQUESTS", 2000))  # recycle workers to bound memory growth
+# Recycling workers (MAX_REQUESTS > 0) bounds memory growth, but a recycled gthread worker resets the
+# connections it had queued; off by default, as the app holds no growing state.
+max_requests = int(os.environ.get("MAX_REQUESTS", 0))
 max_requests_jitter = 200
 accesslog = None  # the app writes its own structured access line with the request id
 errorlog = "-"

@@ -1,5 +1,12 @@
 """Blueprints: thin views that parse input, call the core, and render."""
-from flask import Flask
+from flask import Flask, current_app
+
+from ..content import Catalogue
+
+
+def catalogue() -> Catalogue:
+    """The validated content catalogue loaded at start-up."""
+    return current_app.extensions["catalogue"]
 
 
 def register_blueprints(app: Flask) -> None:

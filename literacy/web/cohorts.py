@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -18,6 +18,7 @@ from ..models import REQUIREMENTS, Cohort, CohortMember, Team, User
 from ..progress import DONE, IN_PROGRESS, NOT_STARTED, follow_up
 from .exports import csv_response
 from .forms import ActionForm, AddLearnerForm, CohortForm, RosterForm, role_choices
+from . import catalogue
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 log = logging.getLogger(__name__)
@@ -29,10 +30,6 @@ SORTS = {
     "activity": lambda r: r.facts.last_activity.isoformat() if r.facts.last_activity else "",
     "attempts": lambda r: r.facts.attempts,
 }
-
-
-def catalogue():
-    return current_app.extensions["catalogue"]
 
 
 def managed(cohort_id: int) -> Cohort:

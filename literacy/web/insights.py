@@ -11,14 +11,11 @@ from ..extensions import db
 from ..models import User, utcnow
 from ..rollups import Scope, Windows
 from .exports import csv_response, json_response
+from . import catalogue
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
-
-
-def catalogue():
-    return current_app.extensions["catalogue"]
 
 
 def scope() -> Scope:

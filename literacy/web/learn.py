@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -12,12 +12,9 @@ from ..access import allow
 from ..extensions import db
 from ..models import CheckAnswer, LessonCompletion, utcnow
 from .forms import ActionForm, RoleForm, question_form, role_choices
+from . import catalogue
 
 bp = Blueprint("learn", __name__)
-
-
-def catalogue():
-    return current_app.extensions["catalogue"]
 
 
 def learner_track(role: str) -> track.Track:

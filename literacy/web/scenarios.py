@@ -1,7 +1,7 @@
 """The scenario player: overview, one node per page, feedback after each choice, debrief."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -11,12 +11,9 @@ from ..attempts import Outcome
 from ..extensions import db
 from ..models import Attempt
 from .forms import ChoiceForm, StartForm
+from . import catalogue
 
 bp = Blueprint("scenarios", __name__)
-
-
-def catalogue():
-    return current_app.extensions["catalogue"]
 
 
 def own_attempt(attempt_id: int) -> Attempt:

@@ -15,7 +15,7 @@ from literacy.demo import load_demo
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -51,19 +51,3 @@ def page(chromium, server):
     page = context.new_page()
     yield page
     context.close()
-
-
-def sign_in(page, email, password="demo-password"):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/")
-
-
-def axe_violations(page) -> list[dict]:
-    """Serious and critical accessibility violations on the current page."""
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate("async () => (await axe.run(document)).violations")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-            for v in violations if v["impact"] in ("serious", "critical")]

@@ -2,8 +2,25 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from conftest import axe_violations, sign_in
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def sign_in(page, email, password="demo-password"):
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/")
+
+
+def axe_violations(page) -> list[dict]:
+    """Serious and critical accessibility violations on the current page."""
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+            for v in violations if v["impact"] in ("serious", "critical")]
 
 
 def test_learner_registers_reads_a_lesson_and_plays_a_scenario_to_the_debrief(page):

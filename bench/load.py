@@ -14,7 +14,7 @@ database. Bounded: it stops by itself after --seconds.
 from __future__ import annotations
 
 import argparse
-import http.cookiejar
+import http.client
 import os
 import random
 import re
@@ -25,7 +25,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -38,28 +37,42 @@ CHOICE = re.compile(r'<input type="hidden" name="step" value="(\d+)">\s*<input t
                     r'<input type="hidden" name="choice" value="(\d+)">')
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # the client looks at every redirect itself
-
-
 class Learner:
+    """One simulated learner on one keep-alive connection, carrying its session cookie."""
+
     def __init__(self, base: str, email: str, rng: random.Random, think: bool, stats: "Stats"):
         self.base, self.email, self.rng, self.think, self.stats = base, email, rng, think, stats
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
+        self.address = urllib.parse.urlparse(base)
+        self.connection: http.client.HTTPConnection | None = None
+        self.cookie = ""
         self.accepted: set[tuple[int, int]] = set()  # (attempt, step) the server confirmed
+
+    def _send(self, path: str, body: bytes | None) -> tuple[int, str, str]:
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection(self.address.hostname, self.address.port, timeout=30)
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        self.connection.request("POST" if body is not None else "GET", path, body=body, headers=headers)
+        response = self.connection.getresponse()
+        text = response.read().decode(errors="replace")
+        if response.getheader("Set-Cookie"):
+            self.cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+        return response.status, text, response.getheader("Location") or ""
 
     def request(self, path: str, data: dict | None = None, stats: "Stats | None" = None) -> tuple[int, str, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         started = time.perf_counter()
         try:
-            with self.opener.open(self.base + path, data=body, timeout=30) as response:
-                status, text, location = response.status, response.read().decode(), ""
-        except urllib.error.HTTPError as error:
-            status, text, location = error.code, error.read().decode(errors="replace"), error.headers.get("Location", "")
+            try:
+                status, text, location = self._send(path, body)
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.connection = None  # the server closed an idle keep-alive connection: one fresh try
+                status, text, location = self._send(path, body)
         except OSError as error:
+            self.connection = None
             status, text, location = 0, "", ""
-            self.stats.failure(f"{path}: {type(error).__name__}: {error}")
+            (stats or self.stats).failure(f"{path}: {type(error).__name__}: {error}")
         (stats or self.stats).record(status, time.perf_counter() - started, started)
         if self.think:
             time.sleep(self.rng.uniform(1, 3))
@@ -102,7 +115,7 @@ class Learner:
                                                {"csrf_token": token[1], "step": step, "node": node_id, "choice": choice})
             if status == 302 and f"/attempts/{attempt}/steps/{int(step) + 1}" in location:
                 self.accepted.add((attempt, int(step) + 1))
-                self.request(location.replace(self.base, "") if location.startswith("http") else location)
+                self.request(urllib.parse.urlparse(location).path)
 
 
 class Stats:
@@ -172,7 +185,7 @@ def main() -> None:
         port = free_port()
         # development mode: production cookies are Secure and would not travel over plain HTTP on loopback
         env = {**os.environ, "DATABASE_URL": database, "LITERACY_ENV": "development", "SECRET_KEY": "load-" * 8,
-               "TRUSTED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": str(args.workers), "THREADS": "4"}
+               "TRUSTED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": str(args.workers)}
         prepare(env, args.learners)
         log = open(Path(tmp) / "server.log", "w")
         server = subprocess.Popen([BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],

@@ -133,9 +133,9 @@ def make_user(app):
 
 @pytest.fixture
 def learner(browser):
-    """A signed-in learner in the tiny 'ops' role."""
-    response = browser.register()
-    assert response.status_code == 302
+    """A signed-in learner in the tiny 'ops' role, registered through the form."""
+    assert browser.register().status_code == 302
+    assert browser.login("learner@example.com").status_code == 302
     return browser
 
 

@@ -192,6 +192,7 @@ def test_locked_database_gives_503_and_keeps_the_answer(tmp_path):
         pytest.skip("SQLite locking")
     browser = Browser(app.test_client())
     browser.register()
+    browser.login("learner@example.com")
     attempt = start(browser)
     blocker = sqlite3.connect(str(tmp_path / "test.sqlite3"))
     blocker.execute("BEGIN EXCLUSIVE")

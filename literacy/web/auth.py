@@ -7,6 +7,7 @@ import secrets
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from .. import invitations, throttle
 from ..access import allow, safe_next
@@ -37,16 +38,17 @@ def register():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         if db.session.scalar(select(User.id).where(User.email == email)):
-            form.email.errors.append("An account with this email already exists. Sign in instead.")
+            # Same answer, same cost as a new account: registration must not reveal who has one.
+            generate_password_hash(form.password.data, method=current_app.config["PASSWORD_HASH_METHOD"])
+            log.info("registration for an existing email: %s", email)
         else:
             user = User(email=email, name=form.name.data.strip(), role=form.role.data, access="learner")
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.commit()
-            session.clear()
-            login_user(user)
-            flash(f"Welcome, {user.name}. Your track is ready below.", "success")
-            return redirect(url_for("learn.home"))
+        flash("If this email was new, your account is ready: sign in with the password you just chose. "
+              "If it already had an account, sign in with that account's password.", "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
 

@@ -31,6 +31,10 @@ def test_learner_registers_reads_a_lesson_and_plays_a_scenario_to_the_debrief(pa
     page.get_by_label("Password", exact=True).fill("a long and unusual passphrase")
     page.get_by_label("Repeat the password").fill("a long and unusual passphrase")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_text("If this email was new, your account is ready").wait_for()
+    page.get_by_label("Email").fill("robin@example.com")
+    page.get_by_label("Password").fill("a long and unusual passphrase")
+    page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Paid media", exact=True).wait_for()
 
     page.get_by_role("link", name="Open the lesson").click()

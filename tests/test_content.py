@@ -162,10 +162,16 @@ def test_missing_front_matter_is_reported():
 def test_lesson_markdown_is_sanitised(tmp_path):
     root = copy_tiny(tmp_path)
     lesson = root / "curricula/ops/02-second.md"
-    lesson.write_text(lesson.read_text() + "\n<script>alert(1)</script>\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> [ok](https://example.com)\n")
-    html = load(root).lesson("second").html
-    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
-    assert 'href="https://example.com"' in html
+    hostile = ("\n<script>alert(1)</script>\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> <svg onload=alert(1)></svg>\n"
+               "[a](JaVaScRiPt:alert(1)) [b](&#106;avascript:alert(1)) [c](data:text/html,<script>alert(1)</script>)\n"
+               "<a href=\"vbscript:x\">d</a> <iframe src=https://evil.example></iframe>\n"
+               "[ok](https://example.com) [mail](mailto:team@example.com) [plain](http://example.com)\n")
+    lesson.write_text(lesson.read_text() + hostile)
+    html = load(root).lesson("second").html.lower()
+    for bad in ("<script", "javascript:", "onerror", "onload", "data:text", "vbscript:", "<iframe", "<svg", "&#106;"):
+        assert bad not in html, bad
+    for good in ('href="https://example.com"', 'href="mailto:team@example.com"', 'href="http://example.com"'):
+        assert good in html
 
 
 def test_shipped_content_is_valid():

@@ -72,6 +72,27 @@ def test_scenario_can_be_played_by_keyboard_alone(page):
     assert "Decision 2" in page.content()
 
 
+def test_sign_in_and_knowledge_check_by_keyboard_alone(page):
+    page.goto("/login")
+    page.keyboard.press("Tab")  # skip link
+    for _ in range(10):  # tab to the email field
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+    page.keyboard.type("lifecycle.1@northbeam.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type("demo-password")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/")
+    page.goto("/lessons/who-owns-the-journey")
+    page.locator("fieldset.question input[type=radio]").first.focus()
+    page.keyboard.press("Space")
+    page.locator("fieldset.question").nth(1).locator("input[type=radio]").first.focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")  # submits the form the radio belongs to
+    page.get_by_text("correctly. The explanations are below.").wait_for()
+
+
 def test_skip_link_is_the_first_thing_a_keyboard_reaches(page):
     page.goto("/login")
     page.keyboard.press("Tab")

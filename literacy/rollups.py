@@ -310,6 +310,17 @@ def indicator_learners(scope: Scope, catalogue: Catalogue, windows: Windows, ind
     return [(uid, name, email, role, bool(counted_flag)) for uid, name, email, role, counted_flag in rows]
 
 
+def started_by_role(scope: Scope, month: str | None = None) -> list[tuple[str, int, int]]:
+    """(role, learners, started their role track) now or by the end of ``month``: role specificity."""
+    people = scope.people()
+    started = LearnerProgress.started_at < month_end(month) if month else LearnerProgress.started_at.is_not(None)
+    rows = db.session.execute(
+        select(people.c.role, func.count(), func.sum(case((started, 1), else_=0)))
+        .select_from(people).outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id)
+        .group_by(people.c.role).order_by(people.c.role))
+    return [(role, n, int(done or 0)) for role, n, done in rows]
+
+
 def in_scope(scope: Scope, user_id: int) -> bool:
     people = scope.people()
     return db.session.scalar(select(func.count()).select_from(people).where(people.c.id == user_id)) == 1

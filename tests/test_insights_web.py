@@ -121,3 +121,11 @@ def test_trend_points_drill_down_to_their_learners(app, browser, world):
     coverage = json.loads(browser.get(f"/insights/indicators/coverage?month={month}&format=json").get_data(as_text=True))["rows"]
     assert sum(r["counted"] for r in coverage) == 2
     assert browser.get("/insights/indicators/coverage?month=1999-01").status_code == 404
+
+
+def test_role_specificity_drills_down_to_roles(browser, evidenced):
+    login(browser, "leader")
+    rows = json.loads(browser.get("/insights/indicators/role_specificity?format=json").get_data(as_text=True))["rows"]
+    assert rows == [{"role": "ops", "learners": 6, "started": 6, "started_percent": 100}]
+    html = browser.get("/insights/indicators/role_specificity").get_data(as_text=True)
+    assert "Operations" in html and "100%" in html

@@ -135,8 +135,7 @@ def indicator(name: str):
     if month is not None and month not in rollups.months_back(utcnow().date(), 12):
         abort(404)
     if name == "role_specificity":
-        learners = rollups.indicator_learners(scope(), cat, windows(), "coverage", month)
-        rows = [(role, people, started, metrics.percent(started, people)) for role, people, started in _per_role(learners)]
+        rows = [(role, people, started, metrics.percent(started, people)) for role, people, started in rollups.started_by_role(scope(), month)]
         header = ["role", "learners", "started", "started_percent"]
         learners = []
     else:
@@ -154,16 +153,6 @@ def indicator(name: str):
                            page_rows=learners[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, month=month,
                            pages=max(1, -(-len(learners) // PAGE_SIZE)), catalogue=cat,
                            counted=sum(1 for l in learners if l[4]))
-
-
-def _per_role(learners) -> list[tuple[str, int, int]]:
-    """(role, learners, started) from the coverage list: role specificity is coverage per role."""
-    totals: dict[str, list[int]] = {}
-    for _, _, _, role, counted in learners:
-        totals.setdefault(role, [0, 0])
-        totals[role][0] += 1
-        totals[role][1] += counted
-    return [(role, n, started) for role, (n, started) in totals.items()]
 
 
 @bp.route("/learners/<int:user_id>")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -34,6 +35,56 @@ def check_command(path: str | None) -> None:
         scenarios = catalogue.role_scenarios(role.id)
         lessons = len(course.lessons) if course else 0
         click.echo(f"  {role.id}: {lessons} lessons, {len(scenarios)} scenarios")
+
+
+@content_cli.command("export-twee")
+@click.argument("scenario_id")
+@click.option("--out", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def export_twee_command(scenario_id: str, out: str | None) -> None:
+    """Write a scenario as Twee 3, to open and edit in Twine."""
+    from .content.twee import export
+
+    scenario = current_app.extensions["catalogue"].scenarios.get(scenario_id)
+    if scenario is None:
+        raise click.ClickException(f"no scenario '{scenario_id}'")
+    text = export(scenario)
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}")
+    else:
+        click.echo(text, nl=False)
+
+
+@content_cli.command("import-twee")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--role", required=True, help="The role the scenario belongs to.")
+@click.option("--out", type=click.Path(dir_okay=False), help="Scenario file to write (default: scenarios/ROLE/<id>.md).")
+def import_twee_command(file: str, role: str, out: str | None) -> None:
+    """Convert a Twine story (Twee 3) into a scenario file; written only if it passes the content check."""
+    import tempfile
+
+    import yaml
+
+    from .content.twee import import_story
+
+    root = Path(current_app.config["CONTENT_ROOT"])
+    markdown, notes = import_story(Path(file).read_text(encoding="utf-8"), role)
+    for note in notes:
+        click.echo(f"{file}: {note}")
+    scenario_id = yaml.safe_load(markdown.split("---", 2)[1])["id"]
+    target = Path(out) if out else root / "scenarios" / role / f"{scenario_id}.md"
+    with tempfile.TemporaryDirectory() as tmp:
+        trial = Path(tmp) / "scenarios" / role / target.name
+        trial.parent.mkdir(parents=True)
+        trial.write_text(markdown, encoding="utf-8")
+        _, problems = content.check(trial, root)
+    if problems:
+        for problem in problems:
+            click.echo(f"{target}:{problem.line}: {problem.message}")
+        raise click.ClickException(f"not imported: the converted scenario has {len(problems)} problem(s)")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(markdown, encoding="utf-8")
+    click.echo(f"Imported {file} as {target}")
 
 
 @click.command("demo")

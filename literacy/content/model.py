@@ -83,6 +83,7 @@ class Choice:
     requires: tuple[Requirement, ...]
     feedback: str  # sanitised HTML
     line: int
+    source: str = ""  # the feedback's Markdown, for export
 
     def available(self, flags: frozenset[str]) -> bool:
         return all(req.holds(flags) for req in self.requires)
@@ -96,6 +97,7 @@ class Node:
     outcome: str | None
     choices: tuple[Choice, ...]
     line: int
+    source: str = ""  # the node text's Markdown, for export
 
     @property
     def is_ending(self) -> bool:

@@ -138,7 +138,7 @@ def _build_node(raw: _RawNode, path: str, listed: set[str], problems: Problems) 
     if not text and outcome is None:
         problems.add(path, raw.line, f"node '{raw.id}' has no text")
     choices = tuple(_build_choice(i, c, path, listed, problems) for i, c in enumerate(raw.choices))
-    return Node(raw.id, raw.title, to_html(text), outcome, choices, raw.line)
+    return Node(raw.id, raw.title, to_html(text), outcome, choices, raw.line, text)
 
 
 def _build_choice(index: int, raw: _RawChoice, path: str, listed: set[str], problems: Problems) -> Choice:
@@ -157,7 +157,7 @@ def _build_choice(index: int, raw: _RawChoice, path: str, listed: set[str], prob
     effects = _effects(raw.fields.get("Effects"), path, listed, problems)
     sets = _flags(raw.fields.get("Sets"), path, problems, negation=False)
     requires = _flags(raw.fields.get("Requires"), path, problems, negation=True)
-    return Choice(index, raw.label, target, effects, frozenset(r.flag for r in sets), tuple(requires), to_html(feedback), raw.line)
+    return Choice(index, raw.label, target, effects, frozenset(r.flag for r in sets), tuple(requires), to_html(feedback), raw.line, feedback)
 
 
 def _effects(field_value: tuple[int, str] | None, path: str, listed: set[str], problems: Problems) -> dict[str, int]:

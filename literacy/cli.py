@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import click
+import yaml
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import content
+from .content.twee import export, import_story
 from .extensions import db
 
 content_cli = AppGroup("content", help="Validate learning content.")
@@ -42,8 +45,6 @@ def check_command(path: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
 def export_twee_command(scenario_id: str, out: str | None) -> None:
     """Write a scenario as Twee 3, to open and edit in Twine."""
-    from .content.twee import export
-
     scenario = current_app.extensions["catalogue"].scenarios.get(scenario_id)
     if scenario is None:
         raise click.ClickException(f"no scenario '{scenario_id}'")
@@ -61,11 +62,6 @@ def export_twee_command(scenario_id: str, out: str | None) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Scenario file to write (default: scenarios/ROLE/<id>.md).")
 def import_twee_command(file: str, role: str, out: str | None) -> None:
     """Convert a Twine story (Twee 3) into a scenario file; written only if it passes the content check."""
-    import tempfile
-
-    import yaml
-
-    from .content.twee import import_story
 
     root = Path(current_app.config["CONTENT_ROOT"])
     markdown, notes = import_story(Path(file).read_text(encoding="utf-8"), role)

@@ -21,13 +21,20 @@ class Dashboard:
     scenarios: list[str]  # assigned scenario ids, across the cohort's roles
 
 
+def _row(cohort: Cohort, facts: progress.LearnerFacts, today: date) -> progress.LearnerRow:
+    return progress.learner_row(facts, due_on=cohort.due_on, starts_on=cohort.starts_on, today=today,
+                                stall_days=cohort.stall_days, require_target=cohort.requirement == "at-target")
+
+
+def learner(cohort: Cohort, catalogue: Catalogue, today: date, user_id: int) -> progress.LearnerRow | None:
+    """One member's row, without computing the whole cohort."""
+    facts = queries.cohort_facts(cohort, catalogue, user_id)
+    return _row(cohort, facts[0], today) if facts else None
+
+
 def build(cohort: Cohort, catalogue: Catalogue, today: date) -> Dashboard:
     facts = queries.cohort_facts(cohort, catalogue)
-    rows = [
-        progress.learner_row(f, due_on=cohort.due_on, starts_on=cohort.starts_on, today=today,
-                             stall_days=cohort.stall_days, require_target=cohort.requirement == "at-target")
-        for f in facts
-    ]
+    rows = [_row(cohort, f, today) for f in facts]
     assignments = [(a.kind, a.ref) for a in cohort.assignments]
     roles = {f.role for f in facts} or set(catalogue.roles)
     works = [work_for(catalogue, assignments, role) for role in sorted(roles)]

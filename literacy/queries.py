@@ -57,12 +57,13 @@ def score_rows(user_id: int) -> list[ScoreRow]:
 # Each function runs a fixed number of aggregate queries (a few per role in the cohort), never one
 # per learner, so a dashboard for thousands of learners stays fast.
 
-def cohort_facts(cohort, catalogue) -> list:
-    """One :class:`progress.LearnerFacts` per member of ``cohort``."""
-    members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id).scalar_subquery()
+def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
+    """One :class:`progress.LearnerFacts` per member of ``cohort`` (or only for ``user_id``)."""
+    membership = [CohortMember.cohort_id == cohort.id] + ([CohortMember.user_id == user_id] if user_id is not None else [])
+    members = select(CohortMember.user_id).where(*membership).scalar_subquery()
     people = db.session.execute(
         select(User.id, User.name, User.email, User.role, CohortMember.added_at)
-        .join(CohortMember, CohortMember.user_id == User.id).where(CohortMember.cohort_id == cohort.id)
+        .join(CohortMember, CohortMember.user_id == User.id).where(*membership)
         .order_by(User.name)
     ).all()
     assignments = [(a.kind, a.ref) for a in cohort.assignments]

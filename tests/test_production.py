@@ -6,7 +6,6 @@ import logging
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,9 @@ from pathlib import Path
 from literacy.observability import JsonFormatter
 
 from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+from load import free_port  # noqa: E402  (one helper for the benchmarks and these tests)
 
 
 def test_request_id_is_generated_or_passed_through(browser):
@@ -33,12 +35,6 @@ def test_access_log_line_carries_request_id_and_user(learner, caplog):
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "GET /progress 200" and line["status"] == 200 and "time" in line
     assert response.headers["X-Request-ID"] == "trace-abcdef12"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 BIN = Path(sys.executable).parent
@@ -81,7 +77,6 @@ def test_gunicorn_serves_the_app_with_the_documented_config(tmp_path):
 
 
 def test_server_killed_mid_attempt_loses_no_choice_and_the_learner_resumes(tmp_path):
-    sys.path.insert(0, str(ROOT / "bench"))
     from load import CHOICE, TOKEN, Learner, Stats, count_steps, prepare  # the load test's own HTTP client
 
     env = environment(tmp_path, LITERACY_ENV="development")

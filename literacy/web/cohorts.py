@@ -222,7 +222,7 @@ def learner(cohort_id: int, user_id: int):
     member = db.session.scalar(select(CohortMember).where(CohortMember.cohort_id == cohort.id, CohortMember.user_id == user_id)) or abort(404)
     cat = catalogue()
     work = work_for(cat, [(a.kind, a.ref) for a in cohort.assignments], member.user.role)
-    row = next(r for r in dashboard.build(cohort, cat, today()).rows if r.facts.user_id == user_id)
+    row = dashboard.learner(cohort, cat, today(), user_id)
     return render_template("cohorts/learner.html", cohort=cohort, person=member.user, row=row, work=work,
                            attempts=queries.learner_attempts(user_id, work.scenarios), catalogue=cat,
                            completed=queries.completed_lessons(user_id), statuses=STATUSES)

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from . import engine, readmodel
 from .content.model import Catalogue, Scenario
 from .extensions import db
-from .models import Attempt, AttemptStep, Evidence, SkillScore, utcnow
+from .models import Attempt, AttemptStep, Evidence, SkillScore, User, utcnow
+from .xapi import events
 
 
 class Outcome(Enum):
@@ -45,14 +46,15 @@ def start(user_id: int, scenario: Scenario, known_latest: int, catalogue: Catalo
     current = latest(user_id, scenario.id)
     if current is not None and current.id != known_latest:
         return current
-    state = engine.start(scenario)
+    state, now = engine.start(scenario), utcnow()
     attempt = Attempt(
         user_id=user_id, scenario_id=scenario.id, role=scenario.role, content_version=scenario.version,
-        node_id=state.node_id, step=0, flags_json="[]", totals_json=json.dumps(state.totals),
+        node_id=state.node_id, step=0, flags_json="[]", totals_json=json.dumps(state.totals), started_at=now, updated_at=now,
     )
     db.session.add(attempt)
     db.session.flush()
     readmodel.refresh(catalogue, [user_id])
+    events.attempt_started(catalogue, db.session.get(User, user_id), scenario, attempt)
     db.session.commit()
     return attempt
 
@@ -84,12 +86,13 @@ def _save(attempt: Attempt, scenario: Scenario, result: engine.StepResult, catal
     """Write the step and move the attempt on in one transaction; False if another request won."""
     after = result.state
     finished = after.finished(scenario)
-    now = utcnow()
+    now, shown_at = utcnow(), attempt.updated_at  # the previous step (or the start) showed this node
+    step = AttemptStep(
+        attempt_id=attempt.id, step=after.step, node_id=attempt.node_id, choice_index=result.choice.index,
+        choice_label=result.choice.label, target_id=after.node_id, created_at=now,
+    )
     try:
-        db.session.add(AttemptStep(
-            attempt_id=attempt.id, step=after.step, node_id=attempt.node_id, choice_index=result.choice.index,
-            choice_label=result.choice.label, target_id=after.node_id, created_at=now,
-        ))
+        db.session.add(step)
         moved = db.session.execute(
             update(Attempt)
             .where(Attempt.id == attempt.id, Attempt.step == after.step - 1)
@@ -103,9 +106,12 @@ def _save(attempt: Attempt, scenario: Scenario, result: engine.StepResult, catal
         )
         if moved.rowcount != 1:
             return False
+        scores = engine.score(scenario, after.totals) if finished else None
         if finished:
-            record_scores(attempt.user_id, attempt.id, scenario.id, engine.score(scenario, after.totals), after.totals, now)
+            record_scores(attempt.user_id, attempt.id, scenario.id, scores, after.totals, now)
             readmodel.refresh(catalogue, [attempt.user_id])
+        events.choice_made(catalogue, db.session.get(User, attempt.user_id), scenario, attempt, step, shown_at,
+                           (after.node_id, scores) if finished else None)
         db.session.commit()
     except IntegrityError:
         return False

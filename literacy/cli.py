@@ -1,18 +1,23 @@
-"""Command-line tools: ``flask content check``, ``flask demo``, ``flask rollups rebuild`` (``flask db`` comes from Flask-Migrate)."""
+"""Command-line tools: ``flask content``, ``flask demo``, ``flask rollups`` and ``flask xapi`` (``flask db`` comes from Flask-Migrate)."""
 from __future__ import annotations
 
+import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import click
 import yaml
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
 from . import content
 from .content.twee import export, import_story
 from .extensions import db
+from .models import Cohort, User
+from .xapi import events, forward, outbox
 
 content_cli = AppGroup("content", help="Validate learning content.")
 
@@ -111,7 +116,91 @@ def rebuild_command() -> None:
     click.echo("Rollup read models rebuilt.")
 
 
+xapi_cli = AppGroup("xapi", help="The xAPI outbox: state, forwarding to the LRS, replay, backfill and export.")
+
+
+@xapi_cli.command("status")
+def xapi_status_command() -> None:
+    """Show how many statements are pending, sent and rejected, and why forwarding last failed."""
+    endpoint = forward.Endpoint.from_config(current_app.config)
+    state = outbox.summary()
+    click.echo(f"LRS endpoint: {endpoint.statements_url if endpoint else 'not configured (statements are kept)'}")
+    click.echo("Statements: " + ", ".join(f"{n} {status}" for status, n in state.counts.items()) + f" ({state.total} in all)")
+    click.echo("By verb: " + (", ".join(f"{n} {verb}" for verb, n in state.verbs.items()) or "none"))
+    if state.oldest_pending:
+        click.echo(f"Oldest pending since {state.oldest_pending:%Y-%m-%d %H:%M:%S} UTC")
+    if state.next_retry:
+        click.echo(f"Next retry after {state.next_retry:%Y-%m-%d %H:%M:%S} UTC: {state.last_error}")
+    if state.last_sent:
+        click.echo(f"Last sent {state.last_sent:%Y-%m-%d %H:%M:%S} UTC")
+    for row in state.rejected:
+        click.echo(f"Rejected {row.statement_id} ({row.verb} {row.activity}): {row.last_error}")
+
+
+@xapi_cli.command("forward")
+@click.option("--retry-now", is_flag=True, help="Ignore the back-off and try waiting statements at once.")
+@click.option("--watch", is_flag=True, help="Keep running, sending new statements as they arrive.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between passes with --watch.")
+def xapi_forward_command(retry_now: bool, watch: bool, interval: float) -> None:
+    """Send pending statements to the configured LRS (XAPI_ENDPOINT)."""
+    endpoint = forward.Endpoint.from_config(current_app.config)
+    if endpoint is None:
+        raise click.ClickException("XAPI_ENDPOINT is not set: there is no LRS to send to.")
+    while True:
+        report = forward.send_due(endpoint, current_app.config["XAPI_BATCH_SIZE"], ignore_backoff=retry_now)
+        click.echo(f"Sent {report.sent}, rejected {report.rejected}" + (f"; stopped: {report.error}" if report.error else ""))
+        if not watch:
+            sys.exit(1 if report.error else 0)
+        retry_now = False
+        time.sleep(interval)
+
+
+@xapi_cli.command("replay")
+@click.option("--all", "everything", is_flag=True, help="Queue every statement again (after the LRS lost data).")
+def xapi_replay_command(everything: bool) -> None:
+    """Queue rejected statements (or, with --all, every statement) to be sent again."""
+    count = outbox.requeue(None if everything else "rejected")
+    db.session.commit()
+    click.echo(f"{count} statement(s) queued again. Run 'flask xapi forward' to send them.")
+
+
+@xapi_cli.command("backfill")
+def xapi_backfill_command() -> None:
+    """Store statements for past events that have none (history from before statements were recorded)."""
+    added = events.backfill(current_app.extensions["catalogue"])
+    db.session.commit()
+    click.echo(f"{added} statement(s) added to the outbox.")
+
+
+@xapi_cli.command("export")
+@click.option("--learner", "email", help="A learner's email address.")
+@click.option("--cohort", "cohort_id", type=int, help="A cohort id: its members' statements on its assigned work.")
+@click.option("--out", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def xapi_export_command(email: str | None, cohort_id: int | None, out: str | None) -> None:
+    """Write a learner's or a cohort's statements as a JSON array, ready for an LRS import."""
+    if bool(email) == bool(cohort_id):
+        raise click.UsageError("give exactly one of --learner or --cohort")
+    if email:
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"no account '{email}'")
+        found = outbox.statements([user.id])
+    else:
+        cohort = db.session.get(Cohort, cohort_id)
+        if cohort is None:
+            raise click.ClickException(f"no cohort {cohort_id}")
+        activities = outbox.cohort_activities(current_app.extensions["catalogue"], cohort)
+        found = outbox.statements(activities, activities)
+    text = json.dumps(found, indent=2, ensure_ascii=False) + "\n"
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {len(found)} statement(s) to {out}")
+    else:
+        click.echo(text, nl=False)
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(xapi_cli)
     app.cli.add_command(rollups_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)

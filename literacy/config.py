@@ -22,6 +22,9 @@ def from_environment(instance_path: str) -> dict:
     if production and not hosts:
         raise ConfigError("TRUSTED_HOSTS (comma-separated host names) must be set when LITERACY_ENV=production")
     default_db = f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"
+    actor = os.environ.get("XAPI_ACTOR", "account")
+    if actor not in ("account", "email"):
+        raise ConfigError("XAPI_ACTOR must be 'account' (the default) or 'email'")
     return {
         "PRODUCTION": production,
         "JSON_LOGS": production or os.environ.get("JSON_LOGS") == "1",
@@ -46,4 +49,13 @@ def from_environment(instance_path: str) -> dict:
         "INSIGHTS_MIN_LEARNERS": int(os.environ.get("INSIGHTS_MIN_LEARNERS", 5)),
         "EVIDENCE_WINDOW_DAYS": int(os.environ.get("EVIDENCE_WINDOW_DAYS", 365)),
         "CURRENCY_MONTHS": int(os.environ.get("CURRENCY_MONTHS", 3)),
+        # xAPI statements (README, "Learning Record Store"): ids and actors are minted from the base IRI
+        "XAPI_BASE_IRI": os.environ.get("XAPI_BASE_IRI") or (f"https://{hosts[0]}" if hosts else "http://localhost:5000"),
+        "XAPI_PLATFORM": os.environ.get("XAPI_PLATFORM", "Marketing AI judgment"),
+        "XAPI_ACTOR": actor,  # "account": homePage + user id; "email": the learner's mailbox
+        "XAPI_ENDPOINT": os.environ.get("XAPI_ENDPOINT", ""),  # e.g. https://lrs.example.com/xAPI/ (empty: keep statements)
+        "XAPI_USERNAME": os.environ.get("XAPI_USERNAME", ""),
+        "XAPI_PASSWORD": os.environ.get("XAPI_PASSWORD", ""),
+        "XAPI_BATCH_SIZE": int(os.environ.get("XAPI_BATCH_SIZE", 50)),
+        "XAPI_TIMEOUT_SECONDS": float(os.environ.get("XAPI_TIMEOUT_SECONDS", 10)),
     }

@@ -17,6 +17,7 @@ from . import engine, readmodel
 from .attempts import record_scores
 from .content.model import Catalogue, Scenario
 from .extensions import db
+from .xapi import events
 from .models import (
     Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, LessonCompletion, Organization, Team, User, utcnow,
 )
@@ -62,6 +63,7 @@ def _create(catalogue: Catalogue, rng: random.Random) -> None:
     _cohorts(org, catalogue, learners, now.date())
     db.session.flush()
     readmodel.refresh(catalogue, [u.id for u in learners])
+    events.backfill(catalogue, [u.id for u in learners])  # the history's xAPI statements, ready to forward
     db.session.commit()
 
 

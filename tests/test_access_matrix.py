@@ -40,7 +40,8 @@ GET = {
     "cohorts.index": "cohorts", "cohorts.create": "cohorts",
     "cohorts.show": "own-cohort", "cohorts.edit": "own-cohort", "cohorts.roster": "own-cohort", "cohorts.learner": "own-cohort",
     "cohorts.patterns": "own-cohort", "cohorts.follow_up_list": "own-cohort", "cohorts.follow_up_csv": "own-cohort", "cohorts.export": "own-cohort",
-    "admin.users": "admin", "admin.teams": "admin",
+    "cohorts.statements": "own-cohort", "cohorts.learner_statements": "own-cohort", "learn.statements": "user",
+    "admin.users": "admin", "admin.teams": "admin", "admin.xapi": "admin", "admin.user_statements": "admin",
     "insights.overview": "insights", "insights.heatmap": "insights", "insights.trend": "insights", "insights.cell": "insights",
     "insights.indicator": "insights", "insights.learner": "insights-learner",
 }
@@ -51,6 +52,7 @@ POST = {
     "cohorts.create": "cohorts", "cohorts.edit": "own-cohort", "cohorts.roster": "own-cohort",
     "cohorts.import_roster": "own-cohort", "cohorts.remove_member": "own-cohort",
     "admin.set_access": "admin", "admin.toggle_team": "admin", "admin.teams": "admin",
+    "admin.xapi_send": "admin", "admin.xapi_replay": "admin",
     "auth.login": "public", "auth.register": "public", "auth.accept_invitation": "nowhere",
 }
 

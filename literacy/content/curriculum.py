@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from .errors import Problems, readable
-from .frontmatter import SLUG, Document, load_yaml, require, require_minutes, require_skills, require_slug, split
+from .frontmatter import SLUG, Document, load_yaml, require, require_minutes, require_skills, require_slug, split, version_of
 from .model import Course, Lesson, Option, Question
 from .render import to_html, word_count
 
@@ -31,7 +31,7 @@ def parse_lesson(text: str, path: str, role: str, skills: set[str], problems: Pr
     if len(problems) > before:
         return None
     prose = "\n".join(line for _, line in body)
-    return Lesson(lesson_id, role, title, minutes, tuple(lesson_skills), to_html(prose), word_count(prose), questions, path)
+    return Lesson(lesson_id, role, title, minutes, tuple(lesson_skills), to_html(prose), word_count(prose), questions, path, version_of(text))
 
 
 def _split_check(doc: Document) -> tuple[list[tuple[int, str]], list[tuple[int, str]] | None]:

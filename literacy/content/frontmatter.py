@@ -1,6 +1,7 @@
 """Split YAML front matter from a Markdown file, keeping line numbers for every key."""
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -115,3 +116,8 @@ def require_skills(doc: Document, problems: Problems, known: set[str]) -> list[s
         else:
             skills.append(item)
     return skills
+
+
+def version_of(text: str) -> str:
+    """A content file's version: a short hash of its text. Attempts pin it; statements carry it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]

@@ -50,6 +50,7 @@ class Lesson:
     words: int
     questions: tuple[Question, ...]
     path: str
+    version: str = ""  # hash of the file, carried by the lesson's xAPI statements
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,11 @@
 """Parse a branching scenario: front matter, ``## node`` sections and ``### choice`` blocks."""
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 
 from .errors import Problems
-from .frontmatter import SLUG, require, require_minutes, require_skills, require_slug, split
+from .frontmatter import SLUG, require, require_minutes, require_skills, require_slug, split, version_of
 from .model import OUTCOMES, Choice, Node, Requirement, Scenario
 from .render import to_html
 
@@ -32,11 +31,6 @@ class _RawNode:
     outcome: tuple[int, str] | None = None
     text: list[str] = field(default_factory=list)
     choices: list[_RawChoice] = field(default_factory=list)
-
-
-def version_of(text: str) -> str:
-    """The content version an attempt pins: a short hash of the file."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def parse_scenario(text: str, path: str, roles: set[str], skills: set[str], problems: Problems) -> Scenario | None:

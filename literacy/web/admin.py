@@ -1,4 +1,4 @@
-"""Admins manage the people and teams of their organisation."""
+"""Admins manage the people and teams of their organisation, and watch its xAPI outbox."""
 from __future__ import annotations
 
 import logging
@@ -12,7 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from ..access import allow
 from ..extensions import db
 from ..models import Team, User
-from .forms import AccessForm, ActionForm, TeamForm, role_choices
+from ..xapi import forward, outbox
+from .exports import json_response
+from .forms import AccessForm, ActionForm, ReplayForm, TeamForm, role_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger(__name__)
@@ -88,3 +90,51 @@ def teams():
     listing = db.session.scalars(select(Team).where(Team.org_id == current_user.org_id)
                                  .options(selectinload(Team.members)).order_by(Team.name)).all()
     return render_template("admin/teams.html", form=form, teams=listing)
+
+
+@bp.route("/users/<int:user_id>/statements.json")
+@allow("admin")
+def user_statements(user_id: int):
+    """Every xAPI statement of one learner, as a file an LRS can import."""
+    user = org_user(user_id)
+    return json_response(f"statements-user-{user.id}.json", outbox.statements([user.id]))
+
+
+@bp.route("/xapi")
+@allow("admin")
+def xapi():
+    return render_template("admin/xapi.html", state=outbox.summary(current_user.org_id),
+                           endpoint=forward.Endpoint.from_config(current_app.config), action=ActionForm(), replay=ReplayForm())
+
+
+@bp.route("/xapi/send", methods=["POST"])
+@allow("admin")
+def xapi_send():
+    """Send the organisation's pending statements now, without waiting for their back-off."""
+    endpoint = forward.Endpoint.from_config(current_app.config)
+    if not ActionForm().validate_on_submit():
+        flash("The form had expired. Please press the button again.", "error")
+    elif endpoint is None:
+        flash("No LRS is configured (XAPI_ENDPOINT), so statements are kept here.", "error")
+    else:
+        report = forward.send_due(endpoint, current_app.config["XAPI_BATCH_SIZE"], org_id=current_user.org_id,
+                                  ignore_backoff=True, max_batches=20)
+        log.info("xapi send by admin=%s: sent=%s rejected=%s error=%s", current_user.id, report.sent, report.rejected, report.error)
+        message = f"Sent {report.sent} statement(s); {report.rejected} rejected by the LRS."
+        flash(message + (f" Stopped: {report.error}. The rest wait and are retried." if report.error else ""),
+              "error" if report.error or report.rejected else "success")
+    return redirect(url_for(".xapi"))
+
+
+@bp.route("/xapi/replay", methods=["POST"])
+@allow("admin")
+def xapi_replay():
+    form = ReplayForm()
+    if form.validate_on_submit():
+        count = outbox.requeue("rejected" if form.scope.data == "rejected" else None, current_user.org_id)
+        db.session.commit()
+        log.info("xapi replay by admin=%s: scope=%s count=%s", current_user.id, form.scope.data, count)
+        flash(f"{count} statement(s) queued to be sent again.", "success")
+    else:
+        flash("Choose which statements to queue again.", "error")
+    return redirect(url_for(".xapi"))

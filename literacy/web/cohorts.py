@@ -16,7 +16,8 @@ from ..extensions import db
 from ..metrics import percent
 from ..models import REQUIREMENTS, Cohort, CohortMember, Team, User
 from ..progress import DONE, IN_PROGRESS, NOT_STARTED, follow_up
-from .exports import csv_response
+from ..xapi import outbox
+from .exports import csv_response, json_response
 from .forms import ActionForm, AddLearnerForm, CohortForm, RosterForm, role_choices
 from . import catalogue
 
@@ -226,6 +227,26 @@ def learner(cohort_id: int, user_id: int):
     return render_template("cohorts/learner.html", cohort=cohort, person=member.user, row=row, work=work,
                            attempts=queries.learner_attempts(user_id, work.scenarios), catalogue=cat,
                            completed=queries.completed_lessons(user_id), statuses=STATUSES)
+
+
+@bp.route("/<int:cohort_id>/learners/<int:user_id>/statements.json")
+@allow("manager")
+def learner_statements(cohort_id: int, user_id: int):
+    """One member's xAPI statements on the cohort's assigned work, for an LRS import."""
+    cohort = managed(cohort_id)
+    activities = outbox.cohort_activities(catalogue(), cohort)
+    if user_id not in activities:
+        abort(404)
+    return json_response(f"cohort-{cohort.id}-user-{user_id}-statements.json", outbox.statements([user_id], activities))
+
+
+@bp.route("/<int:cohort_id>/statements.json")
+@allow("manager")
+def statements(cohort_id: int):
+    """Every member's xAPI statements on the cohort's assigned work, for an LRS import."""
+    cohort = managed(cohort_id)
+    activities = outbox.cohort_activities(catalogue(), cohort)
+    return json_response(f"cohort-{cohort.id}-statements.json", outbox.statements(activities, activities))
 
 
 @bp.route("/<int:cohort_id>/patterns")

@@ -59,6 +59,13 @@ class ActionForm(FlaskForm):
     """A form with only a CSRF token: buttons that change state (mark complete, log out, start)."""
 
 
+class ReplayForm(FlaskForm):
+    scope = RadioField("Queue again", choices=[
+        SelectChoice("rejected", "Rejected statements only (after fixing what the LRS refused)"),
+        SelectChoice("all", "Every statement (after the LRS lost data; it ignores ones it already holds)")],
+                       default="rejected", validators=[InputRequired()])
+
+
 class StartForm(FlaskForm):
     after = IntegerField(validators=[InputRequired()])  # the newest attempt the page knew of
 

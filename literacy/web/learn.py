@@ -3,18 +3,24 @@ from __future__ import annotations
 
 from datetime import date
 
+import logging
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from .. import assignments, metrics, queries, readmodel, track
 from ..access import allow
 from ..extensions import db
 from ..models import CheckAnswer, LessonCompletion, utcnow
+from ..xapi import events, outbox
+from .exports import json_response
 from .forms import ActionForm, RoleForm, question_form, role_choices
 from . import catalogue
 
 bp = Blueprint("learn", __name__)
+log = logging.getLogger(__name__)
 
 
 def learner_track(role: str) -> track.Track:
@@ -54,7 +60,20 @@ def course(role_id: str):
 @bp.route("/lessons/<lesson_id>")
 @allow("user")
 def lesson(lesson_id: str):
+    found = catalogue().lesson(lesson_id) or abort(404)
+    _record_view(found)
     return _render_lesson(lesson_id)
+
+
+def _record_view(lesson) -> None:
+    """The xAPI 'experienced' statement. Reading must not fail because the write did, so a busy
+    database costs the statement (logged), never the page."""
+    try:
+        if events.lesson_opened(catalogue(), current_user, lesson, utcnow()):
+            db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        log.warning("lesson view not recorded (database busy): user=%s lesson=%s", current_user.id, lesson.id)
 
 
 def _render_lesson(lesson_id: str, form=None, status: int = 200):
@@ -80,9 +99,11 @@ def complete(lesson_id: str):
         exists = db.session.scalar(select(LessonCompletion.id).where(
             LessonCompletion.user_id == current_user.id, LessonCompletion.lesson_id == lesson.id))
         if not exists:  # marking twice is harmless
-            db.session.add(LessonCompletion(user_id=current_user.id, lesson_id=lesson.id))
+            done = LessonCompletion(user_id=current_user.id, lesson_id=lesson.id, completed_at=utcnow())
+            db.session.add(done)
             db.session.flush()
             readmodel.refresh(catalogue(), [current_user.id])
+            events.lesson_completed(catalogue(), current_user, lesson, done.completed_at)
             db.session.commit()
         flash(f"“{lesson.title}” marked complete.", "success")
     lessons = catalogue().courses[lesson.role].lessons
@@ -107,11 +128,13 @@ def check(lesson_id: str):
     if not valid or len(picks) != len(lesson.questions):
         flash("Answer every question to see the explanations.", "error")
         return _render_lesson(lesson.id, form=form, status=400)
-    existing = queries.check_answers(current_user.id, lesson.id)
+    existing, now, rows = queries.check_answers(current_user.id, lesson.id), utcnow(), []
     for qi, option in picks.items():
         row = existing.get(qi) or CheckAnswer(user_id=current_user.id, lesson_id=lesson.id, question=qi)
-        row.option, row.correct, row.answered_at = option, option == lesson.questions[qi].answer, utcnow()
+        row.option, row.correct, row.answered_at = option, option == lesson.questions[qi].answer, now
         db.session.add(row)
+        rows.append(row)
+    events.check_answered(catalogue(), current_user, lesson, rows)
     db.session.commit()
     right = sum(picks[qi] == q.answer for qi, q in enumerate(lesson.questions))
     flash(f"You answered {right} of {len(lesson.questions)} correctly. The explanations are below.", "info")
@@ -128,6 +151,13 @@ def progress():
         "learn/progress.html", role=role, skills=cat.skills, profile=profile,
         attempts=queries.user_attempts(current_user.id), scenarios=cat.scenarios, track=learner_track(current_user.role),
     )
+
+
+@bp.route("/progress/statements.json")
+@allow("user")
+def statements():
+    """The learner's own xAPI statements: their learning record, to take to another LRS."""
+    return json_response(f"my-statements-{current_user.id}.json", outbox.statements([current_user.id]))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -1,0 +1,140 @@
+"""Turn learning events into outbox statements, live (called inside the event's transaction) or
+from history (``backfill``). Both paths build statements with the same functions and the same
+stable ids, so a backfill after live recording adds nothing twice.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..assignments import work_for
+from ..content.model import Catalogue, Lesson, Scenario
+from ..extensions import db
+from ..models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortAssignment, CohortMember, LessonCompletion, User
+from . import outbox
+from . import statements as xs
+
+
+def learner(user: User) -> xs.Learner:
+    return xs.Learner(user.id, user.name, user.email)
+
+
+def cohorts_for(catalogue: Catalogue, user: User, lesson_id: str | None = None, scenario_id: str | None = None) -> list[xs.Group]:
+    """The learner's cohorts whose assigned work includes this lesson or scenario."""
+    rows = db.session.execute(
+        select(Cohort.id, Cohort.name, CohortAssignment.kind, CohortAssignment.ref)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id).join(CohortAssignment, CohortAssignment.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user.id).order_by(Cohort.id)
+    )
+    assigned: dict[tuple[int, str], list[tuple[str, str]]] = {}
+    for cohort_id, name, kind, ref in rows:
+        assigned.setdefault((cohort_id, name), []).append((kind, ref))
+    groups = []
+    for (cohort_id, name), items in assigned.items():
+        work = work_for(catalogue, items, user.role)
+        if lesson_id in work.lessons or scenario_id in work.scenarios:
+            groups.append(xs.Group(cohort_id, name))
+    return groups
+
+
+def _lesson_args(catalogue: Catalogue, user: User, lesson: Lesson) -> tuple:
+    return learner(user), lesson, catalogue.courses[lesson.role].title, lesson.version
+
+
+def lesson_opened(catalogue: Catalogue, user: User, lesson: Lesson, now: datetime) -> bool:
+    statement = xs.lesson_experienced(outbox.profile(), *_lesson_args(catalogue, user, lesson), now,
+                                      cohorts_for(catalogue, user, lesson_id=lesson.id))
+    return outbox.add(user.id, f"lesson:{lesson.id}", statement)
+
+
+def lesson_completed(catalogue: Catalogue, user: User, lesson: Lesson, completed_at: datetime) -> None:
+    statement = xs.lesson_completed(outbox.profile(), *_lesson_args(catalogue, user, lesson), completed_at,
+                                    cohorts_for(catalogue, user, lesson_id=lesson.id))
+    outbox.add(user.id, f"lesson:{lesson.id}", statement)
+
+
+def check_answered(catalogue: Catalogue, user: User, lesson: Lesson, answers: list[CheckAnswer]) -> None:
+    profile, groups = outbox.profile(), cohorts_for(catalogue, user, lesson_id=lesson.id)
+    for answer in answers:
+        statement = xs.check_answered(profile, *_lesson_args(catalogue, user, lesson), answer.question, answer.option,
+                                      answer.answered_at, groups)
+        outbox.add(user.id, f"lesson:{lesson.id}", statement)
+
+
+def _attempt(attempt: Attempt) -> xs.AttemptFacts:
+    return xs.AttemptFacts(attempt.id, attempt.started_at, attempt.content_version)
+
+
+def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario, attempt: Attempt) -> None:
+    statement = xs.scenario_attempted(outbox.profile(), learner(user), scenario, _attempt(attempt),
+                                      cohorts_for(catalogue, user, scenario_id=scenario.id))
+    outbox.add(user.id, f"scenario:{scenario.id}", statement)
+
+
+def choice_made(catalogue: Catalogue, user: User, scenario: Scenario, attempt: Attempt, step: AttemptStep,
+                shown_at: datetime, finish: tuple[str, dict[str, int]] | None) -> None:
+    """A recorded choice; ``finish`` is (ending node, skill scores) when the choice ended the attempt."""
+    profile, facts = outbox.profile(), _attempt(attempt)
+    groups = cohorts_for(catalogue, user, scenario_id=scenario.id)
+    found = [xs.scenario_answered(profile, learner(user), scenario, facts, _step(step, shown_at), groups)]
+    if finish is not None:
+        ending, scores = finish
+        found += xs.scenario_finished(profile, learner(user), scenario, facts, step.created_at, ending, scores,
+                                      catalogue.roles[scenario.role].targets, groups)
+    for statement in found:
+        outbox.add(user.id, f"scenario:{scenario.id}", statement)
+
+
+def _step(step: AttemptStep, shown_at: datetime) -> xs.StepFacts:
+    return xs.StepFacts(step.step, step.node_id, step.choice_index, step.created_at, shown_at)
+
+
+# history
+
+def backfill(catalogue: Catalogue, user_ids: list[int] | None = None) -> int:
+    """Store the statements of past events that have none yet (events from before statements were
+    recorded, or imported history). Lesson views leave no history, so they cannot be rebuilt.
+    Attempts on a scenario version that no longer exists are skipped. No commit."""
+    query = select(User).order_by(User.id)
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    added = 0
+    for user in db.session.scalars(query):
+        added += sum(outbox.add(user.id, activity, statement) for activity, statement in history(catalogue, user))
+    return added
+
+
+def history(catalogue: Catalogue, user: User):
+    """(activity, statement) for every recorded event of one learner, rebuilt from the database."""
+    profile, who = outbox.profile(), learner(user)
+    for done in db.session.scalars(select(LessonCompletion).where(LessonCompletion.user_id == user.id)):
+        lesson = catalogue.lesson(done.lesson_id)
+        if lesson is not None:
+            groups = cohorts_for(catalogue, user, lesson_id=lesson.id)
+            yield f"lesson:{lesson.id}", xs.lesson_completed(profile, *_lesson_args(catalogue, user, lesson), done.completed_at, groups)
+    for answer in db.session.scalars(select(CheckAnswer).where(CheckAnswer.user_id == user.id)):
+        lesson = catalogue.lesson(answer.lesson_id)
+        if lesson is not None and answer.question < len(lesson.questions):
+            groups = cohorts_for(catalogue, user, lesson_id=lesson.id)
+            yield f"lesson:{lesson.id}", xs.check_answered(profile, *_lesson_args(catalogue, user, lesson), answer.question,
+                                                           answer.option, answer.answered_at, groups)
+    for attempt in db.session.scalars(select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.id)):
+        scenario = catalogue.scenarios.get(attempt.scenario_id)
+        if scenario is None or scenario.version != attempt.content_version:
+            continue
+        yield from _attempt_history(catalogue, profile, who, user, scenario, attempt)
+
+
+def _attempt_history(catalogue, profile, who, user, scenario, attempt):
+    activity, facts = f"scenario:{scenario.id}", _attempt(attempt)
+    groups = cohorts_for(catalogue, user, scenario_id=scenario.id)
+    yield activity, xs.scenario_attempted(profile, who, scenario, facts, groups)
+    shown_at = attempt.started_at
+    for step in attempt.steps:
+        yield activity, xs.scenario_answered(profile, who, scenario, facts, _step(step, shown_at), groups)
+        shown_at = step.created_at
+    if attempt.finished:
+        for statement in xs.scenario_finished(profile, who, scenario, facts, attempt.finished_at, attempt.node_id,
+                                              attempt.scores, catalogue.roles[scenario.role].targets, groups):
+            yield activity, statement

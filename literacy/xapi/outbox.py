@@ -1,0 +1,132 @@
+"""The xAPI outbox table: statements stored with their event, read by the forwarder, exports and the
+admin page. Nothing here commits: callers own the transaction, so a statement exists exactly when
+its event does.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..assignments import work_for
+from ..content.model import Catalogue
+from ..extensions import db
+from ..models import Cohort, OutboxStatement, User
+from . import validate
+from .statements import Profile
+
+STATUSES = ("pending", "sent", "rejected")
+
+
+class InvalidStatement(ValueError):
+    """The platform built a statement that breaks the xAPI rules: a bug, never sent."""
+
+
+def profile() -> Profile:
+    config = current_app.config
+    return Profile(config["XAPI_BASE_IRI"], config["XAPI_PLATFORM"], config["XAPI_ACTOR"])
+
+
+def add(user_id: int, activity: str, statement: dict) -> bool:
+    """Store a statement unless one with its id is already stored; True if stored now."""
+    problems = validate.errors(statement)
+    if problems:
+        raise InvalidStatement("; ".join(problems))
+    if db.session.get(OutboxStatement, statement["id"]) is not None:
+        return False
+    db.session.add(OutboxStatement(
+        statement_id=statement["id"], user_id=user_id, verb=statement["verb"]["display"]["en-US"], activity=activity,
+        timestamp=datetime.fromisoformat(statement["timestamp"].replace("Z", "+00:00")).replace(tzinfo=None),
+        payload=json.dumps(statement, separators=(",", ":"), ensure_ascii=False),
+    ))
+    return True
+
+
+def _scoped(query, org_id: int | None):
+    """Limit an outbox query to one organisation's learners (None: the whole installation)."""
+    if org_id is None:
+        return query
+    return query.where(OutboxStatement.user_id.in_(select(User.id).where(User.org_id == org_id)))
+
+
+def due(now: datetime, limit: int, org_id: int | None = None, ignore_backoff: bool = False) -> list[OutboxStatement]:
+    """The oldest pending statements whose back-off has passed."""
+    query = select(OutboxStatement).where(OutboxStatement.status == "pending")
+    if not ignore_backoff:
+        query = query.where((OutboxStatement.next_attempt_at.is_(None)) | (OutboxStatement.next_attempt_at <= now))
+    query = query.order_by(OutboxStatement.timestamp, OutboxStatement.statement_id).limit(limit)
+    return list(db.session.scalars(_scoped(query, org_id)))
+
+
+def requeue(status: str | None, org_id: int | None = None) -> int:
+    """Queue statements to be sent again: the rejected ones, or (None) every statement.
+
+    Sending a statement the LRS already holds is harmless: it keeps the first copy of an id.
+    """
+    query = update(OutboxStatement).values(status="pending", next_attempt_at=None, tries=0)
+    if status is not None:
+        query = query.where(OutboxStatement.status == status)
+    if org_id is not None:
+        query = query.where(OutboxStatement.user_id.in_(select(User.id).where(User.org_id == org_id)))
+    return db.session.execute(query.execution_options(synchronize_session=False)).rowcount
+
+
+@dataclass
+class Summary:
+    counts: dict[str, int]
+    verbs: dict[str, int]
+    oldest_pending: datetime | None
+    next_retry: datetime | None
+    last_sent: datetime | None
+    last_error: str | None
+    rejected: list[OutboxStatement] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def summary(org_id: int | None = None, rejected_limit: int = 20) -> Summary:
+    counts = dict.fromkeys(STATUSES, 0)
+    for status, n in db.session.execute(_scoped(select(OutboxStatement.status, func.count()).group_by(OutboxStatement.status), org_id)):
+        counts[status] = n
+    verbs = dict(db.session.execute(_scoped(
+        select(OutboxStatement.verb, func.count()).group_by(OutboxStatement.verb).order_by(OutboxStatement.verb), org_id)).all())
+    pending = _scoped(select(func.min(OutboxStatement.created_at), func.min(OutboxStatement.next_attempt_at))
+                      .where(OutboxStatement.status == "pending"), org_id)
+    oldest, retry = db.session.execute(pending).one()
+    last_sent = db.session.scalar(_scoped(select(func.max(OutboxStatement.sent_at)), org_id))
+    last_error = db.session.scalar(_scoped(
+        select(OutboxStatement.last_error).where(OutboxStatement.status == "pending", OutboxStatement.last_error.is_not(None))
+        .order_by(OutboxStatement.next_attempt_at.desc()).limit(1), org_id))
+    rejected = list(db.session.scalars(_scoped(
+        select(OutboxStatement).where(OutboxStatement.status == "rejected").order_by(OutboxStatement.timestamp.desc())
+        .limit(rejected_limit), org_id)))
+    return Summary(counts, verbs, oldest, retry, last_sent, last_error, rejected)
+
+
+def statements(user_ids, activities: dict[int, set[str]] | None = None) -> list[dict]:
+    """The stored statements of some learners, oldest first, optionally only about the given content
+    per learner ({user id: {"lesson:<id>", "scenario:<id>"}}): what an export hands to an LRS import."""
+    ids = list(user_ids)
+    if not ids:
+        return []
+    rows = db.session.execute(select(OutboxStatement.user_id, OutboxStatement.activity, OutboxStatement.payload)
+                              .where(OutboxStatement.user_id.in_(ids))
+                              .order_by(OutboxStatement.timestamp, OutboxStatement.statement_id))
+    return [json.loads(payload) for user_id, activity, payload in rows
+            if activities is None or activity in activities.get(user_id, ())]
+
+
+def cohort_activities(catalogue: Catalogue, cohort: Cohort) -> dict[int, set[str]]:
+    """Each member's assigned content, as outbox activity keys: a cohort export holds only what the
+    cohort asked of its learners, not everything else they did."""
+    items = [(a.kind, a.ref) for a in cohort.assignments]
+    activities = {}
+    for member in cohort.members:
+        work = work_for(catalogue, items, member.user.role)
+        activities[member.user_id] = {f"lesson:{l}" for l in work.lessons} | {f"scenario:{s}" for s in work.scenarios}
+    return activities

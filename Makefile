@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres test-browser check demo clean bench bench-quick
+.PHONY: run test test-postgres test-browser test-lrs check demo clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,11 @@ run: $(STAMP)
 
 ## test: the fast suite (SQLite)
 test: $(STAMP)
-	$(BIN)/python -m pytest --ignore=tests/browser
+	$(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs
 
 ## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing)
 test-postgres: $(STAMP)
-	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser -p no:cacheprovider
+	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs -p no:cacheprovider
 
 ## test-browser: end-to-end journeys and axe-core checks in headless Chromium (installs Debian's chromium if missing)
 BROWSER_STAMP := $(VENV)/.browser
@@ -38,12 +38,23 @@ $(BROWSER_STAMP): $(STAMP) tests/browser/package-lock.json
 test-browser: $(BROWSER_STAMP)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
+## test-lrs: forward xAPI statements to a real Ralph LRS on loopback (installs Ralph in .venv-lrs)
+LRS_VENV := .venv-lrs
+LRS_STAMP := $(LRS_VENV)/.installed
+$(LRS_STAMP): tests/lrs/requirements.txt
+	$(PYTHON) -m venv $(LRS_VENV)
+	$(LRS_VENV)/bin/pip install --quiet -r tests/lrs/requirements.txt
+	touch $@
+
+test-lrs: $(STAMP) $(LRS_STAMP)
+	RALPH_PYTHON=$(LRS_VENV)/bin/python $(BIN)/python -m pytest tests/lrs -p no:cacheprovider
+
 ## check: validate the content files
 check: $(STAMP)
 	$(BIN)/flask --app app content check
 
 clean:
-	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache .hypothesis tests/browser/node_modules
+	rm -rf $(VENV) $(LRS_VENV) instance/*.sqlite3 .pytest_cache .hypothesis tests/browser/node_modules
 
 ## bench: print every benchmark figure (about ten minutes: the rollup at 50,000 learners, load on SQLite and PostgreSQL)
 bench: $(STAMP)

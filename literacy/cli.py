@@ -148,7 +148,9 @@ def xapi_forward_command(retry_now: bool, watch: bool, interval: float) -> None:
         raise click.ClickException("XAPI_ENDPOINT is not set: there is no LRS to send to.")
     while True:
         report = forward.send_due(endpoint, current_app.config["XAPI_BATCH_SIZE"], ignore_backoff=retry_now)
-        click.echo(f"Sent {report.sent}, rejected {report.rejected}" + (f"; stopped: {report.error}" if report.error else ""))
+        click.echo(f"Sent {report.sent}, rejected {report.rejected}" + (f"; stopped: {report.error}" if report.error else "")
+                   + (f"; the last failure's back-off runs until {report.waiting_until:%H:%M:%S} UTC (--retry-now to try anyway)"
+                      if report.waiting_until else ""))
         if not watch:
             sys.exit(1 if report.error else 0)
         retry_now = False

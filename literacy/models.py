@@ -287,7 +287,8 @@ class OutboxStatement(db.Model):
 
     __tablename__ = "xapi_outbox"
     __table_args__ = (Index("ix_xapi_outbox_due", "status", "next_attempt_at"), Index("ix_xapi_outbox_user", "user_id", "timestamp"))
-    statement_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # stable uuid5 of the event
+    id: Mapped[int] = mapped_column(primary_key=True)  # insertion order: ties between equal timestamps keep event order
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)  # stable uuid5 of the event
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     verb: Mapped[str] = mapped_column(String(20))
     activity: Mapped[str] = mapped_column(String(140))  # "lesson:<id>" or "scenario:<id>": the content it is about

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from literacy.extensions import db
-from literacy.models import Attempt, AttemptStep, SkillScore
+from literacy.models import Attempt, AttemptStep, OutboxStatement, SkillScore
+from literacy.xapi import outbox, statements as xs
 
 
 def start(browser, scenario="ops-send"):
@@ -23,6 +24,14 @@ def choose(browser, attempt_id, step, node, choice):
 def steps(app, attempt_id):
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(AttemptStep).where(AttemptStep.attempt_id == attempt_id))
+
+
+def answered_statements(app, attempt_id) -> int:
+    """The xAPI 'answered' statements stored for one attempt (its registration)."""
+    with app.app_context():
+        registration = xs.registration(outbox.profile(), attempt_id)
+        rows = db.session.scalars(select(OutboxStatement.payload).where(OutboxStatement.verb == "answered"))
+        return sum(f'"registration":"{registration}"' in payload for payload in rows)
 
 
 def test_play_to_debrief_with_feedback_and_scores(learner, app):
@@ -204,8 +213,9 @@ def test_locked_database_gives_503_and_keeps_the_answer(tmp_path):
     html = busy.get_data(as_text=True)
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
     assert 'name="choice" value="0"' in html and 'name="node" value="queue"' in html and "Send it again" in html
-    assert steps(app, attempt) == 0
+    assert steps(app, attempt) == 0 and answered_statements(app, attempt) == 0  # the statement went with the step
     assert choose(browser, attempt, 0, "queue", 0).status_code == 302 and steps(app, attempt) == 1
+    assert answered_statements(app, attempt) == 1
 
 
 def test_five_parallel_identical_submits_record_once_with_the_same_answer(learner, app):
@@ -224,4 +234,4 @@ def test_five_parallel_identical_submits_record_once_with_the_same_answer(learne
     with ThreadPoolExecutor(max_workers=5) as pool:
         answers = list(pool.map(submit, range(5)))
     assert len(set(answers)) == 1 and answers[0].endswith(f"/attempts/{attempt}/steps/1")
-    assert steps(app, attempt) == 1
+    assert steps(app, attempt) == 1 and answered_statements(app, attempt) == 1

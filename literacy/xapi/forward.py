@@ -50,6 +50,7 @@ class Report:
     rejected: int = 0
     batches: int = 0
     error: str | None = None  # why forwarding stopped early (the LRS is down, refuses our credentials...)
+    waiting_until: datetime | None = None  # nothing sent: a recent failure's back-off runs until then
 
 
 def backoff(tries: int) -> timedelta:
@@ -65,11 +66,17 @@ def send_due(endpoint: Endpoint, batch_size: int = 50, *, org_id: int | None = N
         http.auth = (endpoint.username, endpoint.password)
         http.headers["X-Experience-API-Version"] = XAPI_VERSION
         while max_batches is None or report.batches < max_batches:
-            batch = outbox.due(clock(), batch_size, org_id, ignore_backoff)
+            now = clock()
+            if not report.batches and not ignore_backoff:
+                until = outbox.retry_after(org_id)
+                if until is not None and until > now:
+                    report.waiting_until = until
+                    break
+            batch = outbox.due(batch_size, org_id)
             if not batch:
                 break
             report.batches += 1
-            delivered = _deliver(http, endpoint, batch, report, clock())
+            delivered = _deliver(http, endpoint, batch, report, now)
             db.session.commit()
             if not delivered:
                 break
@@ -108,8 +115,8 @@ def _retry_later(batch: list[OutboxStatement], report: Report, now: datetime, er
 
 
 def _mark(batch: list[OutboxStatement], **values) -> None:
-    ids = [row.statement_id for row in batch]
-    db.session.execute(update(OutboxStatement).where(OutboxStatement.statement_id.in_(ids))
+    ids = [row.id for row in batch]
+    db.session.execute(update(OutboxStatement).where(OutboxStatement.id.in_(ids))
                        .values(tries=OutboxStatement.tries + 1, **values).execution_options(synchronize_session=False))
     for row in batch:
         db.session.expire(row)

@@ -35,7 +35,7 @@ def add(user_id: int, activity: str, statement: dict) -> bool:
     problems = validate.errors(statement)
     if problems:
         raise InvalidStatement("; ".join(problems))
-    if db.session.get(OutboxStatement, statement["id"]) is not None:
+    if db.session.scalar(select(OutboxStatement.id).where(OutboxStatement.statement_id == statement["id"])) is not None:
         return False
     db.session.add(OutboxStatement(
         statement_id=statement["id"], user_id=user_id, verb=statement["verb"]["display"]["en-US"], activity=activity,
@@ -52,13 +52,18 @@ def _scoped(query, org_id: int | None):
     return query.where(OutboxStatement.user_id.in_(select(User.id).where(User.org_id == org_id)))
 
 
-def due(now: datetime, limit: int, org_id: int | None = None, ignore_backoff: bool = False) -> list[OutboxStatement]:
-    """The oldest pending statements whose back-off has passed."""
+def due(limit: int, org_id: int | None = None) -> list[OutboxStatement]:
+    """The oldest pending statements."""
     query = select(OutboxStatement).where(OutboxStatement.status == "pending")
-    if not ignore_backoff:
-        query = query.where((OutboxStatement.next_attempt_at.is_(None)) | (OutboxStatement.next_attempt_at <= now))
-    query = query.order_by(OutboxStatement.timestamp, OutboxStatement.statement_id).limit(limit)
+    query = query.order_by(OutboxStatement.timestamp, OutboxStatement.id).limit(limit)
     return list(db.session.scalars(_scoped(query, org_id)))
+
+
+def retry_after(org_id: int | None = None) -> datetime | None:
+    """The end of the back-off set by the latest failure. Until then the LRS counts as down and
+    nothing is sent, not only the statements that failed: an LRS that is down is down for all."""
+    return db.session.scalar(_scoped(select(func.max(OutboxStatement.next_attempt_at))
+                                     .where(OutboxStatement.status == "pending"), org_id))
 
 
 def requeue(status: str | None, org_id: int | None = None) -> int:
@@ -95,9 +100,8 @@ def summary(org_id: int | None = None, rejected_limit: int = 20) -> Summary:
         counts[status] = n
     verbs = dict(db.session.execute(_scoped(
         select(OutboxStatement.verb, func.count()).group_by(OutboxStatement.verb).order_by(OutboxStatement.verb), org_id)).all())
-    pending = _scoped(select(func.min(OutboxStatement.created_at), func.min(OutboxStatement.next_attempt_at))
-                      .where(OutboxStatement.status == "pending"), org_id)
-    oldest, retry = db.session.execute(pending).one()
+    oldest = db.session.scalar(_scoped(select(func.min(OutboxStatement.created_at)).where(OutboxStatement.status == "pending"), org_id))
+    retry = retry_after(org_id)
     last_sent = db.session.scalar(_scoped(select(func.max(OutboxStatement.sent_at)), org_id))
     last_error = db.session.scalar(_scoped(
         select(OutboxStatement.last_error).where(OutboxStatement.status == "pending", OutboxStatement.last_error.is_not(None))
@@ -116,7 +120,7 @@ def statements(user_ids, activities: dict[int, set[str]] | None = None) -> list[
         return []
     rows = db.session.execute(select(OutboxStatement.user_id, OutboxStatement.activity, OutboxStatement.payload)
                               .where(OutboxStatement.user_id.in_(ids))
-                              .order_by(OutboxStatement.timestamp, OutboxStatement.statement_id))
+                              .order_by(OutboxStatement.timestamp, OutboxStatement.id))
     return [json.loads(payload) for user_id, activity, payload in rows
             if activities is None or activity in activities.get(user_id, ())]
 

@@ -84,7 +84,8 @@ def errors(statement) -> list[str]:
     c.no_empty(statement, "statement")
     if "id" in statement:
         c.match(statement["id"], UUID, "statement.id", "a lowercase UUID")
-    _agent(c, statement["actor"], "statement.actor")
+    if "actor" in statement:
+        _agent(c, statement["actor"], "statement.actor")
     if c.keys(statement.get("verb"), "statement.verb", {"id"}, {"id", "display"}):
         c.iri(statement["verb"].get("id"), "statement.verb.id")
         if "display" in statement["verb"]:

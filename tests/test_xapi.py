@@ -353,3 +353,24 @@ def test_cli_status_backfill_replay_and_export(app, world, tmp_path):
     assert [s["id"] for s in json.loads(mine.output)] == [s["id"] for s in stored(app)]
     assert runner.invoke(args=["xapi", "export"]).exit_code == 2
     assert "no account" in runner.invoke(args=["xapi", "export", "--learner", "nobody@example.com"]).output
+
+
+def test_parallel_views_and_completions_of_a_lesson_store_one_statement_each(learner, app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    fields = learner.hidden_fields("/lessons/first", "/lessons/first/complete")
+    cookie = learner.client.get_cookie("session").value
+    with app.app_context():
+        db.session.execute(delete(OutboxStatement))  # the view hidden_fields made
+        db.session.commit()
+
+    def client():
+        c = app.test_client()
+        c.set_cookie("session", cookie)
+        return c
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        views = list(pool.map(lambda _: client().get("/lessons/first").status_code, range(5)))
+        completions = list(pool.map(lambda _: client().post("/lessons/first/complete", data=fields).status_code, range(5)))
+    assert views == [200] * 5 and completions == [302] * 5
+    assert sorted(verbs(stored(app))) == ["completed", "experienced"]

@@ -8,7 +8,7 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import assignments, metrics, queries, readmodel, track
 from ..access import allow
@@ -67,10 +67,13 @@ def lesson(lesson_id: str):
 
 def _record_view(lesson) -> None:
     """The xAPI 'experienced' statement. Reading must not fail because the write did, so a busy
-    database costs the statement (logged), never the page."""
+    database costs the statement (logged), never the page; a parallel view of the same lesson that
+    stored it first leaves nothing to do."""
     try:
         if events.lesson_opened(catalogue(), current_user, lesson, utcnow()):
             db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
     except OperationalError:
         db.session.rollback()
         log.warning("lesson view not recorded (database busy): user=%s lesson=%s", current_user.id, lesson.id)
@@ -99,17 +102,25 @@ def complete(lesson_id: str):
         exists = db.session.scalar(select(LessonCompletion.id).where(
             LessonCompletion.user_id == current_user.id, LessonCompletion.lesson_id == lesson.id))
         if not exists:  # marking twice is harmless
-            done = LessonCompletion(user_id=current_user.id, lesson_id=lesson.id, completed_at=utcnow())
-            db.session.add(done)
-            db.session.flush()
-            readmodel.refresh(catalogue(), [current_user.id])
-            events.lesson_completed(catalogue(), current_user, lesson, done.completed_at)
-            db.session.commit()
+            _mark_complete(lesson)
         flash(f"“{lesson.title}” marked complete.", "success")
     lessons = catalogue().courses[lesson.role].lessons
     index = next(i for i, l in enumerate(lessons) if l.id == lesson.id)
     target = url_for("learn.lesson", lesson_id=lessons[index + 1].id) if index + 1 < len(lessons) else url_for("learn.home")
     return redirect(target)
+
+
+def _mark_complete(lesson) -> None:
+    """The completion, the read models and the xAPI statement in one transaction."""
+    try:
+        done = LessonCompletion(user_id=current_user.id, lesson_id=lesson.id, completed_at=utcnow())
+        db.session.add(done)
+        db.session.flush()
+        readmodel.refresh(catalogue(), [current_user.id])
+        events.lesson_completed(catalogue(), current_user, lesson, done.completed_at)
+        db.session.commit()
+    except IntegrityError:  # a parallel submit marked it first: the same result
+        db.session.rollback()
 
 
 @bp.route("/lessons/<lesson_id>/check", methods=["POST"])

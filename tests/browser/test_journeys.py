@@ -145,4 +145,9 @@ def test_no_serious_accessibility_violations_on_main_pages(page):
     for url in ("/insights/", "/cohorts/"):
         page.goto(url)
         failures[url] = axe_violations(page)
+    page.goto("/logout")
+    sign_in(page, "admin@northbeam.example")
+    page.goto("/admin/xapi")
+    page.get_by_role("heading", name="Learning records (xAPI)").wait_for()
+    failures["/admin/xapi"] = axe_violations(page)
     assert {url: v for url, v in failures.items() if v} == {}

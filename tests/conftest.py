@@ -40,6 +40,33 @@ def make_app(tmp_path: Path, content_root: Path = TINY, **config):
 
 
 @pytest.fixture
+def busy_app(tmp_path):
+    """An app whose SQLite writes give up after 100 ms, with a signed-in learner, and ``locked()``:
+    a context in which another connection holds the database's write lock."""
+    import sqlite3
+    from contextlib import contextmanager
+
+    app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("SQLite locking")
+
+    @contextmanager
+    def locked():
+        blocker = sqlite3.connect(str(tmp_path / "test.sqlite3"))
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            blocker.rollback()
+            blocker.close()
+
+    browser = Browser(app.test_client())
+    browser.register()
+    browser.login("learner@example.com")
+    return app, browser, locked
+
+
+@pytest.fixture
 def app(tmp_path):
     app = make_app(tmp_path)
     yield app

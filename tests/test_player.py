@@ -189,27 +189,13 @@ def test_expired_form_from_another_site_gets_an_error_page(learner):
     assert response.status_code == 400 and "This form had expired" in response.get_data(as_text=True)
 
 
-def test_locked_database_gives_503_and_keeps_the_answer(tmp_path):
+def test_locked_database_gives_503_and_keeps_the_answer(busy_app):
     """A writer holding the SQLite lock longer than the busy timeout: the learner is told, nothing is half-saved,
     and the page offers the same choice again, which then records once."""
-    import sqlite3
-
-    from conftest import Browser, make_app
-
-    app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("SQLite locking")
-    browser = Browser(app.test_client())
-    browser.register()
-    browser.login("learner@example.com")
+    app, browser, locked = busy_app
     attempt = start(browser)
-    blocker = sqlite3.connect(str(tmp_path / "test.sqlite3"))
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
+    with locked():
         busy = choose(browser, attempt, 0, "queue", 0)
-    finally:
-        blocker.rollback()
-        blocker.close()
     html = busy.get_data(as_text=True)
     assert busy.status_code == 503 and busy.headers["Retry-After"] == "2"
     assert 'name="choice" value="0"' in html and 'name="node" value="queue"' in html and "Send it again" in html

@@ -161,24 +161,10 @@ def test_cohort_work_carries_the_cohort_as_grouping(app, world):
     assert all("grouping" not in s["context"]["contextActivities"] for s in theirs)
 
 
-def test_a_busy_database_costs_the_lesson_view_statement_not_the_page(tmp_path):
-    import sqlite3
-
-    from conftest import make_app
-
-    app = make_app(tmp_path, SQLITE_BUSY_TIMEOUT_MS=100)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("SQLite locking")
-    browser = Browser(app.test_client())
-    browser.register()
-    browser.login("learner@example.com")
-    blocker = sqlite3.connect(str(tmp_path / "test.sqlite3"))
-    blocker.execute("BEGIN EXCLUSIVE")
-    try:
+def test_a_busy_database_costs_the_lesson_view_statement_not_the_page(busy_app):
+    app, browser, locked = busy_app
+    with locked():
         page = browser.get("/lessons/first")
-    finally:
-        blocker.rollback()
-        blocker.close()
     assert page.status_code == 200 and "Knowledge check" in page.get_data(as_text=True)
     assert stored(app) == []
     browser.get("/lessons/first")

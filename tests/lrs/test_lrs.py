@@ -18,12 +18,12 @@ from literacy.xapi import forward, outbox, statements as xs
 
 from conftest import Browser, make_app  # tests/conftest.py
 from test_player import choose, start
+from test_xapi import POOR, STRONG, play
 
 from .conftest import PASSWORD, USER, strict_errors
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LRS_ADDS = ("stored", "authority", "version")  # properties an LRS sets on what it stores
-STRONG, POOR = [("queue", 0), ("review", 0)], [("queue", 1), ("review", 2)]
 
 
 def lrs_app(tmp_path, lrs, content_root=None, **config):
@@ -46,13 +46,6 @@ def learner_session(app) -> Browser:
     browser.register()
     browser.login("learner@example.com")
     return browser
-
-
-def play(browser, path):
-    attempt = start(browser)
-    for step, (node, choice) in enumerate(path):
-        assert choose(browser, attempt, step, node, choice).status_code == 302
-    return attempt
 
 
 def test_every_kind_of_statement_is_accepted_read_back_and_matches_the_database(tmp_path, lrs):

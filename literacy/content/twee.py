@@ -18,7 +18,7 @@ import yaml
 
 from .model import OUTCOMES, Scenario
 
-LINK = re.compile(r"\[\[(.+?)\]\]")
+LINK = re.compile(r"\[\[(.+?)\]\](?!\])")  # a name may end in "]": [[Go->Draft [v2]]] targets "Draft [v2]"
 FIELD = re.compile(r"^(effects|sets|requires|feedback|title)\s*:\s*(.*)$", re.IGNORECASE)
 SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -136,6 +136,15 @@ def _target(link: str) -> tuple[str, str]:
     return label.strip(), target.strip()
 
 
+def _story_code(passage, notes: list[str]) -> bool:
+    """Twine keeps a story's JavaScript and CSS in passages tagged script and stylesheet (Twine's
+    StoryScript and StoryStylesheet). Scenarios run no code, so they are left out, with a note."""
+    kinds = {"script", "stylesheet"} & set(passage.tags)
+    if kinds:
+        notes.append(f"line {passage.line}: passage '{passage.name}': story {' and '.join(sorted(kinds))} ignored (scenarios run no code)")
+    return bool(kinds)
+
+
 def slug(name: str) -> str:
     value = SLUG.sub("-", name.lower()).strip("-")
     return value if value and value[0].isalpha() else f"n-{value}"
@@ -154,8 +163,16 @@ def import_story(text: str, role: str) -> tuple[str, list[str]]:
         except json.JSONDecodeError:
             notes.append(f"line {special['StoryData'].line}: StoryData is not valid JSON")
     meta_passage = next((p for p in passages if "meta" in p.tags), None)
-    meta = yaml.safe_load("\n".join(l for _, l in meta_passage.lines)) if meta_passage else {}
-    nodes = [p for p in passages if p.name not in ("StoryTitle", "StoryData") and "meta" not in p.tags]
+    meta = {}
+    if meta_passage:
+        try:
+            meta = yaml.safe_load("\n".join(l for _, l in meta_passage.lines)) or {}
+        except yaml.YAMLError:
+            meta = None
+        if not isinstance(meta, dict):
+            notes.append(f"line {meta_passage.line}: passage '{meta_passage.name}': not 'key: value' YAML, so it was ignored")
+            meta = {}
+    nodes = [p for p in passages if p.name not in ("StoryTitle", "StoryData") and "meta" not in p.tags and not _story_code(p, notes)]
     ids = {p.name: slug(p.name) for p in nodes}
     if start is None and nodes:
         start = nodes[0].name
@@ -186,7 +203,7 @@ def _node(passage: _Passage, ids: dict[str, str], notes: list[str], effects_seen
         links = LINK.findall(line)
         if links and line.strip().startswith("[["):
             choices += [choice(link, number) for link in links]
-        elif match and match[1].lower() == "title" and not choices and not text:
+        elif match and match[1].lower() == "title" and not choices and not any(t.strip() for t in text):
             title = match[2].strip()
         elif match and choices and match[1].lower() != "title" and not choices[-1].feedback:
             key = match[1].lower()
@@ -196,6 +213,8 @@ def _node(passage: _Passage, ids: dict[str, str], notes: list[str], effects_seen
                 choices[-1].fields[key] = match[2].strip()
                 if key == "effects":
                     effects_seen.update(part.split()[0] for part in match[2].split(",") if part.strip())
+        elif choices and not choices[-1].feedback and not line.strip():
+            continue  # blank lines between a link and its field lines
         elif choices:
             if not choices[-1].feedback and line.strip():
                 notes.append(f"line {number}: passage '{passage.name}': text after a link without 'feedback:' became its feedback")

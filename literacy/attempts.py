@@ -91,6 +91,9 @@ def _save(attempt: Attempt, scenario: Scenario, result: engine.StepResult, catal
         attempt_id=attempt.id, step=after.step, node_id=attempt.node_id, choice_index=result.choice.index,
         choice_label=result.choice.label, target_id=after.node_id, created_at=now,
     )
+    scores = engine.score(scenario, after.totals) if finished else None
+    statements = events.choice_rows(catalogue, db.session.get(User, attempt.user_id), scenario, attempt, step, shown_at,
+                                    (after.node_id, scores) if finished else None)
     try:
         db.session.add(step)
         moved = db.session.execute(
@@ -106,12 +109,10 @@ def _save(attempt: Attempt, scenario: Scenario, result: engine.StepResult, catal
         )
         if moved.rowcount != 1:
             return False
-        scores = engine.score(scenario, after.totals) if finished else None
         if finished:
             record_scores(attempt.user_id, attempt.id, scenario.id, scores, after.totals, now)
             readmodel.refresh(catalogue, [attempt.user_id])
-        events.choice_made(catalogue, db.session.get(User, attempt.user_id), scenario, attempt, step, shown_at,
-                           (after.node_id, scores) if finished else None)
+        db.session.add_all(statements)
         db.session.commit()
     except IntegrityError:
         return False

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ..assignments import work_for
 from ..content.model import Catalogue, Lesson, Scenario
 from ..extensions import db
-from ..models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortAssignment, CohortMember, LessonCompletion, User
+from ..models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortAssignment, CohortMember, LessonCompletion, OutboxStatement, User
 from . import outbox
 from . import statements as xs
 
@@ -72,9 +72,11 @@ def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario, attemp
     outbox.add(user.id, f"scenario:{scenario.id}", statement)
 
 
-def choice_made(catalogue: Catalogue, user: User, scenario: Scenario, attempt: Attempt, step: AttemptStep,
-                shown_at: datetime, finish: tuple[str, dict[str, int]] | None) -> None:
-    """A recorded choice; ``finish`` is (ending node, skill scores) when the choice ended the attempt."""
+def choice_rows(catalogue: Catalogue, user: User, scenario: Scenario, attempt: Attempt, step: AttemptStep,
+                shown_at: datetime, finish: tuple[str, dict[str, int]] | None) -> list[OutboxStatement]:
+    """The outbox rows for a choice about to be recorded; ``finish`` is (ending node, skill scores)
+    when it ends the attempt. Built before the choice's writes, so the database's write lock is not
+    held while statements are built; the ids are new by construction (one per attempt step)."""
     profile, facts = outbox.profile(), _attempt(attempt)
     groups = cohorts_for(catalogue, user, scenario_id=scenario.id)
     found = [xs.scenario_answered(profile, learner(user), scenario, facts, _step(step, shown_at), groups)]
@@ -82,8 +84,7 @@ def choice_made(catalogue: Catalogue, user: User, scenario: Scenario, attempt: A
         ending, scores = finish
         found += xs.scenario_finished(profile, learner(user), scenario, facts, step.created_at, ending, scores,
                                       catalogue.roles[scenario.role].targets, groups)
-    for statement in found:
-        outbox.add(user.id, f"scenario:{scenario.id}", statement)
+    return [outbox.row(user.id, f"scenario:{scenario.id}", statement) for statement in found]
 
 
 def _step(step: AttemptStep, shown_at: datetime) -> xs.StepFacts:

@@ -30,18 +30,24 @@ def profile() -> Profile:
     return Profile(config["XAPI_BASE_IRI"], config["XAPI_PLATFORM"], config["XAPI_ACTOR"])
 
 
-def add(user_id: int, activity: str, statement: dict) -> bool:
-    """Store a statement unless one with its id is already stored; True if stored now."""
+def row(user_id: int, activity: str, statement: dict) -> OutboxStatement:
+    """A validated outbox row for a statement, not yet added to the session."""
     problems = validate.errors(statement)
     if problems:
         raise InvalidStatement("; ".join(problems))
-    if db.session.scalar(select(OutboxStatement.id).where(OutboxStatement.statement_id == statement["id"])) is not None:
-        return False
-    db.session.add(OutboxStatement(
+    return OutboxStatement(
         statement_id=statement["id"], user_id=user_id, verb=statement["verb"]["display"]["en-US"], activity=activity,
         timestamp=datetime.fromisoformat(statement["timestamp"].replace("Z", "+00:00")).replace(tzinfo=None),
         payload=json.dumps(statement, separators=(",", ":"), ensure_ascii=False),
-    ))
+    )
+
+
+def add(user_id: int, activity: str, statement: dict) -> bool:
+    """Store a statement unless one with its id is already stored; True if stored now."""
+    new = row(user_id, activity, statement)
+    if db.session.scalar(select(OutboxStatement.id).where(OutboxStatement.statement_id == new.statement_id)) is not None:
+        return False
+    db.session.add(new)
     return True
 
 

@@ -243,13 +243,28 @@ def test_an_unreachable_lrs_keeps_everything_pending_with_growing_back_off(learn
         now = datetime(2026, 11, 25, 12, 0)
         report = forward.send_due(endpoint, clock=lambda: now)
         rows = db.session.scalars(select(OutboxStatement)).all()
-        assert report.sent == 0 and report.batches == 1 and "LRS unreachable" in report.error
+        assert report.sent == 0 and report.batches == 1
+        assert report.error == f"LRS unreachable: could not connect to {endpoint.url.split('/')[2]}"
         assert {(r.status, r.tries, r.next_attempt_at) for r in rows} == {("pending", 1, now + timedelta(seconds=30))}
         waiting = forward.send_due(endpoint, clock=lambda: now + timedelta(seconds=29))  # still waiting
         assert waiting.batches == 0 and waiting.waiting_until == now + timedelta(seconds=30)
         forward.send_due(endpoint, clock=lambda: now + timedelta(seconds=30))
         assert {(r.tries, r.next_attempt_at) for r in db.session.scalars(select(OutboxStatement))} == {(2, now + timedelta(seconds=90))}
     assert [forward.backoff(n).total_seconds() for n in (1, 2, 3, 7, 8, 20)] == [30, 60, 120, 1920, 3600, 3600]
+
+
+def test_an_lrs_that_never_answers_times_out_and_keeps_the_batch(learner, app):
+    import socket
+
+    play(learner, STRONG)
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) but never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        endpoint = forward.Endpoint(f"http://127.0.0.1:{silent.getsockname()[1]}/xAPI/", "user", "secret", timeout=0.5)
+        with app.app_context():
+            report = forward.send_due(endpoint)
+            assert report.error == "LRS unreachable: no answer within 0.5 s"
+            assert outbox.summary().counts == {"pending": 5, "sent": 0, "rejected": 0}
 
 
 # what people see and download

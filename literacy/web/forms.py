@@ -60,7 +60,7 @@ class ActionForm(FlaskForm):
 
 
 class ReplayForm(FlaskForm):
-    scope = RadioField("Queue again", choices=[
+    scope = RadioField("Which statements", choices=[
         SelectChoice("rejected", "Rejected statements only (after fixing what the LRS refused)"),
         SelectChoice("all", "Every statement (after the LRS lost data; it ignores ones it already holds)")],
                        default="rejected", validators=[InputRequired()])

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
+from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import update
@@ -87,8 +88,11 @@ def _deliver(http: requests.Session, endpoint: Endpoint, batch: list[OutboxState
     """POST one batch; False when the LRS could not take it now (the batch waits for its back-off)."""
     try:
         response = http.post(endpoint.statements_url, json=[row.statement for row in batch], timeout=endpoint.timeout)
+    except requests.Timeout:
+        return _retry_later(batch, report, now, f"LRS unreachable: no answer within {endpoint.timeout:g} s")
     except requests.RequestException as error:
-        return _retry_later(batch, report, now, f"LRS unreachable: {type(error).__name__}: {error}")
+        log.warning("xAPI request failed: %r", error)
+        return _retry_later(batch, report, now, f"LRS unreachable: could not connect to {urlsplit(endpoint.url).netloc}")
     if response.status_code in (200, 204):
         _mark(batch, status="sent", sent_at=now, last_error=None, next_attempt_at=None)
         report.sent += len(batch)

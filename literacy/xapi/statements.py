@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Iterable
 
 from ..content.model import Lesson, Scenario
+from ..engine import overall
 
 ADL_VERB = "http://adlnet.gov/expapi/verbs/"
 ADL_TYPE = "http://adlnet.gov/expapi/activities/"
@@ -195,14 +196,14 @@ def registration(profile: Profile, attempt_id: int) -> str:
     return profile.statement_id(f"attempt/{attempt_id}")
 
 
-def _attempt_context(profile: Profile, scenario: Scenario, attempt: AttemptFacts, cohorts, parents=None) -> dict:
+def _attempt_context(profile: Profile, attempt: AttemptFacts, cohorts, parents: list[dict] | None = None) -> dict:
     return _context(profile, attempt.content_version, parents or [], cohorts, registration(profile, attempt.id))
 
 
 def scenario_attempted(profile: Profile, learner: Learner, scenario: Scenario, attempt: AttemptFacts,
                        cohorts: Iterable[Group] = ()) -> dict:
     return _statement(profile, f"scenario-attempted/{attempt.id}", learner, "attempted", scenario_activity(profile, scenario),
-                      attempt.started_at, _attempt_context(profile, scenario, attempt, cohorts))
+                      attempt.started_at, _attempt_context(profile, attempt, cohorts))
 
 
 def scenario_answered(profile: Profile, learner: Learner, scenario: Scenario, attempt: AttemptFacts, step: StepFacts,
@@ -223,7 +224,7 @@ def scenario_answered(profile: Profile, learner: Learner, scenario: Scenario, at
     }
     parents = [scenario_activity(profile, scenario)]
     return _statement(profile, f"scenario-answered/{attempt.id}/{step.step}", learner, "answered", obj, step.created_at,
-                      _attempt_context(profile, scenario, attempt, cohorts, parents), result)
+                      _attempt_context(profile, attempt, cohorts, parents), result)
 
 
 def passed(scores: dict[str, int], targets: dict[str, int]) -> bool:
@@ -234,11 +235,9 @@ def passed(scores: dict[str, int], targets: dict[str, int]) -> bool:
 def scenario_finished(profile: Profile, learner: Learner, scenario: Scenario, attempt: AttemptFacts, finished_at: datetime,
                       ending: str, scores: dict[str, int], targets: dict[str, int], cohorts: Iterable[Group] = ()) -> list[dict]:
     """``completed``, then ``passed`` or ``failed`` against the role targets, with the scores."""
-    cohorts = list(cohorts)
-    overall = round(sum(scores.values()) / len(scores)) if scores else 0
-    success = passed(scores, targets)
+    headline, success = overall(scores), passed(scores, targets)
     result = {
-        "score": {"scaled": overall / 100, "raw": overall, "min": 0, "max": 100},
+        "score": {"scaled": headline / 100, "raw": headline, "min": 0, "max": 100},
         "completion": True, "duration": duration((finished_at - attempt.started_at).total_seconds()),
         "extensions": {
             profile.extension("skill-scores"): dict(scores),
@@ -246,9 +245,8 @@ def scenario_finished(profile: Profile, learner: Learner, scenario: Scenario, at
             profile.extension("ending"): {"node": ending, "outcome": scenario.nodes[ending].outcome},
         },
     }
-    verdict = "passed" if success else "failed"
-    return [
-        _statement(profile, f"scenario-{kind}/{attempt.id}", learner, verb, scenario_activity(profile, scenario), finished_at,
-                   _attempt_context(profile, scenario, attempt, cohorts), dict(result, success=success) if verb != "completed" else result)
-        for kind, verb in (("completed", "completed"), ("verdict", verdict))
-    ]
+    context, activity = _attempt_context(profile, attempt, cohorts), scenario_activity(profile, scenario)
+    completed = _statement(profile, f"scenario-completed/{attempt.id}", learner, "completed", activity, finished_at, context, result)
+    verdict = _statement(profile, f"scenario-verdict/{attempt.id}", learner, "passed" if success else "failed", activity,
+                         finished_at, context, dict(result, success=success))
+    return [completed, verdict]

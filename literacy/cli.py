@@ -12,6 +12,7 @@ import yaml
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import content
 from .content.twee import export, import_story
@@ -147,14 +148,30 @@ def xapi_forward_command(retry_now: bool, watch: bool, interval: float) -> None:
     if endpoint is None:
         raise click.ClickException("XAPI_ENDPOINT is not set: there is no LRS to send to.")
     while True:
-        report = forward.send_due(endpoint, current_app.config["XAPI_BATCH_SIZE"], ignore_backoff=retry_now)
-        click.echo(f"Sent {report.sent}, rejected {report.rejected}" + (f"; stopped: {report.error}" if report.error else "")
-                   + (f"; the last failure's back-off runs until {report.waiting_until:%H:%M:%S} UTC (--retry-now to try anyway)"
-                      if report.waiting_until else ""))
+        try:
+            report = forward.send_due(endpoint, current_app.config["XAPI_BATCH_SIZE"], ignore_backoff=retry_now)
+        except SQLAlchemyError as error:  # with --watch, a database restart must not end the forwarder
+            if not watch:
+                raise
+            db.session.rollback()
+            click.echo(f"Database error, trying again in {interval:g} s: {error.__class__.__name__}", err=True)
+            time.sleep(interval)
+            continue
+        if not watch or report.sent or report.rejected or report.error:  # a quiet watch prints nothing
+            click.echo(_forward_summary(report))
         if not watch:
             sys.exit(1 if report.error else 0)
         retry_now = False
         time.sleep(interval)
+
+
+def _forward_summary(report: forward.Report) -> str:
+    text = f"Sent {report.sent}, rejected {report.rejected}"
+    if report.error:
+        text += f"; stopped: {report.error}"
+    if report.waiting_until:
+        text += f"; the last failure's back-off runs until {report.waiting_until:%H:%M:%S} UTC (--retry-now to try anyway)"
+    return text
 
 
 @xapi_cli.command("replay")

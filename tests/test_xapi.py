@@ -335,6 +335,11 @@ def test_admin_send_reports_an_unreachable_lrs(tmp_path):
     page = browser.post("/admin/xapi/send", page="/admin/xapi", follow_redirects=True).get_data(as_text=True)
     assert "Sent 0 statement(s)" in page and "LRS unreachable" in page and "The rest wait and are retried." in page
     assert "<strong>5</strong> pending" in page and "Next retry" in page
+    runner = app.test_cli_runner()
+    waiting = runner.invoke(args=["xapi", "forward"])  # the admin's attempt just failed: the back-off holds
+    assert waiting.exit_code == 0 and "Sent 0, rejected 0; the last failure's back-off runs until" in waiting.output
+    forced = runner.invoke(args=["xapi", "forward", "--retry-now"])
+    assert forced.exit_code == 1 and "stopped: LRS unreachable: could not connect to 127.0.0.1:" in forced.output
 
 
 def test_cli_status_backfill_replay_and_export(app, world, tmp_path):

@@ -104,7 +104,7 @@ def test_actor_is_the_account_not_the_email_unless_configured(tmp_path):
     for actor, expected in (("account", {"objectType": "Agent", "account": {"homePage": "https://learn.example.com", "name": None}}),
                             ("email", {"objectType": "Agent", "name": "Lee Learner", "mbox": "mailto:learner@example.com"})):
         (tmp_path / actor).mkdir()
-        app = make_app(tmp_path / actor, XAPI_ACTOR=actor, XAPI_BASE_IRI="https://learn.example.com")
+        app = make_app(tmp_path / actor, XAPI_ACTOR=actor, XAPI_BASE_IRI="https://learn.example.com/")
         browser = Browser(app.test_client())
         browser.register()
         browser.login("learner@example.com")
@@ -114,6 +114,7 @@ def test_actor_is_the_account_not_the_email_unless_configured(tmp_path):
             with app.app_context():
                 expected["account"]["name"] = str(db.session.scalar(select(User.id)))
         assert statement["actor"] == expected
+        assert statement["object"]["id"] == "https://learn.example.com/lessons/first"  # one slash, however configured
         assert "learner@example.com" not in json.dumps(statement) or actor == "email"
 
 

@@ -27,7 +27,7 @@ class InvalidStatement(ValueError):
 
 def profile() -> Profile:
     config = current_app.config
-    return Profile(config["XAPI_BASE_IRI"], config["XAPI_PLATFORM"], config["XAPI_ACTOR"])
+    return Profile(config["XAPI_BASE_IRI"].rstrip("/"), config["XAPI_PLATFORM"], config["XAPI_ACTOR"])
 
 
 def row(user_id: int, activity: str, statement: dict) -> OutboxStatement:

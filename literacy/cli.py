@@ -184,10 +184,15 @@ def xapi_replay_command(everything: bool) -> None:
 
 
 @xapi_cli.command("backfill")
-def xapi_backfill_command() -> None:
+@click.option("--chunk", default=500, show_default=True, help="Learners per transaction.")
+def xapi_backfill_command(chunk: int) -> None:
     """Store statements for past events that have none (history from before statements were recorded)."""
-    added = events.backfill(current_app.extensions["catalogue"])
-    db.session.commit()
+    ids = list(db.session.scalars(select(User.id).order_by(User.id)))
+    added = 0
+    for start in range(0, len(ids), chunk):  # one transaction per chunk: a long history is not held in one
+        added += events.backfill(current_app.extensions["catalogue"], ids[start:start + chunk])
+        db.session.commit()
+        db.session.expunge_all()
     click.echo(f"{added} statement(s) added to the outbox.")
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
-from ..assignments import work_for
+from ..assignments import Work, work_for
 from ..content.model import Catalogue, Lesson, Scenario
 from ..extensions import db
 from ..models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortAssignment, CohortMember, LessonCompletion, OutboxStatement, User
@@ -20,8 +21,8 @@ def learner(user: User) -> xs.Learner:
     return xs.Learner(user.id, user.name, user.email)
 
 
-def cohorts_for(catalogue: Catalogue, user: User, lesson_id: str | None = None, scenario_id: str | None = None) -> list[xs.Group]:
-    """The learner's cohorts whose assigned work includes this lesson or scenario."""
+def cohort_work(catalogue: Catalogue, user: User) -> list[tuple[xs.Group, Work]]:
+    """The learner's cohorts, each with the work it assigns them (one query)."""
     rows = db.session.execute(
         select(Cohort.id, Cohort.name, CohortAssignment.kind, CohortAssignment.ref)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id).join(CohortAssignment, CohortAssignment.cohort_id == Cohort.id)
@@ -30,12 +31,16 @@ def cohorts_for(catalogue: Catalogue, user: User, lesson_id: str | None = None, 
     assigned: dict[tuple[int, str], list[tuple[str, str]]] = {}
     for cohort_id, name, kind, ref in rows:
         assigned.setdefault((cohort_id, name), []).append((kind, ref))
-    groups = []
-    for (cohort_id, name), items in assigned.items():
-        work = work_for(catalogue, items, user.role)
-        if lesson_id in work.lessons or scenario_id in work.scenarios:
-            groups.append(xs.Group(cohort_id, name))
-    return groups
+    return [(xs.Group(cohort_id, name), work_for(catalogue, items, user.role)) for (cohort_id, name), items in assigned.items()]
+
+
+def groups_for(cohorts: list[tuple[xs.Group, Work]], lesson_id: str | None = None, scenario_id: str | None = None) -> list[xs.Group]:
+    """The cohorts whose assigned work includes this lesson or scenario."""
+    return [group for group, work in cohorts if lesson_id in work.lessons or scenario_id in work.scenarios]
+
+
+def cohorts_for(catalogue: Catalogue, user: User, lesson_id: str | None = None, scenario_id: str | None = None) -> list[xs.Group]:
+    return groups_for(cohort_work(catalogue, user), lesson_id, scenario_id)
 
 
 def _lesson_args(catalogue: Catalogue, user: User, lesson: Lesson) -> tuple:
@@ -102,34 +107,37 @@ def backfill(catalogue: Catalogue, user_ids: list[int] | None = None) -> int:
         query = query.where(User.id.in_(user_ids))
     added = 0
     for user in db.session.scalars(query):
-        added += sum(outbox.add(user.id, activity, statement) for activity, statement in history(catalogue, user))
+        stored = set(db.session.scalars(select(OutboxStatement.statement_id).where(OutboxStatement.user_id == user.id)))
+        for activity, statement in history(catalogue, user):
+            if statement["id"] not in stored:
+                db.session.add(outbox.row(user.id, activity, statement))
+                stored.add(statement["id"])
+                added += 1
     return added
 
 
 def history(catalogue: Catalogue, user: User):
     """(activity, statement) for every recorded event of one learner, rebuilt from the database."""
-    profile, who = outbox.profile(), learner(user)
+    profile, who, cohorts = outbox.profile(), learner(user), cohort_work(catalogue, user)
     for done in db.session.scalars(select(LessonCompletion).where(LessonCompletion.user_id == user.id)):
         lesson = catalogue.lesson(done.lesson_id)
         if lesson is not None:
-            groups = cohorts_for(catalogue, user, lesson_id=lesson.id)
-            yield f"lesson:{lesson.id}", xs.lesson_completed(profile, *_lesson_args(catalogue, user, lesson), done.completed_at, groups)
+            yield f"lesson:{lesson.id}", xs.lesson_completed(profile, *_lesson_args(catalogue, user, lesson), done.completed_at,
+                                                             groups_for(cohorts, lesson_id=lesson.id))
     for answer in db.session.scalars(select(CheckAnswer).where(CheckAnswer.user_id == user.id)):
         lesson = catalogue.lesson(answer.lesson_id)
         if lesson is not None and answer.question < len(lesson.questions):
-            groups = cohorts_for(catalogue, user, lesson_id=lesson.id)
             yield f"lesson:{lesson.id}", xs.check_answered(profile, *_lesson_args(catalogue, user, lesson), answer.question,
-                                                           answer.option, answer.answered_at, groups)
-    for attempt in db.session.scalars(select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.id)):
+                                                           answer.option, answer.answered_at, groups_for(cohorts, lesson_id=lesson.id))
+    attempts = select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.id)
+    for attempt in db.session.scalars(attempts.options(selectinload(Attempt.steps), selectinload(Attempt.skill_scores))):
         scenario = catalogue.scenarios.get(attempt.scenario_id)
-        if scenario is None or scenario.version != attempt.content_version:
-            continue
-        yield from _attempt_history(catalogue, profile, who, user, scenario, attempt)
+        if scenario is not None and scenario.version == attempt.content_version:
+            yield from _attempt_history(catalogue, profile, who, scenario, attempt, groups_for(cohorts, scenario_id=scenario.id))
 
 
-def _attempt_history(catalogue, profile, who, user, scenario, attempt):
+def _attempt_history(catalogue, profile, who, scenario, attempt, groups):
     activity, facts = f"scenario:{scenario.id}", _attempt(attempt)
-    groups = cohorts_for(catalogue, user, scenario_id=scenario.id)
     yield activity, xs.scenario_attempted(profile, who, scenario, facts, groups)
     shown_at = attempt.started_at
     for step in attempt.steps:

@@ -48,7 +48,11 @@ def _lesson_args(catalogue: Catalogue, user: User, lesson: Lesson) -> tuple:
 
 
 def lesson_opened(catalogue: Catalogue, user: User, lesson: Lesson, now: datetime) -> bool:
-    statement = xs.lesson_experienced(outbox.profile(), *_lesson_args(catalogue, user, lesson), now,
+    """The day's 'experienced' statement, unless stored already: a reopened lesson costs one lookup."""
+    profile = outbox.profile()
+    if outbox.stored(profile.statement_id(xs.experienced_key(user.id, lesson.id, now))):
+        return False
+    statement = xs.lesson_experienced(profile, *_lesson_args(catalogue, user, lesson), now,
                                       cohorts_for(catalogue, user, lesson_id=lesson.id))
     return outbox.add(user.id, f"lesson:{lesson.id}", statement)
 

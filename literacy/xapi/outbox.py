@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from ..assignments import work_for
 from ..content.model import Catalogue
 from ..extensions import db
-from ..models import Cohort, OutboxStatement, User
+from ..models import Cohort, CohortMember, OutboxStatement, User
 from . import validate
 from .statements import Profile
 
@@ -42,17 +42,20 @@ def row(user_id: int, activity: str, statement: dict) -> OutboxStatement:
     )
 
 
+def stored(statement_id: str) -> bool:
+    return db.session.scalar(select(OutboxStatement.id).where(OutboxStatement.statement_id == statement_id)) is not None
+
+
 def add(user_id: int, activity: str, statement: dict) -> bool:
     """Store a statement unless one with its id is already stored; True if stored now."""
-    new = row(user_id, activity, statement)
-    if db.session.scalar(select(OutboxStatement.id).where(OutboxStatement.statement_id == new.statement_id)) is not None:
+    if stored(statement["id"]):
         return False
-    db.session.add(new)
+    db.session.add(row(user_id, activity, statement))
     return True
 
 
 def _scoped(query, org_id: int | None):
-    """Limit an outbox query to one organisation's learners (None: the whole installation)."""
+    """Limit an outbox select or update to one organisation's learners (None: the whole installation)."""
     if org_id is None:
         return query
     return query.where(OutboxStatement.user_id.in_(select(User.id).where(User.org_id == org_id)))
@@ -80,9 +83,7 @@ def requeue(status: str | None, org_id: int | None = None) -> int:
     query = update(OutboxStatement).values(status="pending", next_attempt_at=None, tries=0)
     if status is not None:
         query = query.where(OutboxStatement.status == status)
-    if org_id is not None:
-        query = query.where(OutboxStatement.user_id.in_(select(User.id).where(User.org_id == org_id)))
-    return db.session.execute(query.execution_options(synchronize_session=False)).rowcount
+    return db.session.execute(_scoped(query, org_id).execution_options(synchronize_session=False)).rowcount
 
 
 @dataclass
@@ -135,8 +136,10 @@ def cohort_activities(catalogue: Catalogue, cohort: Cohort) -> dict[int, set[str
     """Each member's assigned content, as outbox activity keys: a cohort export holds only what the
     cohort asked of its learners, not everything else they did."""
     items = [(a.kind, a.ref) for a in cohort.assignments]
-    activities = {}
-    for member in cohort.members:
-        work = work_for(catalogue, items, member.user.role)
-        activities[member.user_id] = {f"lesson:{l}" for l in work.lessons} | {f"scenario:{s}" for s in work.scenarios}
-    return activities
+    members = db.session.execute(select(CohortMember.user_id, User.role).join(User, User.id == CohortMember.user_id)
+                                 .where(CohortMember.cohort_id == cohort.id)).all()
+    by_role = {}  # the work depends only on the learner's role
+    for role in {role for _, role in members}:
+        work = work_for(catalogue, items, role)
+        by_role[role] = {f"lesson:{l}" for l in work.lessons} | {f"scenario:{s}" for s in work.scenarios}
+    return {user_id: by_role[role] for user_id, role in members}

@@ -153,11 +153,14 @@ def _lesson_context(profile: Profile, lesson: Lesson, course_title: str, version
     return _context(profile, version, [course_activity(profile, lesson.role, course_title)], cohorts)
 
 
+def experienced_key(learner_id: int, lesson_id: str, moment: datetime) -> str:
+    return f"lesson-experienced/{learner_id}/{lesson_id}/{moment.date().isoformat()}"
+
+
 def lesson_experienced(profile: Profile, learner: Learner, lesson: Lesson, course_title: str, version: str,
                        moment: datetime, cohorts: Iterable[Group] = ()) -> dict:
     """One per learner, lesson and day: reopening a lesson the same day is the same experience."""
-    key = f"lesson-experienced/{learner.id}/{lesson.id}/{moment.date().isoformat()}"
-    return _statement(profile, key, learner, "experienced", lesson_activity(profile, lesson), moment,
+    return _statement(profile, experienced_key(learner.id, lesson.id, moment), learner, "experienced", lesson_activity(profile, lesson), moment,
                       _lesson_context(profile, lesson, course_title, version, cohorts))
 
 

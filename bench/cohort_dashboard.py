@@ -20,12 +20,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert  # noqa: E402
 
-from literacy import create_app, dashboard, engine  # noqa: E402
-from literacy.database import create_schema  # noqa: E402
-from literacy.extensions import db  # noqa: E402
-from literacy.models import (  # noqa: E402
-    Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, Evidence, LessonCompletion, Organization, SkillScore, User,
-)
+from literacy import create_app  # noqa: E402
+from literacy.cohorts import dashboard
+from literacy.learning import engine
+from literacy.platform.database import create_schema  # noqa: E402
+from literacy.platform.extensions import db  # noqa: E402
+from literacy.learning.models import Attempt, AttemptStep, LessonCompletion, SkillScore
+from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.insights.models import Evidence
+from literacy.people.models import Organization, User
 
 
 def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:

@@ -152,8 +152,8 @@ def prepare(env: dict, learners: int) -> None:
     subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     script = f"""
 from app import app
-from literacy.extensions import db
-from literacy.models import Organization, User
+from literacy.platform.extensions import db
+from literacy.people.models import Organization, User
 from werkzeug.security import generate_password_hash
 with app.app_context():
     org = Organization(name="Load", slug="load"); db.session.add(org); db.session.flush()
@@ -167,7 +167,7 @@ with app.app_context():
 
 
 def count_steps(env: dict) -> int:
-    script = ("from app import app\nfrom literacy.extensions import db\nfrom literacy.models import AttemptStep\n"
+    script = ("from app import app\nfrom literacy.platform.extensions import db\nfrom literacy.learning.models import AttemptStep\n"
               "with app.app_context(): print(db.session.query(AttemptStep).count())")
     return int(subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout)
 

@@ -20,10 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from literacy import create_app, engine, insights, readmodel  # noqa: E402
-from literacy.database import create_schema  # noqa: E402
-from literacy.extensions import db  # noqa: E402
-from literacy.rollups import Scope  # noqa: E402
+from literacy import create_app  # noqa: E402
+from literacy.learning import engine
+from literacy.insights import overview as insights, readmodels as readmodel
+from literacy.platform.database import create_schema  # noqa: E402
+from literacy.platform.extensions import db  # noqa: E402
+from literacy.insights.rollups import Scope  # noqa: E402
 
 NOW = datetime(2026, 11, 24, 12, 0)
 

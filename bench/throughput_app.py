@@ -1,6 +1,6 @@
 """The app plus one bare route, for bench/throughput.py (never deployed)."""
 from app import app
-from literacy.access import allow
+from literacy.platform.access import allow
 
 
 @app.route("/bare")

@@ -5,9 +5,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import content
-from .config import PROJECT_ROOT, from_environment
-from .extensions import csrf, db, login_manager, migrate
+from literacy import content
+from literacy.platform.settings import PROJECT_ROOT, from_environment
+from literacy.platform.extensions import csrf, db, login_manager, migrate
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -26,7 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from .database import configure_engine
+    from literacy.platform.database import configure_engine
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     with app.app_context():
@@ -37,13 +37,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])
     app.jinja_env.add_extension("jinja2.ext.do")
 
-    from .web import register_blueprints
+    from literacy.web import register_blueprints
     register_blueprints(app)
 
-    from . import observability, security
+    from literacy.platform import observability, security
     security.init_app(app)
     observability.init_app(app)
 
-    from .cli import register_commands
+    from literacy.cli import register_commands
     register_commands(app)
     return app

@@ -14,11 +14,12 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import content
-from .content.twee import export, import_story
-from .extensions import db
-from .models import Cohort, User
-from .xapi import events, forward, outbox
+from literacy import content
+from literacy.content.twee import export, import_story
+from literacy.platform.extensions import db
+from literacy.cohorts.models import Cohort
+from literacy.people.models import User
+from literacy.xapi import events, forward, outbox
 
 content_cli = AppGroup("content", help="Validate learning content.")
 
@@ -95,7 +96,7 @@ def demo_command() -> None:
     """Create the demo organisation (idempotent). The schema must exist: run 'flask db upgrade' first."""
     from sqlalchemy import inspect
 
-    from .demo import load_demo
+    from literacy.demo import load_demo
 
     if "users" not in inspect(db.engine).get_table_names():
         raise click.ClickException("The database has no tables yet: run 'flask --app app db upgrade' first.")
@@ -111,7 +112,7 @@ rollups_cli = AppGroup("rollups", help="Maintain the read models behind the insi
 @rollups_cli.command("rebuild")
 def rebuild_command() -> None:
     """Recompute learner progress and monthly evidence from the full history (after imports or content changes)."""
-    from . import readmodel
+    from literacy.insights import readmodels as readmodel
 
     readmodel.rebuild(current_app.extensions["catalogue"])
     click.echo("Rollup read models rebuilt.")

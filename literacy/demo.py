@@ -13,14 +13,16 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from . import engine, readmodel
-from .attempts import record_scores
-from .content.model import Catalogue, Scenario
-from .extensions import db
-from .xapi import events
-from .models import (
-    Attempt, AttemptStep, Cohort, CohortAssignment, CohortMember, LessonCompletion, Organization, Team, User, utcnow,
-)
+from literacy.learning import engine
+from literacy.insights import readmodels as readmodel
+from literacy.learning.attempts import record_scores
+from literacy.content.types import Catalogue, Scenario
+from literacy.platform.extensions import db
+from literacy.xapi import events
+from literacy.learning.models import Attempt, AttemptStep, LessonCompletion
+from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.people.models import Organization, Team, User
+from literacy.platform.clock import utcnow
 
 ORG_SLUG = "northbeam"
 PASSWORD = "demo-password"

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from literacy import create_app
-from literacy.database import create_schema
-from literacy.extensions import db
-from literacy.models import User
+from literacy.platform.database import create_schema
+from literacy.platform.extensions import db
+from literacy.people.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -172,7 +172,8 @@ def world(app):
     and a cohort run by the owner. Org B: its own manager and cohort."""
     from datetime import date, timedelta
 
-    from literacy.models import Cohort, CohortAssignment, CohortMember, Organization, Team
+    from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+    from literacy.people.models import Organization, Team
 
     ids = {}
     with app.app_context():

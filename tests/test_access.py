@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from literacy.access import RULES, allow, enforce, safe_next
+from literacy.platform.access import RULES, allow, enforce, safe_next
 
 from conftest import make_app
 

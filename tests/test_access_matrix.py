@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from literacy import engine
-from literacy.extensions import db
-from literacy.models import Attempt
+from literacy.learning import engine
+from literacy.platform.extensions import db
+from literacy.learning.models import Attempt
 
 from conftest import Browser
 

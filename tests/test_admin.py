@@ -1,8 +1,8 @@
 """Admins manage the people and teams of their own organisation."""
 from sqlalchemy import select
 
-from literacy.extensions import db
-from literacy.models import Team, User
+from literacy.platform.extensions import db
+from literacy.people.models import Team, User
 
 
 def admin(browser):

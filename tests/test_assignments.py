@@ -1,7 +1,7 @@
 """Assigned work resolved per learner role."""
 from datetime import date
 
-from literacy.assignments import describe, for_learner, work_for
+from literacy.cohorts.assignments import describe, for_learner, work_for
 from literacy.content import load
 
 from conftest import TINY

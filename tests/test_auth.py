@@ -1,6 +1,6 @@
 """Register, sign in, sign out, CSRF, and the ?next= rule."""
-from literacy.extensions import db
-from literacy.models import User
+from literacy.platform.extensions import db
+from literacy.people.models import User
 
 
 def test_register_creates_hashed_account_then_sign_in(browser, app):

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from literacy.extensions import db
-from literacy.models import Cohort, CohortMember, Invitation, User
+from literacy.platform.extensions import db
+from literacy.cohorts.models import Cohort, CohortMember
+from literacy.people.models import Invitation, User
 
 
 def as_user(browser, key):
@@ -192,7 +193,7 @@ def test_follow_up_and_exports_are_neutralised(app, browser, world):
 def test_learner_sees_assignments_overdue_first(app, browser, world):
     with app.app_context():
         late = Cohort(org_id=world["org"], name="Late sprint", starts_on=date.today() - timedelta(days=20), due_on=date.today() - timedelta(days=1))
-        from literacy.models import CohortAssignment
+        from literacy.cohorts.models import CohortAssignment
         late.assignments.append(CohortAssignment(kind="scenario", ref="ops-send"))
         late.members.append(CohortMember(user_id=world["learner1"]))
         db.session.add(late)

@@ -1,7 +1,7 @@
 """Configuration comes from the environment, with safe local defaults."""
 import pytest
 
-from literacy.config import ConfigError, from_environment
+from literacy.platform.settings import ConfigError, from_environment
 
 
 def test_local_defaults(monkeypatch, tmp_path):

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from literacy.csvsafe import neutralise, to_csv
+from literacy.platform.csvsafe import neutralise, to_csv
 
 
 @pytest.mark.parametrize("value", ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"])

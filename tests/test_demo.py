@@ -1,8 +1,9 @@
 """Demo data: an organisation with teams, learners, a manager and a leader, and history."""
 from sqlalchemy import func, select
 
-from literacy.extensions import db
-from literacy.models import Attempt, Organization, SkillScore, Team, User
+from literacy.platform.extensions import db
+from literacy.learning.models import Attempt, SkillScore
+from literacy.people.models import Organization, Team, User
 
 
 def counts():

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from literacy import engine
+from literacy.learning import engine
 from literacy.content import load
 
 from conftest import ROOT, TINY

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from literacy import readmodel
-from literacy.rollups import months_back
-from literacy.extensions import db
-from literacy.models import Team, User
+from literacy.insights import readmodels as readmodel
+from literacy.insights.rollups import months_back
+from literacy.platform.extensions import db
+from literacy.people.models import Team, User
 
 from test_rollups import evidence
 

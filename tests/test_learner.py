@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from literacy.extensions import db
-from literacy.models import CheckAnswer, LessonCompletion
+from literacy.platform.extensions import db
+from literacy.learning.models import CheckAnswer, LessonCompletion
 
 
 def test_landing_page_for_visitors(browser):

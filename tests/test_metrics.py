@@ -1,7 +1,7 @@
 """A learner's skill profile from plain score rows."""
 from datetime import datetime
 
-from literacy.metrics import ScoreRow, percent, skill_profile
+from literacy.insights.metrics import ScoreRow, percent, skill_profile
 
 
 def test_profile_uses_latest_attempt_per_scenario_and_averages_scenarios():

@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from literacy import create_app
-from literacy.extensions import db
+from literacy.platform.extensions import db
 
 from conftest import SHARED_DATABASE, TINY
 

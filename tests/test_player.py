@@ -6,8 +6,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from literacy.extensions import db
-from literacy.models import Attempt, AttemptStep, OutboxStatement, SkillScore
+from literacy.platform.extensions import db
+from literacy.learning.models import Attempt, AttemptStep, SkillScore
+from literacy.xapi.models import OutboxStatement
 from literacy.xapi import outbox, statements as xs
 
 

@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from literacy.observability import JsonFormatter
+from literacy.platform.observability import JsonFormatter
 
 from conftest import ROOT
 

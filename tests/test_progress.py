@@ -1,7 +1,7 @@
 """Cohort status rules on small hand-made facts with known answers."""
 from datetime import date, datetime
 
-from literacy.progress import DONE, IN_PROGRESS, NOT_STARTED, LearnerFacts, follow_up, learner_row, summarise
+from literacy.cohorts.status import DONE, IN_PROGRESS, NOT_STARTED, LearnerFacts, follow_up, learner_row, summarise
 
 TODAY = date(2026, 11, 24)
 

@@ -5,12 +5,13 @@ from datetime import datetime
 
 import pytest
 
-from literacy import insights, metrics, readmodel, rollups
-from literacy.extensions import db
-from literacy.metrics import RoleCounts
-from literacy.attempts import record_scores
-from literacy.models import Attempt, LessonCompletion, Organization, Team, User
-from literacy.rollups import Scope, Windows
+from literacy.insights import overview as insights, metrics, readmodels as readmodel, rollups
+from literacy.platform.extensions import db
+from literacy.insights.metrics import RoleCounts
+from literacy.learning.attempts import record_scores
+from literacy.learning.models import Attempt, LessonCompletion
+from literacy.people.models import Organization, Team, User
+from literacy.insights.rollups import Scope, Windows
 
 NOW = datetime(2026, 11, 24, 12, 0)
 

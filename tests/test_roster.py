@@ -3,7 +3,7 @@ import codecs
 
 import pytest
 
-from literacy import roster
+from literacy.cohorts import roster
 
 ROLES, TEAMS = {"ops", "pr"}, {"crm team", "comms"}
 

@@ -1,9 +1,9 @@
 """Headers, health, password storage, sessions that end, and sign-in throttling."""
 from __future__ import annotations
 
-from literacy.config import from_environment
-from literacy.extensions import db
-from literacy.models import User
+from literacy.platform.settings import from_environment
+from literacy.platform.extensions import db
+from literacy.people.models import User
 
 from literacy import create_app
 

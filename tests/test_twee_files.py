@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from literacy import content
-from literacy.content.model import Requirement
+from literacy.content.types import Requirement
 from literacy.content.twee import _passages, export, import_story
 
 from conftest import FIXTURES, ROOT

@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from literacy.extensions import db
-from literacy.models import Attempt, OutboxStatement, User
+from literacy.platform.extensions import db
+from literacy.learning.models import Attempt
+from literacy.xapi.models import OutboxStatement
+from literacy.people.models import User
 from literacy.xapi import events, forward, outbox, statements as xs, validate
 
 from conftest import ROOT, Browser
@@ -177,7 +179,7 @@ def test_a_busy_database_costs_the_lesson_view_statement_not_the_page(busy_app):
 def sample() -> dict:
     profile = xs.Profile("https://learn.example.com", "Platform")
     learner = xs.Learner(7, "Lee", "lee@example.com")
-    from literacy.content.model import Choice, Node, Scenario
+    from literacy.content.types import Choice, Node, Scenario
 
     node = Node("queue", "The queue", "", None, (Choice(0, "Check", "end", {"data": 2}, frozenset(), (), "", 1),
                                                  Choice(1, "Send", "end", {}, frozenset(), (), "", 2)), 1)
@@ -290,7 +292,7 @@ def test_exports_hold_exactly_whose_and_which_statements(app, world):
     admin = signed_in(app, "admin@example.com")
     assert admin.get(f"/admin/users/{world['learner1']}/statements.json").json == own.json
     with app.app_context():  # the cohort's work narrows to one scenario: the lesson drops out of its export
-        from literacy.models import CohortAssignment
+        from literacy.cohorts.models import CohortAssignment
 
         db.session.execute(delete(CohortAssignment))
         db.session.add(CohortAssignment(cohort_id=world["cohort"], kind="scenario", ref="ops-send"))

@@ -1,7 +1,7 @@
 """Content: pure parsing and validation of skills, courses and scenarios (no Flask, no database)."""
-from .catalogue import check, load
-from .errors import ContentError, Problem
-from .model import Catalogue, Choice, Course, Lesson, Node, Question, Role, Scenario, Skill
+from literacy.content.catalogue import check, load
+from literacy.content.errors import ContentError, Problem
+from literacy.content.types import Catalogue, Choice, Course, Lesson, Node, Question, Role, Scenario, Skill
 
 __all__ = [
     "Catalogue", "Choice", "ContentError", "Course", "Lesson", "Node", "Problem", "Question",

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import graph
-from .curriculum import parse_course, parse_lesson
-from .errors import ContentError, Problems, readable
-from .model import Catalogue, Course, Role, Scenario, Skill
-from .scenario import parse_scenario
-from .taxonomy import parse_taxonomy
+from literacy.content import graph
+from literacy.content.curriculum import parse_course, parse_lesson
+from literacy.content.errors import ContentError, Problems, readable
+from literacy.content.types import Catalogue, Course, Role, Scenario, Skill
+from literacy.content.scenario import parse_scenario
+from literacy.content.taxonomy import parse_taxonomy
 
 TAXONOMY = Path("curricula") / "skills.yaml"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import Problems, readable
-from .frontmatter import SLUG, Document, load_yaml, require, require_minutes, require_skills, require_slug, split, version_of
-from .model import Course, Lesson, Option, Question
-from .render import to_html, word_count
+from literacy.content.errors import Problems, readable
+from literacy.content.frontmatter import SLUG, Document, load_yaml, require, require_minutes, require_skills, require_slug, split, version_of
+from literacy.content.types import Course, Lesson, Option, Question
+from literacy.content.render import to_html, word_count
 
 CHECK_HEADING = re.compile(r"^##\s+Knowledge check\s*$", re.IGNORECASE)
 OPTION = re.compile(r"^[-*]\s+\[([ xX])\]\s+(.+)$")

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problems
+from literacy.content.errors import Problems
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 

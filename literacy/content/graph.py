@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable
 
-from .errors import Problems
-from .model import Choice, Scenario
+from literacy.content.errors import Problems
+from literacy.content.types import Choice, Scenario
 
 State = tuple[str, frozenset[str]]
 Graph = dict[State, list[tuple[Choice, State]]]

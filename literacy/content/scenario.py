@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import Problems
-from .frontmatter import SLUG, require, require_minutes, require_skills, require_slug, split, version_of
-from .model import OUTCOMES, Choice, Node, Requirement, Scenario
-from .render import to_html
+from literacy.content.errors import Problems
+from literacy.content.frontmatter import SLUG, require, require_minutes, require_skills, require_slug, split, version_of
+from literacy.content.types import OUTCOMES, Choice, Node, Requirement, Scenario
+from literacy.content.render import to_html
 
 NODE = re.compile(r"^##\s+([^\s:]+)\s*(?::\s*(.*))?$")
 FIELD = re.compile(r"^(Go|Effects|Sets|Requires|Outcome)\s*:\s*(.*)$", re.IGNORECASE)

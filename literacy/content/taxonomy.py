@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import yaml
 
-from .errors import Problems
-from .frontmatter import SLUG, load_yaml
-from .model import Role, Skill
+from literacy.content.errors import Problems
+from literacy.content.frontmatter import SLUG, load_yaml
+from literacy.content.types import Role, Skill
 
 
 def _entries(text: str, data: dict, key: str, path: str, problems: Problems, lines: dict[str, int]) -> list[tuple[int, dict]]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from .model import OUTCOMES, Scenario
+from literacy.content.types import OUTCOMES, Scenario
 
 LINK = re.compile(r"\[\[(.+?)\]\](?!\])")  # a name may end in "]": [[Go->Draft [v2]]] targets "Draft [v2]"
 FIELD = re.compile(r"^(effects|sets|requires|feedback|title)\s*:\s*(.*)$", re.IGNORECASE)

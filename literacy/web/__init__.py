@@ -1,7 +1,7 @@
 """Blueprints: thin views that parse input, call the core, and render."""
 from flask import Flask, current_app
 
-from ..content import Catalogue
+from literacy.content import Catalogue
 
 
 def catalogue() -> Catalogue:
@@ -10,8 +10,9 @@ def catalogue() -> Catalogue:
 
 
 def register_blueprints(app: Flask) -> None:
-    from ..access import enforce
-    from . import admin, auth, cohorts, errors, health, insights, learn, scenarios
+    from literacy.platform.access import enforce
+    from literacy.web import admin, auth, cohorts, health, insights, learn, scenarios
+    from literacy.platform import errors
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)

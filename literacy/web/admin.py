@@ -9,12 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from ..access import allow
-from ..extensions import db
-from ..models import Team, User
-from ..xapi import forward, outbox
-from .exports import json_response
-from .forms import AccessForm, ActionForm, ReplayForm, TeamForm, role_choices
+from literacy.platform.access import allow
+from literacy.platform.extensions import db
+from literacy.people.models import Team, User
+from literacy.xapi import forward, outbox
+from literacy.web.exports import json_response
+from literacy.web.forms import AccessForm, ActionForm, ReplayForm, TeamForm, role_choices
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger(__name__)

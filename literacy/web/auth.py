@@ -9,11 +9,11 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from .. import invitations, throttle
-from ..access import allow, safe_next
-from ..extensions import db, login_manager
-from ..models import User
-from .forms import ActionForm, LoginForm, RegisterForm, SetPasswordForm, role_choices
+from literacy.people import invitations, throttle
+from literacy.platform.access import allow, safe_next
+from literacy.platform.extensions import db, login_manager
+from literacy.people.models import User
+from literacy.web.forms import ActionForm, LoginForm, RegisterForm, SetPasswordForm, role_choices
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)

@@ -9,17 +9,20 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from .. import cohorts, dashboard, invitations, queries
-from ..access import allow
-from ..assignments import describe, work_for
-from ..extensions import db
-from ..metrics import percent
-from ..models import REQUIREMENTS, Cohort, CohortMember, Team, User
-from ..progress import DONE, IN_PROGRESS, NOT_STARTED, follow_up
-from ..xapi import outbox
-from .exports import csv_response, json_response
-from .forms import ActionForm, AddLearnerForm, CohortForm, RosterForm, role_choices
-from . import catalogue
+from literacy.cohorts import services as cohorts, dashboard
+from literacy.people import invitations
+from literacy.learning import queries as learning_queries
+from literacy.platform.access import allow
+from literacy.cohorts.assignments import describe, work_for
+from literacy.platform.extensions import db
+from literacy.insights.metrics import percent
+from literacy.cohorts.models import REQUIREMENTS, Cohort, CohortMember
+from literacy.people.models import Team, User
+from literacy.cohorts.status import DONE, IN_PROGRESS, NOT_STARTED, follow_up
+from literacy.xapi import outbox
+from literacy.web.exports import csv_response, json_response
+from literacy.web.forms import ActionForm, AddLearnerForm, CohortForm, RosterForm, role_choices
+from literacy.web import catalogue
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 log = logging.getLogger(__name__)
@@ -225,8 +228,8 @@ def learner(cohort_id: int, user_id: int):
     work = work_for(cat, [(a.kind, a.ref) for a in cohort.assignments], member.user.role)
     row = dashboard.learner(cohort, cat, today(), user_id)
     return render_template("cohorts/learner.html", cohort=cohort, person=member.user, row=row, work=work,
-                           attempts=queries.learner_attempts(user_id, work.scenarios), catalogue=cat,
-                           completed=queries.completed_lessons(user_id), statuses=STATUSES)
+                           attempts=learning_queries.learner_attempts(user_id, work.scenarios), catalogue=cat,
+                           completed=learning_queries.completed_lessons(user_id), statuses=STATUSES)
 
 
 @bp.route("/<int:cohort_id>/learners/<int:user_id>/statements.json")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask import Response
 
-from ..csvsafe import to_csv
+from literacy.platform.csvsafe import to_csv
 
 
 def csv_response(filename: str, header: list[str], rows) -> Response:

@@ -7,8 +7,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..access import allow
-from ..extensions import db
+from literacy.platform.access import allow
+from literacy.platform.extensions import db
 
 bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)

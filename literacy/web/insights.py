@@ -5,13 +5,15 @@ import logging
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import insights, metrics, queries, rollups
-from ..access import allow
-from ..extensions import db
-from ..models import User, utcnow
-from ..rollups import Scope, Windows
-from .exports import csv_response, json_response
-from . import catalogue
+from literacy.insights import overview as insights, metrics, rollups
+from literacy.learning import queries as learning_queries
+from literacy.platform.access import allow
+from literacy.platform.extensions import db
+from literacy.people.models import User
+from literacy.platform.clock import utcnow
+from literacy.insights.rollups import Scope, Windows
+from literacy.web.exports import csv_response, json_response
+from literacy.web import catalogue
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 log = logging.getLogger(__name__)
@@ -162,6 +164,6 @@ def learner(user_id: int):
         abort(404)
     cat = catalogue()
     person = db.session.get(User, user_id)
-    attempts = queries.learner_attempts(user_id, list(cat.scenarios))
+    attempts = learning_queries.learner_attempts(user_id, list(cat.scenarios))
     return render_template("insights/learner.html", person=person, attempts=attempts, catalogue=cat,
                            fresh_since=windows().fresh_since)

@@ -10,14 +10,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .. import assignments, metrics, queries, readmodel, track
-from ..access import allow
-from ..extensions import db
-from ..models import CheckAnswer, LessonCompletion, utcnow
-from ..xapi import events, outbox
-from .exports import json_response
-from .forms import ActionForm, RoleForm, question_form, role_choices
-from . import catalogue
+from literacy.cohorts import assignments, queries as cohort_queries
+from literacy.insights import metrics, readmodels as readmodel
+from literacy.learning import queries as learning_queries, track
+from literacy.platform.access import allow
+from literacy.platform.extensions import db
+from literacy.learning.models import CheckAnswer, LessonCompletion
+from literacy.platform.clock import utcnow
+from literacy.xapi import events, outbox
+from literacy.web.exports import json_response
+from literacy.web.forms import ActionForm, RoleForm, question_form, role_choices
+from literacy.web import catalogue
 
 bp = Blueprint("learn", __name__)
 log = logging.getLogger(__name__)
@@ -27,7 +30,7 @@ def learner_track(role: str) -> track.Track:
     cat = catalogue()
     return track.build(
         cat.courses.get(role), cat.role_scenarios(role),
-        queries.completed_lessons(current_user.id), queries.attempts_by_scenario(current_user.id),
+        learning_queries.completed_lessons(current_user.id), learning_queries.attempts_by_scenario(current_user.id),
     )
 
 
@@ -38,9 +41,9 @@ def home():
     if not current_user.is_authenticated:
         return render_template("learn/landing.html", roles=cat.roles.values(), summary=cat.summary())
     role = cat.roles.get(current_user.role)
-    summary = queries.attempts_by_scenario(current_user.id)
-    completed = queries.completed_lessons(current_user.id)
-    due = assignments.for_learner(queries.learner_cohorts(current_user.id), cat, current_user.role, completed,
+    summary = learning_queries.attempts_by_scenario(current_user.id)
+    completed = learning_queries.completed_lessons(current_user.id)
+    due = assignments.for_learner(cohort_queries.learner_cohorts(current_user.id), cat, current_user.role, completed,
                                   {sid for sid, s in summary.items() if s["finished"]}, date.today())
     return render_template(
         "learn/home.html", role=role, course=cat.courses.get(current_user.role), assignments=due, catalogue=cat,
@@ -84,12 +87,12 @@ def _render_lesson(lesson_id: str, form=None, status: int = 200):
     lesson = cat.lesson(lesson_id) or abort(404)
     lessons = cat.courses[lesson.role].lessons
     index = next(i for i, l in enumerate(lessons) if l.id == lesson.id)
-    answers = queries.check_answers(current_user.id, lesson.id)
+    answers = learning_queries.check_answers(current_user.id, lesson.id)
     form = form or question_form(lesson.questions)(formdata=None, data={f"q{q}": str(a.option) for q, a in answers.items()})
     return render_template(
         "learn/lesson.html", lesson=lesson, role=cat.roles[lesson.role], skills=cat.skills,
         previous=lessons[index - 1] if index else None, following=lessons[index + 1] if index + 1 < len(lessons) else None,
-        position=index + 1, count=len(lessons), done=lesson.id in queries.completed_lessons(current_user.id),
+        position=index + 1, count=len(lessons), done=lesson.id in learning_queries.completed_lessons(current_user.id),
         answers=answers, form=form, action=ActionForm(),
     ), status
 
@@ -139,7 +142,7 @@ def check(lesson_id: str):
     if not valid or len(picks) != len(lesson.questions):
         flash("Answer every question to see the explanations.", "error")
         return _render_lesson(lesson.id, form=form, status=400)
-    existing, now, rows = queries.check_answers(current_user.id, lesson.id), utcnow(), []
+    existing, now, rows = learning_queries.check_answers(current_user.id, lesson.id), utcnow(), []
     for qi, option in picks.items():
         row = existing.get(qi) or CheckAnswer(user_id=current_user.id, lesson_id=lesson.id, question=qi)
         row.option, row.correct, row.answered_at = option, option == lesson.questions[qi].answer, now
@@ -157,10 +160,10 @@ def check(lesson_id: str):
 def progress():
     cat = catalogue()
     role = cat.roles.get(current_user.role)
-    profile = metrics.skill_profile(queries.score_rows(current_user.id), cat.skills)
+    profile = metrics.skill_profile(learning_queries.score_rows(current_user.id), cat.skills)
     return render_template(
         "learn/progress.html", role=role, skills=cat.skills, profile=profile,
-        attempts=queries.user_attempts(current_user.id), scenarios=cat.scenarios, track=learner_track(current_user.role),
+        attempts=learning_queries.user_attempts(current_user.id), scenarios=cat.scenarios, track=learner_track(current_user.role),
     )
 
 

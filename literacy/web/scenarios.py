@@ -5,13 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import attempts, engine
-from ..access import allow
-from ..attempts import Outcome
-from ..extensions import db
-from ..models import Attempt
-from .forms import ChoiceForm, StartForm
-from . import catalogue
+from literacy.learning import attempts, engine
+from literacy.platform.access import allow
+from literacy.learning.attempts import Outcome
+from literacy.platform.extensions import db
+from literacy.learning.models import Attempt
+from literacy.web.forms import ChoiceForm, StartForm
+from literacy.web import catalogue
 
 bp = Blueprint("scenarios", __name__)
 

@@ -9,12 +9,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..assignments import Work, work_for
-from ..content.model import Catalogue, Lesson, Scenario
-from ..extensions import db
-from ..models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortAssignment, CohortMember, LessonCompletion, OutboxStatement, User
-from . import outbox
-from . import statements as xs
+from literacy.cohorts.assignments import Work, work_for
+from literacy.content.types import Catalogue, Lesson, Scenario
+from literacy.platform.extensions import db
+from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion
+from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.xapi.models import OutboxStatement
+from literacy.people.models import User
+from literacy.xapi import outbox
+from literacy.xapi import statements as xs
 
 
 def learner(user: User) -> xs.Learner:

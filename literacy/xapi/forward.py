@@ -16,9 +16,10 @@ from urllib.parse import urlsplit
 import requests
 from sqlalchemy import update
 
-from ..extensions import db
-from ..models import OutboxStatement, utcnow
-from . import outbox
+from literacy.platform.extensions import db
+from literacy.xapi.models import OutboxStatement
+from literacy.platform.clock import utcnow
+from literacy.xapi import outbox
 
 log = logging.getLogger(__name__)
 XAPI_VERSION = "1.0.3"

@@ -11,12 +11,14 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from ..assignments import work_for
-from ..content.model import Catalogue
-from ..extensions import db
-from ..models import Cohort, CohortMember, OutboxStatement, User
-from . import validate
-from .statements import Profile
+from literacy.cohorts.assignments import work_for
+from literacy.content.types import Catalogue
+from literacy.platform.extensions import db
+from literacy.cohorts.models import Cohort, CohortMember
+from literacy.xapi.models import OutboxStatement
+from literacy.people.models import User
+from literacy.xapi import validate
+from literacy.xapi.statements import Profile
 
 STATUSES = ("pending", "sent", "rejected")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
 
-from ..content.model import Lesson, Scenario
-from ..engine import overall
+from literacy.content.types import Lesson, Scenario
+from literacy.learning.engine import overall
 
 ADL_VERB = "http://adlnet.gov/expapi/verbs/"
 ADL_TYPE = "http://adlnet.gov/expapi/activities/"

@@ -10,7 +10,7 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from literacy import create_app
-from literacy.database import create_schema
+from literacy.platform.database import create_schema
 from literacy.demo import load_demo
 
 HERE = Path(__file__).resolve().parent

@@ -12,8 +12,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from literacy.demo import load_demo
-from literacy.extensions import db
-from literacy.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion, OutboxStatement, User, utcnow
+from literacy.platform.extensions import db
+from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion
+from literacy.xapi.models import OutboxStatement
+from literacy.people.models import User
+from literacy.platform.clock import utcnow
 from literacy.xapi import forward, outbox, statements as xs
 
 from conftest import Browser, make_app  # tests/conftest.py

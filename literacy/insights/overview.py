@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import metrics, rollups
-from .content.model import Catalogue
-from .rollups import Scope, Windows
+from literacy.insights import metrics, rollups
+from literacy.content.types import Catalogue
+from literacy.insights.rollups import Scope, Windows
 
 DIMENSIONS = ("role", "team", "organisation")
 

@@ -10,9 +10,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import SecurityError
 
-from ..access import safe_next
+from literacy.platform.access import safe_next
 
-from ..extensions import db
+from literacy.platform.extensions import db
 
 log = logging.getLogger(__name__)
 MESSAGES = {

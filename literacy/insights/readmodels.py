@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 
-from . import rollups
-from .content.model import Catalogue
-from .extensions import db
-from .models import LearnerMonth, LearnerProgress, User
+from literacy.insights import rollups
+from literacy.content.types import Catalogue
+from literacy.platform.extensions import db
+from literacy.insights.models import LearnerMonth, LearnerProgress
+from literacy.people.models import User
 
 
 def _people(user_ids: list[int] | None):

@@ -7,8 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from .extensions import db
-from .models import Invitation, User, utcnow
+from literacy.platform.extensions import db
+from literacy.people.models import Invitation, User
+from literacy.platform.clock import utcnow
 
 LIFETIME = timedelta(days=14)
 

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from . import invitations, roster
-from .extensions import db
-from .models import Cohort, CohortAssignment, CohortMember, Team, User
+from literacy.people import invitations
+from literacy.cohorts import roster
+from literacy.platform.extensions import db
+from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.people.models import Team, User
 
 log = logging.getLogger(__name__)
 

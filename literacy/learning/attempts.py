@@ -13,11 +13,15 @@ from enum import Enum
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import engine, readmodel
-from .content.model import Catalogue, Scenario
-from .extensions import db
-from .models import Attempt, AttemptStep, Evidence, SkillScore, User, utcnow
-from .xapi import events
+from literacy.learning import engine
+from literacy.insights import readmodels as readmodel
+from literacy.content.types import Catalogue, Scenario
+from literacy.platform.extensions import db
+from literacy.learning.models import Attempt, AttemptStep, SkillScore
+from literacy.insights.models import Evidence
+from literacy.people.models import User
+from literacy.platform.clock import utcnow
+from literacy.xapi import events
 
 
 class Outcome(Enum):

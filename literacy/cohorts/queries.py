@@ -1,61 +1,17 @@
-"""SQL reads returning plain values for the pure core and the views."""
+"""Reads for the cohort pages: each function runs a fixed number of aggregate queries (a few per role
+in the cohort), never one per learner, so a dashboard for thousands of learners stays fast."""
 from __future__ import annotations
 
 from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import selectinload
 
-from .assignments import work_for
-from .extensions import db
-from .metrics import ScoreRow
-from .progress import LearnerFacts
-from .models import Attempt, AttemptStep, CheckAnswer, Cohort, CohortMember, Evidence, LessonCompletion, Team, User, team_members
-
-
-def completed_lessons(user_id: int) -> set[str]:
-    return set(db.session.scalars(select(LessonCompletion.lesson_id).where(LessonCompletion.user_id == user_id)))
-
-
-def check_answers(user_id: int, lesson_id: str) -> dict[int, CheckAnswer]:
-    rows = db.session.scalars(select(CheckAnswer).where(CheckAnswer.user_id == user_id, CheckAnswer.lesson_id == lesson_id))
-    return {row.question: row for row in rows}
-
-
-def attempts_by_scenario(user_id: int) -> dict[str, dict]:
-    """Per scenario: attempt count, finished count, newest attempt id and whether it is unfinished."""
-    rows = db.session.execute(
-        select(
-            Attempt.scenario_id,
-            func.count(Attempt.id),
-            func.count(Attempt.finished_at),
-            func.max(Attempt.id),
-        ).where(Attempt.user_id == user_id).group_by(Attempt.scenario_id)
-    )
-    summary = {sid: {"attempts": n, "finished": done, "latest": latest} for sid, n, done, latest in rows}
-    if summary:
-        open_ids = set(db.session.scalars(
-            select(Attempt.id).where(Attempt.id.in_([s["latest"] for s in summary.values()]), Attempt.finished_at.is_(None))
-        ))
-        for item in summary.values():
-            item["in_progress"] = item["latest"] in open_ids
-    return summary
-
-
-def user_attempts(user_id: int) -> list[Attempt]:
-    return list(db.session.scalars(select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.started_at.desc(), Attempt.id.desc())))
-
-
-def score_rows(user_id: int) -> list[ScoreRow]:
-    """The learner's latest finished score per scenario and skill."""
-    rows = db.session.execute(
-        select(Evidence.attempt_id, Evidence.scenario_id, Evidence.skill_id, Evidence.score, Evidence.finished_at)
-        .where(Evidence.user_id == user_id)
-    )
-    return [ScoreRow(*row) for row in rows]
-
-
-# --- cohorts -----------------------------------------------------------------------------------
-# Each function runs a fixed number of aggregate queries (a few per role in the cohort), never one
-# per learner, so a dashboard for thousands of learners stays fast.
+from literacy.cohorts.assignments import work_for
+from literacy.cohorts.models import Cohort, CohortMember
+from literacy.cohorts.status import LearnerFacts
+from literacy.insights.models import Evidence
+from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion
+from literacy.people.models import Team, User, team_members
+from literacy.platform.extensions import db
 
 def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
     """One :class:`progress.LearnerFacts` per member of ``cohort`` (or only for ``user_id``)."""
@@ -163,14 +119,6 @@ def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict
     reached_query = select(AttemptStep.node_id, learners).join(Attempt, Attempt.id == AttemptStep.attempt_id).where(*played)
     reached = dict(db.session.execute(reached_query.group_by(AttemptStep.node_id)).all())
     return players, reached, taken
-
-
-def learner_attempts(user_id: int, scenario_ids) -> list[Attempt]:
-    """A learner's attempts on the given scenarios, newest first, with their steps (one query each way)."""
-    return list(db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user_id, Attempt.scenario_id.in_(tuple(scenario_ids)))
-        .options(selectinload(Attempt.steps), selectinload(Attempt.skill_scores)).order_by(Attempt.id.desc())
-    ))
 
 
 def learner_cohorts(user_id: int) -> list[tuple[str, object, list[tuple[str, str]]]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from .content.model import Catalogue
+from literacy.content.types import Catalogue
 
 KINDS = ("track", "course", "scenario")
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from . import progress, queries
-from .assignments import work_for
-from .content.model import Catalogue, Scenario
-from .models import Cohort
+from literacy.cohorts import status as progress, queries as cohort_queries
+from literacy.learning import queries as learning_queries
+from literacy.cohorts.assignments import work_for
+from literacy.content.types import Catalogue, Scenario
+from literacy.cohorts.models import Cohort
 
 PRIVACY_FLOOR = 5  # judgment patterns need at least this many learners, so no one is singled out
 
@@ -28,12 +29,12 @@ def _row(cohort: Cohort, facts: progress.LearnerFacts, today: date) -> progress.
 
 def learner(cohort: Cohort, catalogue: Catalogue, today: date, user_id: int) -> progress.LearnerRow | None:
     """One member's row, without computing the whole cohort."""
-    facts = queries.cohort_facts(cohort, catalogue, user_id)
+    facts = cohort_queries.cohort_facts(cohort, catalogue, user_id)
     return _row(cohort, facts[0], today) if facts else None
 
 
 def build(cohort: Cohort, catalogue: Catalogue, today: date) -> Dashboard:
-    facts = queries.cohort_facts(cohort, catalogue)
+    facts = cohort_queries.cohort_facts(cohort, catalogue)
     rows = [_row(cohort, f, today) for f in facts]
     assignments = [(a.kind, a.ref) for a in cohort.assignments]
     roles = {f.role for f in facts} or set(catalogue.roles)
@@ -66,7 +67,7 @@ class Pattern:
 
 def patterns(cohort: Cohort, scenario: Scenario) -> Pattern:
     """How the cohort chose at each node; a 'wrong turn' is any option worth less than the node's best."""
-    players, reached, taken = queries.choice_patterns(cohort.id, scenario)
+    players, reached, taken = cohort_queries.choice_patterns(cohort.id, scenario)
     if players < PRIVACY_FLOOR:
         return Pattern(scenario, players, [], [])
     nodes, wrong = [], []

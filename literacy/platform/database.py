@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from .extensions import db
+from literacy.platform.extensions import db
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int = 5000) -> None:
@@ -27,6 +27,10 @@ def create_schema() -> None:
 
     Installations use the migrations instead ('flask db upgrade'); tests/test_migrations.py checks
     that both give the same schema."""
-    from . import models  # noqa: F401  (registers the tables)
+    from literacy.people import models as _people  # noqa: F401  (registers the tables)
+    from literacy.learning import models as _learning
+    from literacy.cohorts import models as _cohorts
+    from literacy.insights import models as _insights
+    from literacy.xapi import models as _xapi
 
     db.create_all()

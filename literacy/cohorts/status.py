@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from .metrics import percent
+from literacy.insights.metrics import percent
 
 NOT_STARTED, IN_PROGRESS, DONE = "not-started", "in-progress", "done"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .content.model import Choice, Node, Scenario
+from literacy.content.types import Choice, Node, Scenario
 
 
 class InvalidChoice(ValueError):

@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from .extensions import db
-from .models import LoginFailure, utcnow
+from literacy.platform.extensions import db
+from literacy.people.models import LoginFailure
+from literacy.platform.clock import utcnow
 
 
 def _keys(email: str, address: str) -> tuple[str, str]:

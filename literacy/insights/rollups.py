@@ -11,10 +11,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 
-from .content.model import Catalogue
-from .extensions import db
-from .metrics import CellRow, RoleCounts
-from .models import Attempt, Evidence, LearnerMonth, LearnerProgress, LessonCompletion, SkillScore, Team, User, team_members
+from literacy.content.types import Catalogue
+from literacy.platform.extensions import db
+from literacy.insights.metrics import CellRow, RoleCounts
+from literacy.learning.models import Attempt, LessonCompletion, SkillScore
+from literacy.insights.models import Evidence, LearnerMonth, LearnerProgress
+from literacy.people.models import Team, User, team_members
 
 CRITICAL_TARGET = 75  # a skill is critical for a role when its target is at least this
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .content.model import Course, Scenario
-from .metrics import percent
+from literacy.content.types import Course, Scenario
+from literacy.insights.metrics import percent
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Leader insights: metric definitions (pure), rollup SQL, the read models behind it and the overview."""

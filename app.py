@@ -1,4 +1,5 @@
 """Entry point: ``flask --app app ...`` and WSGI servers load ``app`` from here."""
+
 import sys
 
 from literacy import create_app

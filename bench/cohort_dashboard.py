@@ -5,6 +5,7 @@ runs). Target: under 300 ms on a 2-core machine.
 
     .venv/bin/python bench/cohort_dashboard.py [--learners 2000] [--attempts 20]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,17 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from literacy import create_app  # noqa: E402
+from literacy import create_app
 from literacy.cohorts import dashboard
-from literacy.learning import engine
-from literacy.platform.database import create_schema  # noqa: E402
-from literacy.platform.extensions import db  # noqa: E402
-from literacy.learning.models import Attempt, AttemptStep, LessonCompletion, SkillScore
 from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
 from literacy.insights.models import Evidence
+from literacy.learning import engine
+from literacy.learning.models import Attempt, AttemptStep, LessonCompletion, SkillScore
 from literacy.people.models import Organization, User
+from literacy.platform.database import create_schema
+from literacy.platform.extensions import db
 
 
 def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:
@@ -39,15 +40,29 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:
     db.session.flush()
     roles = list(catalogue.roles)
     now = datetime(2026, 11, 1)
-    users = [{"id": i + 1, "org_id": org.id, "email": f"l{i}@bench.example", "name": f"Learner {i:05d}", "password_hash": "x",
-              "session_token": f"t{i}", "active": True,
-              "role": roles[i % len(roles)], "access": "learner", "created_at": now} for i in range(learners)]
+    users = [
+        {
+            "id": i + 1,
+            "org_id": org.id,
+            "email": f"l{i}@bench.example",
+            "name": f"Learner {i:05d}",
+            "password_hash": "x",
+            "session_token": f"t{i}",
+            "active": True,
+            "role": roles[i % len(roles)],
+            "access": "learner",
+            "created_at": now,
+        }
+        for i in range(learners)
+    ]
     db.session.execute(insert(User), users)
     cohort = Cohort(org_id=org.id, name="Bench cohort", starts_on=date(2026, 9, 1), due_on=date(2026, 12, 31))
     cohort.assignments.append(CohortAssignment(kind="track", ref=""))
     db.session.add(cohort)
     db.session.flush()
-    db.session.execute(insert(CohortMember), [{"cohort_id": cohort.id, "user_id": u["id"], "added_at": now} for u in users])
+    db.session.execute(
+        insert(CohortMember), [{"cohort_id": cohort.id, "user_id": u["id"], "added_at": now} for u in users]
+    )
     lessons, attempt_rows, steps, scores, latest = [], [], [], [], {}
     attempt_id = 0
     for user in users:
@@ -63,21 +78,57 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:
             while not state.finished(scenario):
                 choice = rng.choice(engine.offered(scenario, state))
                 after = engine.advance(scenario, state, choice.index).state
-                steps.append({"attempt_id": attempt_id, "step": after.step, "node_id": state.node_id, "choice_index": choice.index,
-                              "choice_label": choice.label, "target_id": after.node_id, "created_at": when})
+                steps.append(
+                    {
+                        "attempt_id": attempt_id,
+                        "step": after.step,
+                        "node_id": state.node_id,
+                        "choice_index": choice.index,
+                        "choice_label": choice.label,
+                        "target_id": after.node_id,
+                        "created_at": when,
+                    }
+                )
                 state = after
-            attempt_rows.append({"id": attempt_id, "user_id": user["id"], "scenario_id": scenario.id, "role": scenario.role,
-                                 "content_version": scenario.version, "node_id": state.node_id, "step": state.step,
-                                 "flags_json": "[]", "totals_json": "{}", "outcome": state.node(scenario).outcome,
-                                 "started_at": when, "updated_at": when, "finished_at": when})
+            attempt_rows.append(
+                {
+                    "id": attempt_id,
+                    "user_id": user["id"],
+                    "scenario_id": scenario.id,
+                    "role": scenario.role,
+                    "content_version": scenario.version,
+                    "node_id": state.node_id,
+                    "step": state.step,
+                    "flags_json": "[]",
+                    "totals_json": "{}",
+                    "outcome": state.node(scenario).outcome,
+                    "started_at": when,
+                    "updated_at": when,
+                    "finished_at": when,
+                }
+            )
             for skill, value in engine.score(scenario, state.totals).items():
-                scores.append({"attempt_id": attempt_id, "skill_id": skill, "total": state.totals[skill], "score": value})
-                latest[(user["id"], scenario.id, skill)] = {"user_id": user["id"], "scenario_id": scenario.id, "skill_id": skill,
-                                                            "attempt_id": attempt_id, "score": value, "finished_at": when}
-    tables = ((LessonCompletion, lessons), (Attempt, attempt_rows), (AttemptStep, steps), (SkillScore, scores), (Evidence, list(latest.values())))
+                scores.append(
+                    {"attempt_id": attempt_id, "skill_id": skill, "total": state.totals[skill], "score": value}
+                )
+                latest[(user["id"], scenario.id, skill)] = {
+                    "user_id": user["id"],
+                    "scenario_id": scenario.id,
+                    "skill_id": skill,
+                    "attempt_id": attempt_id,
+                    "score": value,
+                    "finished_at": when,
+                }
+    tables = (
+        (LessonCompletion, lessons),
+        (Attempt, attempt_rows),
+        (AttemptStep, steps),
+        (SkillScore, scores),
+        (Evidence, list(latest.values())),
+    )
     for model, rows in tables:
         for start in range(0, len(rows), 20_000):
-            db.session.execute(insert(model), rows[start:start + 20_000])
+            db.session.execute(insert(model), rows[start : start + 20_000])
     db.session.commit()
     print(f"data: {learners} learners, {len(attempt_rows)} attempts, {len(steps)} choices, {len(scores)} skill scores")
     return cohort.id
@@ -105,13 +156,17 @@ def main() -> None:
             started = time.perf_counter()
             cohort_id = populate(app.extensions["catalogue"], args.learners, args.attempts)
             print(f"setup: {time.perf_counter() - started:.1f} s")
-            manager = User(org_id=1, email="m@bench.example", name="Manager", password_hash="", role="lifecycle", access="manager")
+            manager = User(
+                org_id=1, email="m@bench.example", name="Manager", password_hash="", role="lifecycle", access="manager"
+            )
             cohort = db.session.get(Cohort, cohort_id)
             cohort.managers.append(manager)
             db.session.commit()
             session_id = manager.get_id()
             catalogue = app.extensions["catalogue"]
-            compute = timed(lambda: dashboard.build(db.session.get(Cohort, cohort_id), catalogue, date(2026, 11, 24)), args.runs)
+            compute = timed(
+                lambda: dashboard.build(db.session.get(Cohort, cohort_id), catalogue, date(2026, 11, 24)), args.runs
+            )
         client = app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = session_id

@@ -11,6 +11,7 @@ database. Bounded: it stops by itself after --seconds.
     .venv/bin/python bench/load.py [--learners 100] [--seconds 60] [--workers 2]
     tests/with_postgres.sh .venv/bin/python bench/load.py --postgres
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,14 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PASSWORD = "load test passphrase"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-CHOICE = re.compile(r'<input type="hidden" name="step" value="(\d+)">\s*<input type="hidden" name="node" value="([^"]+)">\s*'
-                    r'<input type="hidden" name="choice" value="(\d+)">')
+CHOICE = re.compile(
+    r'<input type="hidden" name="step" value="(\d+)">\s*<input type="hidden" name="node" value="([^"]+)">\s*'
+    r'<input type="hidden" name="choice" value="(\d+)">'
+)
 
 
 class Learner:
     """One simulated learner on one keep-alive connection, carrying its session cookie."""
 
-    def __init__(self, base: str, email: str, rng: random.Random, think: bool, stats: "Stats"):
+    def __init__(self, base: str, email: str, rng: random.Random, think: bool, stats: Stats):
         self.base, self.email, self.rng, self.think, self.stats = base, email, rng, think, stats
         self.address = urllib.parse.urlparse(base)
         self.connection: http.client.HTTPConnection | None = None
@@ -60,7 +63,7 @@ class Learner:
             self.cookie = response.getheader("Set-Cookie").split(";", 1)[0]
         return response.status, text, response.getheader("Location") or ""
 
-    def request(self, path: str, data: dict | None = None, stats: "Stats | None" = None) -> tuple[int, str, str]:
+    def request(self, path: str, data: dict | None = None, stats: Stats | None = None) -> tuple[int, str, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
         started = time.perf_counter()
         try:
@@ -78,7 +81,7 @@ class Learner:
             time.sleep(self.rng.uniform(1, 3))
         return status, text, location
 
-    def run(self, until: float, signin: "Stats") -> None:
+    def run(self, until: float, signin: Stats) -> None:
         """Sign in (timed apart: a deliberately slow password hash), then browse and play until ``until``."""
         status, page, _ = self.request("/login", stats=signin)
         token = TOKEN.search(page)
@@ -111,8 +114,9 @@ class Learner:
             if status != 200 or not choices or not token:
                 return  # finished (redirect to the debrief) or an error already counted
             step, node_id, choice = self.rng.choice(choices)
-            status, _, location = self.request(f"/attempts/{attempt}/choose",
-                                               {"csrf_token": token[1], "step": step, "node": node_id, "choice": choice})
+            status, _, location = self.request(
+                f"/attempts/{attempt}/choose", {"csrf_token": token[1], "step": step, "node": node_id, "choice": choice}
+            )
             if status == 302 and f"/attempts/{attempt}/steps/{int(step) + 1}" in location:
                 self.accepted.add((attempt, int(step) + 1))
                 self.request(urllib.parse.urlparse(location).path)
@@ -167,9 +171,15 @@ with app.app_context():
 
 
 def count_steps(env: dict) -> int:
-    script = ("from app import app\nfrom literacy.platform.extensions import db\nfrom literacy.learning.models import AttemptStep\n"
-              "with app.app_context(): print(db.session.query(AttemptStep).count())")
-    return int(subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout)
+    script = (
+        "from app import app\nfrom literacy.platform.extensions import db\nfrom literacy.learning.models import AttemptStep\n"
+        "with app.app_context(): print(db.session.query(AttemptStep).count())"
+    )
+    return int(
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        ).stdout
+    )
 
 
 def main() -> None:
@@ -184,12 +194,23 @@ def main() -> None:
         database = os.environ["TEST_DATABASE_URL"] if args.postgres else f"sqlite:///{tmp}/load.sqlite3"
         port = free_port()
         # development mode: production cookies are Secure and would not travel over plain HTTP on loopback
-        env = {**os.environ, "DATABASE_URL": database, "LITERACY_ENV": "development", "SECRET_KEY": "load-" * 8,
-               "TRUSTED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": str(args.workers)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database,
+            "LITERACY_ENV": "development",
+            "SECRET_KEY": "load-" * 8,
+            "TRUSTED_HOSTS": "127.0.0.1",
+            "WEB_CONCURRENCY": str(args.workers),
+        }
         prepare(env, args.learners)
         log = open(Path(tmp) / "server.log", "w")
-        server = subprocess.Popen([BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
-                                  cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(100):
@@ -199,7 +220,10 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.2)
             stats, signin = Stats(), Stats()
-            clients = [Learner(base, f"load{i}@example.com", random.Random(i), not args.no_think, stats) for i in range(args.learners)]
+            clients = [
+                Learner(base, f"load{i}@example.com", random.Random(i), not args.no_think, stats)
+                for i in range(args.learners)
+            ]
             until = time.time() + args.seconds
             threads = [threading.Thread(target=c.run, args=(until, signin)) for c in clients]
             started = time.time()
@@ -219,24 +243,36 @@ def main() -> None:
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0] * 99
     errors = sum(n for s, n in (*stats.statuses.items(), *signin.statuses.items()) if s >= 500 or s == 0)
     signins = sorted(signin.latencies)
-    print(f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, gunicorn workers: {args.workers}, learners: {args.learners}, "
-          f"think time: {'none' if args.no_think else '1-3 s'}, duration: {elapsed:.0f} s")
-    print(f"requests: {len(latencies)}, {len(latencies) / elapsed:.1f} per second; statuses: {dict(sorted(stats.statuses.items()))}")
-    print(f"latency of pages and choices: p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms")
+    print(
+        f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, gunicorn workers: {args.workers}, learners: {args.learners}, "
+        f"think time: {'none' if args.no_think else '1-3 s'}, duration: {elapsed:.0f} s"
+    )
+    print(
+        f"requests: {len(latencies)}, {len(latencies) / elapsed:.1f} per second; statuses: {dict(sorted(stats.statuses.items()))}"
+    )
+    print(
+        f"latency of pages and choices: p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms"
+    )
     if signins:
-        print(f"sign-in requests (PBKDF2 600,000 iterations, all at the start): {len(signins)}, "
-              f"median {statistics.median(signins) * 1000:.0f} ms, max {signins[-1] * 1000:.0f} ms")
+        print(
+            f"sign-in requests (PBKDF2 600,000 iterations, all at the start): {len(signins)}, "
+            f"median {statistics.median(signins) * 1000:.0f} ms, max {signins[-1] * 1000:.0f} ms"
+        )
         signed_in = max(s + l for s, l in zip(signin.starts, signin.latencies))
         steady = stats.after(signed_in)
         if len(steady) > 1:
             p = statistics.quantiles(steady, n=100)
-            print(f"steady state (after the last sign-in): {len(steady)} requests, p50 {p[49] * 1000:.0f} ms, "
-                  f"p95 {p[94] * 1000:.0f} ms, p99 {p[98] * 1000:.0f} ms")
+            print(
+                f"steady state (after the last sign-in): {len(steady)} requests, p50 {p[49] * 1000:.0f} ms, "
+                f"p95 {p[94] * 1000:.0f} ms, p99 {p[98] * 1000:.0f} ms"
+            )
     print(f"5xx or failed connections: {errors}; 'database is locked' in the server log: {locked}")
     for message in (stats.failures + signin.failures)[:5]:
         print(f"  failed: {message}")
-    print(f"choices acknowledged to clients: {accepted}; choice rows in the database: {rows}; "
-          f"lost: {max(0, accepted - rows)}; extra rows: {max(0, rows - accepted)}")
+    print(
+        f"choices acknowledged to clients: {accepted}; choice rows in the database: {rows}; "
+        f"lost: {max(0, accepted - rows)}; extra rows: {max(0, rows - accepted)}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Targets: under 1 s at 10,000 learners; growth no worse than linear.
 
     .venv/bin/python bench/rollup.py [--sizes 1000 10000 50000] [--attempts 40]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,12 +21,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from literacy import create_app  # noqa: E402
+from literacy import create_app
+from literacy.insights import overview as insights
+from literacy.insights import readmodels as readmodel
+from literacy.insights.rollups import Scope
 from literacy.learning import engine
-from literacy.insights import overview as insights, readmodels as readmodel
-from literacy.platform.database import create_schema  # noqa: E402
-from literacy.platform.extensions import db  # noqa: E402
-from literacy.insights.rollups import Scope  # noqa: E402
+from literacy.platform.database import create_schema
+from literacy.platform.extensions import db
 
 NOW = datetime(2026, 11, 24, 12, 0)
 
@@ -42,7 +44,9 @@ def walks(catalogue, per_scenario: int, rng: random.Random) -> dict[str, list]:
                 after = engine.advance(scenario, state, choice.index).state
                 path.append((state.node_id, choice.index, choice.label, after.node_id))
                 state = after
-            pool[scenario.id].append((path, state.node_id, state.node(scenario).outcome, engine.score(scenario, state.totals)))
+            pool[scenario.id].append(
+                (path, state.node_id, state.node(scenario).outcome, engine.score(scenario, state.totals))
+            )
     return pool
 
 
@@ -53,11 +57,15 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
     raw = db.engine.raw_connection()
     cur = raw.cursor()
     cur.execute("INSERT INTO organizations (id, name, slug) VALUES (1, 'Bench', 'bench')")
-    cur.executemany("INSERT INTO teams (id, org_id, name, role) VALUES (?, 1, ?, ?)",
-                    [(i + 1, f"{role} team {k}", role) for i, (role, k) in enumerate((r, k) for r in roles for k in range(3))])
-    cur.execute("INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token)"
-                " VALUES (?, 1, ?, ?, '', ?, 'leader', ?, 1, 'bench-leader')",
-                (learners + 1, "leader@bench.example", "Leader", roles[0], NOW))
+    cur.executemany(
+        "INSERT INTO teams (id, org_id, name, role) VALUES (?, 1, ?, ?)",
+        [(i + 1, f"{role} team {k}", role) for i, (role, k) in enumerate((r, k) for r in roles for k in range(3))],
+    )
+    cur.execute(
+        "INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token)"
+        " VALUES (?, 1, ?, ?, '', ?, 'leader', ?, 1, 'bench-leader')",
+        (learners + 1, "leader@bench.example", "Leader", roles[0], NOW),
+    )
     users, members, lessons, attempt_rows, steps, scores = [], [], [], [], [], []
     latest = {}  # (learner, scenario) -> the evidence row of the last finished attempt
     attempt_id = 0
@@ -75,25 +83,44 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
             attempt_id += 1
             path, node, outcome, skill_scores = rng.choice(pool[scenario.id])
             when = min(NOW, start + timedelta(days=n * 3, minutes=rng.randint(0, 600)))
-            attempt_rows.append((attempt_id, uid, scenario.id, role, scenario.version, node, len(path), outcome, when, when, when))
+            attempt_rows.append(
+                (attempt_id, uid, scenario.id, role, scenario.version, node, len(path), outcome, when, when, when)
+            )
             steps.extend((attempt_id, i + 1, a, b, c, d, when) for i, (a, b, c, d) in enumerate(path))
             scores.extend((attempt_id, skill, 0, value) for skill, value in skill_scores.items())
             latest[(uid, scenario.id)] = (attempt_id, skill_scores, when)
-    cur.executemany("INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token)"
-                    " VALUES (?, 1, ?, ?, '', ?, 'learner', ?, 1, 'bench')", users)
+    cur.executemany(
+        "INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token)"
+        " VALUES (?, 1, ?, ?, '', ?, 'learner', ?, 1, 'bench')",
+        users,
+    )
     cur.executemany("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", members)
     cur.executemany("INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES (?, ?, ?)", lessons)
-    cur.executemany("INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json, totals_json, outcome,"
-                    " started_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?)", attempt_rows)
-    cur.executemany("INSERT INTO attempt_steps (attempt_id, step, node_id, choice_index, choice_label, target_id, created_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)", steps)
+    cur.executemany(
+        "INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json, totals_json, outcome,"
+        " started_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?)",
+        attempt_rows,
+    )
+    cur.executemany(
+        "INSERT INTO attempt_steps (attempt_id, step, node_id, choice_index, choice_label, target_id, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        steps,
+    )
     cur.executemany("INSERT INTO skill_scores (attempt_id, skill_id, total, score) VALUES (?, ?, ?, ?)", scores)
-    cur.executemany("INSERT INTO evidence (user_id, scenario_id, skill_id, attempt_id, score, finished_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    [(uid, sid, skill, aid, value, when) for (uid, sid), (aid, values, when) in latest.items() for skill, value in values.items()])
+    cur.executemany(
+        "INSERT INTO evidence (user_id, scenario_id, skill_id, attempt_id, score, finished_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (uid, sid, skill, aid, value, when)
+            for (uid, sid), (aid, values, when) in latest.items()
+            for skill, value in values.items()
+        ],
+    )
     raw.commit()
     cur.execute("ANALYZE")
     raw.close()
-    print(f"  data: {learners:,} learners, {len(attempt_rows):,} attempts, {len(steps):,} choices, {len(scores):,} skill scores")
+    print(
+        f"  data: {learners:,} learners, {len(attempt_rows):,} attempts, {len(steps):,} choices, {len(scores):,} skill scores"
+    )
 
 
 def timed(fn, runs: int) -> float:
@@ -142,8 +169,10 @@ def main() -> None:
     base_size, base_compute, base_page = results[0]
     print("\nlearners   computation   page      growth vs smallest (computation, page) / learners ratio")
     for size, compute, page in results:
-        print(f"{size:>9,}   {compute * 1000:>8.0f} ms  {page * 1000:>6.0f} ms   "
-              f"{compute / base_compute:>5.1f}x, {page / base_page:>5.1f}x / {size / base_size:.0f}x")
+        print(
+            f"{size:>9,}   {compute * 1000:>8.0f} ms  {page * 1000:>6.0f} ms   "
+            f"{compute / base_compute:>5.1f}x, {page / base_page:>5.1f}x / {size / base_size:.0f}x"
+        )
 
 
 if __name__ == "__main__":

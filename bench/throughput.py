@@ -8,6 +8,7 @@ the bare route's rate.
 
     .venv/bin/python bench/throughput.py [--connections 8] [--seconds 10] [--workers 2]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,7 +25,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import BIN, ROOT, TOKEN, free_port, prepare  # noqa: E402
+from load import BIN, ROOT, TOKEN, free_port, prepare
 
 
 class Client:
@@ -91,13 +92,33 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/throughput.sqlite3", "LITERACY_ENV": "development",
-               "SECRET_KEY": "throughput-" * 4, "WEB_CONCURRENCY": str(args.workers), "THREADS": "1"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/throughput.sqlite3",
+            "LITERACY_ENV": "development",
+            "SECRET_KEY": "throughput-" * 4,
+            "WEB_CONCURRENCY": str(args.workers),
+            "THREADS": "1",
+        }
         prepare(env, args.connections)
         port = free_port()
         log = open(Path(tmp) / "server.log", "w")
-        server = subprocess.Popen([BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
-                                   "--pythonpath", str(ROOT / "bench"), "throughput_app:app"], cwd=ROOT, env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(
+            [
+                BIN / "gunicorn",
+                "-c",
+                "python:literacy.gunicorn_conf",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--pythonpath",
+                str(ROOT / "bench"),
+                "throughput_app:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
         try:
             for _ in range(100):
                 try:
@@ -107,7 +128,9 @@ def main() -> None:
                     time.sleep(0.2)
             bare_clients = [Client(port) for _ in range(args.connections)]
             step_clients = [Client(port) for _ in range(args.connections)]
-            steps = [c.sign_in_and_start(f"load{i}@example.com", "load test passphrase") for i, c in enumerate(step_clients)]
+            steps = [
+                c.sign_in_and_start(f"load{i}@example.com", "load test passphrase") for i, c in enumerate(step_clients)
+            ]
             drive(bare_clients, ["/bare"] * args.connections, 1)  # warm up both
             drive(step_clients, steps, 1)
             bare = drive(bare_clients, ["/bare"] * args.connections, args.seconds)
@@ -119,7 +142,9 @@ def main() -> None:
     print(f"gunicorn workers: {args.workers}, connections: {args.connections}, {args.seconds:.0f} s each")
     print(f"bare route:      {bare[0]:8.0f} requests/s, p95 {bare[1]:6.1f} ms, non-200: {bare[2]}")
     print(f"scenario step:   {step[0]:8.0f} requests/s, p95 {step[1]:6.1f} ms, non-200: {step[2]}")
-    print(f"ratio: the scenario step runs at {100 * step[0] / bare[0]:.0f}% of the bare route's rate (target 35% or more)")
+    print(
+        f"ratio: the scenario step runs at {100 * step[0] / bare[0]:.0f}% of the bare route's rate (target 35% or more)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """AI-literacy training for marketing teams: the application factory."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +7,8 @@ from pathlib import Path
 from flask import Flask
 
 from literacy import content
-from literacy.platform.settings import PROJECT_ROOT, from_environment
 from literacy.platform.extensions import csrf, db, login_manager, migrate
+from literacy.platform.settings import PROJECT_ROOT, from_environment
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from literacy.platform.database import configure_engine
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     with app.app_context():
@@ -38,12 +40,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.add_extension("jinja2.ext.do")
 
     from literacy.web import register_blueprints
+
     register_blueprints(app)
 
     from literacy.platform import observability, security
+
     security.init_app(app)
     observability.init_app(app)
 
     from literacy.cli import register_commands
+
     register_commands(app)
     return app

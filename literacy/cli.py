@@ -1,4 +1,5 @@
 """Command-line tools: ``flask content``, ``flask demo``, ``flask rollups`` and ``flask xapi`` (``flask db`` comes from Flask-Migrate)."""
+
 from __future__ import annotations
 
 import json
@@ -15,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from literacy import content
-from literacy.content.twee import export, import_story
-from literacy.platform.extensions import db
 from literacy.cohorts.models import Cohort
+from literacy.content.twee import export, import_story
 from literacy.people.models import User
+from literacy.platform.extensions import db
 from literacy.xapi import events, forward, outbox
 
 content_cli = AppGroup("content", help="Validate learning content.")
@@ -66,7 +67,9 @@ def export_twee_command(scenario_id: str, out: str | None) -> None:
 @content_cli.command("import-twee")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--role", required=True, help="The role the scenario belongs to.")
-@click.option("--out", type=click.Path(dir_okay=False), help="Scenario file to write (default: scenarios/ROLE/<id>.md).")
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="Scenario file to write (default: scenarios/ROLE/<id>.md)."
+)
 def import_twee_command(file: str, role: str, out: str | None) -> None:
     """Convert a Twine story (Twee 3) into a scenario file; written only if it passes the content check."""
 
@@ -127,7 +130,9 @@ def xapi_status_command() -> None:
     endpoint = forward.Endpoint.from_config(current_app.config)
     state = outbox.summary()
     click.echo(f"LRS endpoint: {endpoint.statements_url if endpoint else 'not configured (statements are kept)'}")
-    click.echo("Statements: " + ", ".join(f"{n} {status}" for status, n in state.counts.items()) + f" ({state.total} in all)")
+    click.echo(
+        "Statements: " + ", ".join(f"{n} {status}" for status, n in state.counts.items()) + f" ({state.total} in all)"
+    )
     click.echo("By verb: " + (", ".join(f"{n} {verb}" for verb, n in state.verbs.items()) or "none"))
     if state.oldest_pending:
         click.echo(f"Oldest pending since {state.oldest_pending:%Y-%m-%d %H:%M:%S} UTC")
@@ -171,7 +176,9 @@ def _forward_summary(report: forward.Report) -> str:
     if report.error:
         text += f"; stopped: {report.error}"
     if report.waiting_until:
-        text += f"; the last failure's back-off runs until {report.waiting_until:%H:%M:%S} UTC (--retry-now to try anyway)"
+        text += (
+            f"; the last failure's back-off runs until {report.waiting_until:%H:%M:%S} UTC (--retry-now to try anyway)"
+        )
     return text
 
 
@@ -191,7 +198,7 @@ def xapi_backfill_command(chunk: int) -> None:
     ids = list(db.session.scalars(select(User.id).order_by(User.id)))
     added = 0
     for start in range(0, len(ids), chunk):  # one transaction per chunk: a long history is not held in one
-        added += events.backfill(current_app.extensions["catalogue"], ids[start:start + chunk])
+        added += events.backfill(current_app.extensions["catalogue"], ids[start : start + chunk])
         db.session.commit()
         db.session.expunge_all()
     click.echo(f"{added} statement(s) added to the outbox.")

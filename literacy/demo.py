@@ -2,6 +2,7 @@
 
 Idempotent: running it again finds the organisation and changes nothing.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,16 +14,16 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from literacy.learning import engine
-from literacy.insights import readmodels as readmodel
-from literacy.learning.attempts import record_scores
-from literacy.content.types import Catalogue, Scenario
-from literacy.platform.extensions import db
-from literacy.xapi import events
-from literacy.learning.models import Attempt, AttemptStep, LessonCompletion
 from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.content.types import Catalogue, Scenario
+from literacy.insights import readmodels as readmodel
+from literacy.learning import engine
+from literacy.learning.attempts import record_scores
+from literacy.learning.models import Attempt, AttemptStep, LessonCompletion
 from literacy.people.models import Organization, Team, User
 from literacy.platform.clock import utcnow
+from literacy.platform.extensions import db
+from literacy.xapi import events
 
 ORG_SLUG = "northbeam"
 PASSWORD = "demo-password"
@@ -36,9 +37,11 @@ def load_demo(catalogue: Catalogue, seed: int = 7) -> list[tuple[str, str, str]]
     org = db.session.scalar(select(Organization).where(Organization.slug == ORG_SLUG))
     if org is None:
         _create(catalogue, random.Random(seed))
-    logins = [("leader@northbeam.example", PASSWORD, "leader (sees the whole organisation)"),
-              ("manager@northbeam.example", PASSWORD, "enablement manager"),
-              ("admin@northbeam.example", PASSWORD, "administrator")]
+    logins = [
+        ("leader@northbeam.example", PASSWORD, "leader (sees the whole organisation)"),
+        ("manager@northbeam.example", PASSWORD, "enablement manager"),
+        ("admin@northbeam.example", PASSWORD, "administrator"),
+    ]
     for role in catalogue.roles:
         logins.append((f"{role}.1@northbeam.example", PASSWORD, f"learner, {catalogue.roles[role].name}"))
     return logins
@@ -73,17 +76,29 @@ def _cohorts(org: Organization, catalogue: Catalogue, learners: list[User], toda
     """A running programme for everyone, and an overdue sprint for one role."""
     manager = db.session.scalar(select(User).where(User.email == "manager@northbeam.example"))
     manager.teams.extend(org.teams)  # the enablement manager sees every team's insights
-    programme = Cohort(org_id=org.id, name="Autumn AI judgment programme", starts_on=today - timedelta(days=120),
-                       due_on=today + timedelta(days=21), requirement="at-target", stall_days=14,
-                       description="Every marketer takes their own role track: course and scenarios.")
+    programme = Cohort(
+        org_id=org.id,
+        name="Autumn AI judgment programme",
+        starts_on=today - timedelta(days=120),
+        due_on=today + timedelta(days=21),
+        requirement="at-target",
+        stall_days=14,
+        description="Every marketer takes their own role track: course and scenarios.",
+    )
     programme.managers.append(manager)
     programme.assignments.append(CohortAssignment(kind="track", ref=""))
     programme.members.extend(CohortMember(user=u) for u in learners)
     db.session.add(programme)
     role = next(iter(catalogue.roles))
-    sprint = Cohort(org_id=org.id, name=f"{catalogue.roles[role].name} scenario sprint", starts_on=today - timedelta(days=60),
-                    due_on=today - timedelta(days=5), requirement="complete", stall_days=7,
-                    description="Two scenarios in a fortnight, then a team debrief.")
+    sprint = Cohort(
+        org_id=org.id,
+        name=f"{catalogue.roles[role].name} scenario sprint",
+        starts_on=today - timedelta(days=60),
+        due_on=today - timedelta(days=5),
+        requirement="complete",
+        stall_days=7,
+        description="Two scenarios in a fortnight, then a team debrief.",
+    )
     sprint.managers.append(manager)
     for scenario in catalogue.role_scenarios(role)[:2]:
         sprint.assignments.append(CohortAssignment(kind="scenario", ref=scenario.id))
@@ -103,7 +118,9 @@ def _demo_hash() -> str:
     return generate_password_hash(PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def _history(user: User, catalogue: Catalogue, role: str, rng: random.Random, now: datetime, skill: float, activity: int) -> None:
+def _history(
+    user: User, catalogue: Catalogue, role: str, rng: random.Random, now: datetime, skill: float, activity: int
+) -> None:
     """Lessons read and scenario attempts spread over the last six months; learner 1 starts fresh."""
     if activity == 1:
         return
@@ -126,8 +143,14 @@ def _history(user: User, catalogue: Catalogue, role: str, rng: random.Random, no
 def _attempt(user: User, scenario: Scenario, rng: random.Random, when: datetime, skill: float, finish: bool) -> None:
     """Play a scenario with a learner who picks the best-scoring option with probability ``skill``."""
     state = engine.start(scenario)
-    attempt = Attempt(user_id=user.id, scenario_id=scenario.id, role=scenario.role, content_version=scenario.version,
-                      node_id=state.node_id, started_at=when)
+    attempt = Attempt(
+        user_id=user.id,
+        scenario_id=scenario.id,
+        role=scenario.role,
+        content_version=scenario.version,
+        node_id=state.node_id,
+        started_at=when,
+    )
     db.session.add(attempt)
     db.session.flush()
     stop_at = None if finish else rng.randint(1, 2)
@@ -137,9 +160,17 @@ def _attempt(user: User, scenario: Scenario, rng: random.Random, when: datetime,
         choice = best if rng.random() < skill else rng.choice(options)
         when += timedelta(seconds=rng.randint(40, 180))
         result = engine.advance(scenario, state, choice.index)
-        db.session.add(AttemptStep(attempt_id=attempt.id, step=result.state.step, node_id=state.node_id,
-                                   choice_index=choice.index, choice_label=choice.label,
-                                   target_id=result.state.node_id, created_at=when))
+        db.session.add(
+            AttemptStep(
+                attempt_id=attempt.id,
+                step=result.state.step,
+                node_id=state.node_id,
+                choice_index=choice.index,
+                choice_label=choice.label,
+                target_id=result.state.node_id,
+                created_at=when,
+            )
+        )
         state = result.state
     attempt.node_id, attempt.step, attempt.updated_at = state.node_id, state.step, when
     attempt.flags_json, attempt.totals_json = json.dumps(sorted(state.flags)), json.dumps(state.totals)

@@ -2,6 +2,7 @@
 
 Every value can be overridden with an environment variable of the same name in capitals
 (for example WEB_CONCURRENCY=4)."""
+
 import os
 
 bind = os.environ.get("BIND", "0.0.0.0:8000")

@@ -1,4 +1,5 @@
 """Shared fixtures: a fresh app and database per test, a browser-like client that sends CSRF tokens."""
+
 from __future__ import annotations
 
 import os
@@ -9,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from literacy import create_app
+from literacy.people.models import User
 from literacy.platform.database import create_schema
 from literacy.platform.extensions import db
-from literacy.people.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -24,14 +25,16 @@ SHARED_DATABASE = os.environ.get("TEST_DATABASE_URL")
 
 
 def make_app(tmp_path: Path, content_root: Path = TINY, **config):
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": SHARED_DATABASE or f"sqlite:///{tmp_path / 'test.sqlite3'}",
-        "CONTENT_ROOT": str(content_root),
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast tests; test_security checks the real default
-        **config,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": SHARED_DATABASE or f"sqlite:///{tmp_path / 'test.sqlite3'}",
+            "CONTENT_ROOT": str(content_root),
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast tests; test_security checks the real default
+            **config,
+        }
+    )
     with app.app_context():
         if SHARED_DATABASE:  # one server for the run: start every test from empty tables
             db.drop_all()
@@ -129,7 +132,9 @@ class Browser:
         return self.client.post(url, data=fields, **kwargs)
 
     def register(self, email="learner@example.com", password="correct horse battery", name="Lee Learner", role="ops"):
-        return self.post("/register", {"name": name, "email": email, "password": password, "confirm": password, "role": role})
+        return self.post(
+            "/register", {"name": name, "email": email, "password": password, "confirm": password, "role": role}
+        )
 
     def login(self, email, password="correct horse battery"):
         return self.post("/login", {"email": email, "password": password})
@@ -184,7 +189,9 @@ def world(app):
         db.session.add_all([team_a, team_b])
 
         def person(key, org, access, email=None):
-            user = User(email=email or f"{key}@example.com", name=key.capitalize(), role="ops", access=access, org_id=org.id)
+            user = User(
+                email=email or f"{key}@example.com", name=key.capitalize(), role="ops", access=access, org_id=org.id
+            )
             user.set_password("correct horse battery")
             db.session.add(user)
             db.session.flush()
@@ -201,7 +208,9 @@ def world(app):
         other = person("othermanager", b, "manager")
         outsider = person("outsider", b, "learner")
         today = date.today()
-        cohort = Cohort(org_id=a.id, name="Pilot cohort", starts_on=today - timedelta(days=10), due_on=today + timedelta(days=10))
+        cohort = Cohort(
+            org_id=a.id, name="Pilot cohort", starts_on=today - timedelta(days=10), due_on=today + timedelta(days=10)
+        )
         cohort.managers.append(owner)
         cohort.assignments.append(CohortAssignment(kind="track", ref=""))
         cohort.members.extend(CohortMember(user_id=u.id) for u in learners)

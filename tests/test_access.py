@@ -1,14 +1,21 @@
 """Every route declares who may use it; a route without a rule is closed."""
+
 from __future__ import annotations
 
 import pytest
-from flask import Flask
-
-from literacy.platform.access import RULES, allow, enforce, safe_next
-
 from conftest import make_app
 
-PUBLIC = {"static", "auth.login", "auth.register", "auth.logout", "auth.accept_invitation", "learn.home", "health.healthz"}
+from literacy.platform.access import RULES, allow, safe_next
+
+PUBLIC = {
+    "static",
+    "auth.login",
+    "auth.register",
+    "auth.logout",
+    "auth.accept_invitation",
+    "learn.home",
+    "health.healthz",
+}
 
 
 def test_every_endpoint_declares_a_known_rule(app):
@@ -36,7 +43,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_for_every_private_page(app):
     for rule in app.url_map.iter_rules():
         if app.view_functions[rule.endpoint].access_rule == "public":
             continue
-        url = rule.build({arg: "1" for arg in rule.arguments}, append_unknown=False)[1]
+        url = rule.build(dict.fromkeys(rule.arguments, "1"), append_unknown=False)[1]
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             response = client.open(url, method=method)
             if method == "POST":
@@ -45,10 +52,18 @@ def test_anonymous_visitors_are_sent_to_sign_in_for_every_private_page(app):
                 assert response.status_code == 302 and "/login" in response.headers["Location"], url
 
 
-@pytest.mark.parametrize("rule,access,allowed", [
-    ("manager", "learner", False), ("manager", "manager", True), ("manager", "admin", True),
-    ("leader", "manager", False), ("leader", "leader", True), ("admin", "leader", False), ("user", "learner", True),
-])
+@pytest.mark.parametrize(
+    "rule,access,allowed",
+    [
+        ("manager", "learner", False),
+        ("manager", "manager", True),
+        ("manager", "admin", True),
+        ("leader", "manager", False),
+        ("leader", "leader", True),
+        ("admin", "leader", False),
+        ("user", "learner", True),
+    ],
+)
 def test_rules_map_access_roles(tmp_path, make_user, browser, app, rule, access, allowed):
     @allow(rule)
     def probe():
@@ -60,9 +75,18 @@ def test_rules_map_access_roles(tmp_path, make_user, browser, app, rule, access,
     assert browser.get("/probe").status_code == (200 if allowed else 403)
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/progress", "/progress"), ("/lessons/x?y=1", "/lessons/x?y=1"), ("//evil.example", None),
-    ("https://evil.example/", None), ("/\\evil.example", None), ("javascript:alert(1)", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/progress", "/progress"),
+        ("/lessons/x?y=1", "/lessons/x?y=1"),
+        ("//evil.example", None),
+        ("https://evil.example/", None),
+        ("/\\evil.example", None),
+        ("javascript:alert(1)", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_safe_next(target, expected):
     assert safe_next(target) == expected

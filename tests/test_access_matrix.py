@@ -2,17 +2,17 @@
 
 A new route fails ``test_matrix_covers_every_route`` until it is classified here.
 """
+
 from __future__ import annotations
 
 import re
 
 import pytest
+from conftest import Browser
 
 from literacy.learning import engine
-from literacy.platform.extensions import db
 from literacy.learning.models import Attempt
-
-from conftest import Browser
+from literacy.platform.extensions import db
 
 WHO = ("anonymous", "learner", "owner", "manager2", "leader", "admin", "othermanager")
 LOGIN = "login"  # a redirect to the sign-in page
@@ -23,47 +23,122 @@ KINDS = {
     "nowhere": dict.fromkeys(WHO, 404),
     "user": {**dict.fromkeys(WHO, 200), "anonymous": LOGIN},
     "someone-elses-attempt": {**dict.fromkeys(WHO, 404), "anonymous": LOGIN},
-    "cohorts": {"anonymous": LOGIN, "learner": 403, "owner": 200, "manager2": 200, "leader": 403, "admin": 200, "othermanager": 200},
-    "own-cohort": {"anonymous": LOGIN, "learner": 403, "owner": 200, "manager2": 404, "leader": 403, "admin": 200, "othermanager": 404},
+    "cohorts": {
+        "anonymous": LOGIN,
+        "learner": 403,
+        "owner": 200,
+        "manager2": 200,
+        "leader": 403,
+        "admin": 200,
+        "othermanager": 200,
+    },
+    "own-cohort": {
+        "anonymous": LOGIN,
+        "learner": 403,
+        "owner": 200,
+        "manager2": 404,
+        "leader": 403,
+        "admin": 200,
+        "othermanager": 404,
+    },
     "admin": {**dict.fromkeys(WHO, 403), "anonymous": LOGIN, "admin": 200},
     "insights": {**dict.fromkeys(WHO, 200), "anonymous": LOGIN, "learner": 403},
     # learner1 is in no team of the managers here, and the other manager is in another organisation
-    "insights-learner": {"anonymous": LOGIN, "learner": 403, "owner": 404, "manager2": 404, "leader": 200, "admin": 200, "othermanager": 404},
+    "insights-learner": {
+        "anonymous": LOGIN,
+        "learner": 403,
+        "owner": 404,
+        "manager2": 404,
+        "leader": 200,
+        "admin": 200,
+        "othermanager": 404,
+    },
 }
 ALLOWED = {200, 302, 400}  # for POSTs: the action ran or the form was refused, but access was granted
 
 GET = {
-    "auth.register": "public", "auth.login": "public", "learn.home": "public", "auth.accept_invitation": "nowhere",
+    "auth.register": "public",
+    "auth.login": "public",
+    "learn.home": "public",
+    "auth.accept_invitation": "nowhere",
     "health.healthz": "public",
-    "learn.course": "user", "learn.lesson": "user", "learn.progress": "user", "learn.settings": "user", "scenarios.overview": "user",
-    "scenarios.play": "someone-elses-attempt", "scenarios.feedback": "someone-elses-attempt", "scenarios.debrief": "someone-elses-attempt",
-    "cohorts.index": "cohorts", "cohorts.create": "cohorts",
-    "cohorts.show": "own-cohort", "cohorts.edit": "own-cohort", "cohorts.roster": "own-cohort", "cohorts.learner": "own-cohort",
-    "cohorts.patterns": "own-cohort", "cohorts.follow_up_list": "own-cohort", "cohorts.follow_up_csv": "own-cohort", "cohorts.export": "own-cohort",
-    "cohorts.statements": "own-cohort", "cohorts.learner_statements": "own-cohort", "learn.statements": "user",
-    "admin.users": "admin", "admin.teams": "admin", "admin.xapi": "admin", "admin.user_statements": "admin",
-    "insights.overview": "insights", "insights.heatmap": "insights", "insights.trend": "insights", "insights.cell": "insights",
-    "insights.indicator": "insights", "insights.learner": "insights-learner",
+    "learn.course": "user",
+    "learn.lesson": "user",
+    "learn.progress": "user",
+    "learn.settings": "user",
+    "scenarios.overview": "user",
+    "scenarios.play": "someone-elses-attempt",
+    "scenarios.feedback": "someone-elses-attempt",
+    "scenarios.debrief": "someone-elses-attempt",
+    "cohorts.index": "cohorts",
+    "cohorts.create": "cohorts",
+    "cohorts.show": "own-cohort",
+    "cohorts.edit": "own-cohort",
+    "cohorts.roster": "own-cohort",
+    "cohorts.learner": "own-cohort",
+    "cohorts.patterns": "own-cohort",
+    "cohorts.follow_up_list": "own-cohort",
+    "cohorts.follow_up_csv": "own-cohort",
+    "cohorts.export": "own-cohort",
+    "cohorts.statements": "own-cohort",
+    "cohorts.learner_statements": "own-cohort",
+    "learn.statements": "user",
+    "admin.users": "admin",
+    "admin.teams": "admin",
+    "admin.xapi": "admin",
+    "admin.user_statements": "admin",
+    "insights.overview": "insights",
+    "insights.heatmap": "insights",
+    "insights.trend": "insights",
+    "insights.cell": "insights",
+    "insights.indicator": "insights",
+    "insights.learner": "insights-learner",
 }
 POST = {
     "auth.logout": "public",
-    "learn.complete": "user", "learn.check": "user", "scenarios.start": "user", "learn.settings": "user",
+    "learn.complete": "user",
+    "learn.check": "user",
+    "scenarios.start": "user",
+    "learn.settings": "user",
     "scenarios.choose": "someone-elses-attempt",
-    "cohorts.create": "cohorts", "cohorts.edit": "own-cohort", "cohorts.roster": "own-cohort",
-    "cohorts.import_roster": "own-cohort", "cohorts.remove_member": "own-cohort",
-    "admin.set_access": "admin", "admin.toggle_team": "admin", "admin.teams": "admin",
-    "admin.xapi_send": "admin", "admin.xapi_replay": "admin",
-    "auth.login": "public", "auth.register": "public", "auth.accept_invitation": "nowhere",
+    "cohorts.create": "cohorts",
+    "cohorts.edit": "own-cohort",
+    "cohorts.roster": "own-cohort",
+    "cohorts.import_roster": "own-cohort",
+    "cohorts.remove_member": "own-cohort",
+    "admin.set_access": "admin",
+    "admin.toggle_team": "admin",
+    "admin.teams": "admin",
+    "admin.xapi_send": "admin",
+    "admin.xapi_replay": "admin",
+    "auth.login": "public",
+    "auth.register": "public",
+    "auth.accept_invitation": "nowhere",
 }
 
 
 def urls(app, world, attempt_id):
-    values = {"cohort_id": world["cohort"], "user_id": world["learner1"], "attempt_id": attempt_id, "step": 1,
-              "lesson_id": "first", "scenario_id": "ops-send", "role_id": "ops", "token": "not-a-token", "team_id": world["team"],
-              "dimension": "role", "group": "ops", "skill": "data", "name": "coverage"}
+    values = {
+        "cohort_id": world["cohort"],
+        "user_id": world["learner1"],
+        "attempt_id": attempt_id,
+        "step": 1,
+        "lesson_id": "first",
+        "scenario_id": "ops-send",
+        "role_id": "ops",
+        "token": "not-a-token",
+        "team_id": world["team"],
+        "dimension": "role",
+        "group": "ops",
+        "skill": "data",
+        "name": "coverage",
+    }
     with app.test_request_context():
-        return {rule.endpoint: rule.build({a: values[a] for a in rule.arguments})[1] for rule in app.url_map.iter_rules()
-                if rule.endpoint != "static"}
+        return {
+            rule.endpoint: rule.build({a: values[a] for a in rule.arguments})[1]
+            for rule in app.url_map.iter_rules()
+            if rule.endpoint != "static"
+        }
 
 
 @pytest.fixture
@@ -71,15 +146,26 @@ def setup(app, world):
     with app.app_context():  # a finished attempt that belongs to learner1
         scenario = app.extensions["catalogue"].scenarios["ops-send"]
         state = engine.replay(scenario, [0, 0])
-        attempt = Attempt(user_id=world["learner1"], scenario_id="ops-send", role="ops", content_version=scenario.version,
-                          node_id=state.node_id, step=2)
+        attempt = Attempt(
+            user_id=world["learner1"],
+            scenario_id="ops-send",
+            role="ops",
+            content_version=scenario.version,
+            node_id=state.node_id,
+            step=2,
+        )
         db.session.add(attempt)
         db.session.commit()
         return urls(app, world, attempt.id)
 
 
 def test_matrix_covers_every_route(app, setup):
-    methods = {(r.endpoint, m) for r in app.url_map.iter_rules() if r.endpoint != "static" for m in r.methods - {"HEAD", "OPTIONS"}}
+    methods = {
+        (r.endpoint, m)
+        for r in app.url_map.iter_rules()
+        if r.endpoint != "static"
+        for m in r.methods - {"HEAD", "OPTIONS"}
+    }
     assert methods == {(e, "GET") for e in GET} | {(e, "POST") for e in POST}
 
 
@@ -112,7 +198,9 @@ def test_get_matrix(app, setup, who):
 @pytest.mark.parametrize("who", WHO)
 def test_post_matrix(app, setup, who):
     browser = account(app, who)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', browser.get("/login").get_data(as_text=True))[1]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', browser.get("/login").get_data(as_text=True))[
+        1
+    ]
     for endpoint, kind in POST.items():
         if endpoint == "auth.logout":
             continue  # checked last: it ends the session
@@ -123,11 +211,25 @@ def test_post_matrix(app, setup, who):
 
 def test_other_organisation_objects_are_not_found(app, world):
     admin = account(app, "admin")
-    for url in (f"/cohorts/{world['cohort_b']}", f"/cohorts/{world['cohort_b']}/export.csv", f"/cohorts/{world['cohort_b']}/roster"):
+    for url in (
+        f"/cohorts/{world['cohort_b']}",
+        f"/cohorts/{world['cohort_b']}/export.csv",
+        f"/cohorts/{world['cohort_b']}/roster",
+    ):
         assert admin.get(url).status_code == 404
         assert "Secret B cohort" not in admin.get(url).get_data(as_text=True)
     token = admin.token("/admin/users")
-    assert admin.client.post(f"/admin/users/{world['outsider']}/access", data={"csrf_token": token, "access": "admin"}).status_code == 404
-    assert admin.client.post(f"/admin/users/{world['learner1']}/teams/{world['team_b']}", data={"csrf_token": token}).status_code == 404
+    assert (
+        admin.client.post(
+            f"/admin/users/{world['outsider']}/access", data={"csrf_token": token, "access": "admin"}
+        ).status_code
+        == 404
+    )
+    assert (
+        admin.client.post(
+            f"/admin/users/{world['learner1']}/teams/{world['team_b']}", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
     owner = account(app, "owner")
     assert owner.get(f"/cohorts/{world['cohort']}/learners/{world['outsider']}").status_code == 404

@@ -1,8 +1,9 @@
 """Admins manage the people and teams of their own organisation."""
+
 from sqlalchemy import select
 
-from literacy.platform.extensions import db
 from literacy.people.models import Team, User
+from literacy.platform.extensions import db
 
 
 def admin(browser):
@@ -12,17 +13,29 @@ def admin(browser):
 
 def test_promote_learner_to_manager_and_leader(app, browser, world):
     admin(browser)
-    assert browser.post(f"/admin/users/{world['learner1']}/access", {"access": "manager"}, page="/admin/users").status_code == 302
-    assert browser.post(f"/admin/users/{world['learner2']}/access", {"access": "leader"}, page="/admin/users").status_code == 302
+    assert (
+        browser.post(f"/admin/users/{world['learner1']}/access", {"access": "manager"}, page="/admin/users").status_code
+        == 302
+    )
+    assert (
+        browser.post(f"/admin/users/{world['learner2']}/access", {"access": "leader"}, page="/admin/users").status_code
+        == 302
+    )
     browser.post(f"/admin/users/{world['learner3']}/access", {"access": "emperor"}, page="/admin/users")
     with app.app_context():
         access = {u.email: u.access for u in db.session.scalars(select(User))}
-    assert (access["learner1@example.com"], access["learner2@example.com"], access["learner3@example.com"]) == ("manager", "leader", "learner")
+    assert (access["learner1@example.com"], access["learner2@example.com"], access["learner3@example.com"]) == (
+        "manager",
+        "leader",
+        "learner",
+    )
 
 
 def test_admin_cannot_demote_themself(app, browser, world):
     admin(browser)
-    page = browser.post(f"/admin/users/{world['admin']}/access", {"access": "learner"}, page="/admin/users", follow_redirects=True)
+    page = browser.post(
+        f"/admin/users/{world['admin']}/access", {"access": "learner"}, page="/admin/users", follow_redirects=True
+    )
     assert "cannot remove your own admin access" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(User, world["admin"]).access == "admin"

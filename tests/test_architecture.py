@@ -1,4 +1,5 @@
 """The house rules of docs/architecture.md, checked on the import graph so they stay true."""
+
 import ast
 from pathlib import Path
 
@@ -83,7 +84,9 @@ def test_pure_modules_import_only_pure_modules_of_the_package():
 
 
 def test_no_feature_imports_the_web_layer():
-    web_users = [f for f in PACKAGE.rglob("*.py") if "web" not in f.relative_to(PACKAGE).parts and f != PACKAGE / "__init__.py"]
+    web_users = [
+        f for f in PACKAGE.rglob("*.py") if "web" not in f.relative_to(PACKAGE).parts and f != PACKAGE / "__init__.py"
+    ]
     for file in web_users:
         for name in imports_of(file):
             assert not name.startswith("literacy.web"), f"{module_name(file)} imports {name}"

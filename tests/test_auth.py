@@ -1,6 +1,7 @@
 """Register, sign in, sign out, CSRF, and the ?next= rule."""
-from literacy.platform.extensions import db
+
 from literacy.people.models import User
+from literacy.platform.extensions import db
 
 
 def test_register_creates_hashed_account_then_sign_in(browser, app):
@@ -22,11 +23,15 @@ def test_registration_does_not_reveal_existing_accounts(browser, app, make_user)
     assert (existing.status_code, existing.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
     assert browser.get("/login").get_data(as_text=True).count("If this email was new") == 1
     with app.app_context():  # the existing account is untouched
-        assert db.session.query(User).filter_by(email="taken@example.com").one().check_password("the owner's passphrase")
+        assert (
+            db.session.query(User).filter_by(email="taken@example.com").one().check_password("the owner's passphrase")
+        )
 
 
 def test_register_rejects_bad_input_and_keeps_what_was_typed(browser):
-    response = browser.post("/register", {"name": "Kim", "email": "not-an-email", "password": "short", "confirm": "other", "role": "ops"})
+    response = browser.post(
+        "/register", {"name": "Kim", "email": "not-an-email", "password": "short", "confirm": "other", "role": "ops"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Invalid email address" in html and "Use 8 to 256 characters." in html and "do not match" in html
@@ -34,8 +39,16 @@ def test_register_rejects_bad_input_and_keeps_what_was_typed(browser):
 
 
 def test_register_refuses_unknown_role(browser):
-    response = browser.post("/register", {"name": "A", "email": "a@example.com", "password": "a long passphrase",
-                                          "confirm": "a long passphrase", "role": "astronaut"})
+    response = browser.post(
+        "/register",
+        {
+            "name": "A",
+            "email": "a@example.com",
+            "password": "a long passphrase",
+            "confirm": "a long passphrase",
+            "role": "astronaut",
+        },
+    )
     assert "Not a valid choice" in response.get_data(as_text=True)
 
 
@@ -67,12 +80,18 @@ def test_post_without_csrf_token_is_refused(browser, make_user):
 def test_login_follows_only_local_next(browser, make_user):
     make_user("kim@example.com")
     token = browser.token("/login")
-    ok = browser.client.post("/login?next=/progress", data={"csrf_token": token, "email": "kim@example.com", "password": "correct horse battery"})
+    ok = browser.client.post(
+        "/login?next=/progress",
+        data={"csrf_token": token, "email": "kim@example.com", "password": "correct horse battery"},
+    )
     assert ok.headers["Location"] == "/progress"
     browser.logout()
     for evil in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
         token = browser.token("/login")
-        response = browser.client.post(f"/login?next={evil}", data={"csrf_token": token, "email": "kim@example.com", "password": "correct horse battery"})
+        response = browser.client.post(
+            f"/login?next={evil}",
+            data={"csrf_token": token, "email": "kim@example.com", "password": "correct horse battery"},
+        )
         assert response.headers["Location"] == "/", evil
         browser.logout()
 
@@ -83,9 +102,20 @@ def test_logout_requires_post(learner):
 
 
 def test_registration_binds_only_allowlisted_fields(browser, app):
-    browser.post("/register", {"name": "Mallory", "email": "m@example.com", "password": "a long passphrase here",
-                               "confirm": "a long passphrase here", "role": "ops", "access": "admin", "org_id": "1",
-                               "session_token": "x", "active": "0"})
+    browser.post(
+        "/register",
+        {
+            "name": "Mallory",
+            "email": "m@example.com",
+            "password": "a long passphrase here",
+            "confirm": "a long passphrase here",
+            "role": "ops",
+            "access": "admin",
+            "org_id": "1",
+            "session_token": "x",
+            "active": "0",
+        },
+    )
     with app.app_context():
         user = db.session.query(User).one()
         assert (user.access, user.org_id, user.active) == ("learner", None, True) and user.session_token != "x"

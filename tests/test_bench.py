@@ -1,4 +1,5 @@
 """The benchmarks still run (at toy sizes): a benchmark that rots silently measures nothing."""
+
 import re
 import subprocess
 import sys
@@ -13,17 +14,23 @@ def run(*args: str) -> str:
 
 
 def test_cohort_dashboard_benchmark():
-    assert "dashboard page, server side:" in run("bench/cohort_dashboard.py", "--learners", "30", "--attempts", "2", "--runs", "1")
+    assert "dashboard page, server side:" in run(
+        "bench/cohort_dashboard.py", "--learners", "30", "--attempts", "2", "--runs", "1"
+    )
 
 
 def test_rollup_benchmark():
-    assert re.search(r"^\s+60\s+\d+ ms", run("bench/rollup.py", "--sizes", "60", "--attempts", "4", "--runs", "1"), re.M)
+    assert re.search(
+        r"^\s+60\s+\d+ ms", run("bench/rollup.py", "--sizes", "60", "--attempts", "4", "--runs", "1"), re.M
+    )
 
 
 def test_load_benchmark_reconciles_every_choice():
     out = run("bench/load.py", "--learners", "3", "--seconds", "4", "--no-think")
     assert "5xx or failed connections: 0" in out
-    assert re.search(r"choices acknowledged to clients: [1-9]\d*; choice rows in the database: \d+; lost: 0; extra rows: 0", out), out
+    assert re.search(
+        r"choices acknowledged to clients: [1-9]\d*; choice rows in the database: \d+; lost: 0; extra rows: 0", out
+    ), out
 
 
 def test_throughput_benchmark():

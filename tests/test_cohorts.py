@@ -1,4 +1,5 @@
 """Enablement managers run cohorts from the browser."""
+
 from __future__ import annotations
 
 import csv
@@ -9,9 +10,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from literacy.platform.extensions import db
 from literacy.cohorts.models import Cohort, CohortMember
 from literacy.people.models import Invitation, User
+from literacy.platform.extensions import db
 
 
 def as_user(browser, key):
@@ -24,27 +25,42 @@ def play(browser, choices):
     start = browser.post("/scenarios/ops-send/start", page="/scenarios/ops-send")
     attempt = int(re.search(r"/attempts/(\d+)", start.headers["Location"])[1])
     for step, (node, choice) in enumerate(choices):
-        browser.post(f"/attempts/{attempt}/choose", {"step": step, "node": node, "choice": choice}, page=f"/attempts/{attempt}")
+        browser.post(
+            f"/attempts/{attempt}/choose", {"step": step, "node": node, "choice": choice}, page=f"/attempts/{attempt}"
+        )
     return attempt
 
 
 def upload(browser, cohort_id, data: bytes, filename="roster.csv"):
     token = browser.token(f"/cohorts/{cohort_id}/roster")
-    return browser.client.post(f"/cohorts/{cohort_id}/import", data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-                               content_type="multipart/form-data")
+    return browser.client.post(
+        f"/cohorts/{cohort_id}/import",
+        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
 
 
 def members(app, cohort_id):
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(CohortMember).where(CohortMember.cohort_id == cohort_id))
+        return db.session.scalar(
+            select(func.count()).select_from(CohortMember).where(CohortMember.cohort_id == cohort_id)
+        )
 
 
 def test_create_cohort_binds_only_allowed_fields(app, browser, world):
     as_user(browser, "owner")
     today = date.today()
-    form = {"name": "Autumn", "description": "Desc", "starts_on": today.isoformat(), "due_on": (today + timedelta(days=30)).isoformat(),
-            "requirement": "complete", "stall_days": "5", "assignments": ["track:", "scenario:ops-send"],
-            "managers": [str(world["manager2"])], "org_id": "999"}
+    form = {
+        "name": "Autumn",
+        "description": "Desc",
+        "starts_on": today.isoformat(),
+        "due_on": (today + timedelta(days=30)).isoformat(),
+        "requirement": "complete",
+        "stall_days": "5",
+        "assignments": ["track:", "scenario:ops-send"],
+        "managers": [str(world["manager2"])],
+        "org_id": "999",
+    }
     response = browser.post("/cohorts/new", form)
     assert response.status_code == 302
     with app.app_context():
@@ -57,8 +73,16 @@ def test_create_cohort_binds_only_allowed_fields(app, browser, world):
 def test_create_cohort_validation(browser, world):
     as_user(browser, "owner")
     today = date.today()
-    response = browser.post("/cohorts/new", {"name": "X", "starts_on": today.isoformat(), "due_on": (today - timedelta(days=1)).isoformat(),
-                                             "requirement": "complete", "stall_days": "5"})
+    response = browser.post(
+        "/cohorts/new",
+        {
+            "name": "X",
+            "starts_on": today.isoformat(),
+            "due_on": (today - timedelta(days=1)).isoformat(),
+            "requirement": "complete",
+            "stall_days": "5",
+        },
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "The due date must be on or after the start date." in html and "Assign at least one item." in html
@@ -88,13 +112,17 @@ def test_import_fifty_learners_with_invitations(app, browser, world, caplog):
 
 def test_import_with_any_bad_row_saves_nothing(app, browser, world):
     as_user(browser, "owner")
-    data = ("email,name,role,team\nnew1@example.com,New One,ops,CRM team\noutsider@example.com,Out,ops,CRM team\n"
-            "new2@example.com,New Two,astronaut,CRM team\nnew1@example.com,Dup,ops,CRM team\n").encode()
+    data = (
+        b"email,name,role,team\nnew1@example.com,New One,ops,CRM team\noutsider@example.com,Out,ops,CRM team\n"
+        b"new2@example.com,New Two,astronaut,CRM team\nnew1@example.com,Dup,ops,CRM team\n"
+    )
     response = upload(browser, world["cohort"], data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "Nothing was imported" in html
     assert "Row 3: outsider@example.com belongs to another organisation" in html
-    assert "Row 4: unknown role" in html and "Row 5: new1@example.com appears twice in the file (first on row 2)" in html
+    assert (
+        "Row 4: unknown role" in html and "Row 5: new1@example.com appears twice in the file (first on row 2)" in html
+    )
     assert members(app, world["cohort"]) == 3
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User).where(User.email.like("new%"))) == 0
@@ -103,7 +131,9 @@ def test_import_with_any_bad_row_saves_nothing(app, browser, world):
 
 def test_import_refuses_other_encodings_types_and_sizes(app, browser, world):
     as_user(browser, "owner")
-    latin = upload(browser, world["cohort"], "email,name,role,team\nzoe@example.com,Zoë,ops,CRM team\n".encode("latin-1"))
+    latin = upload(
+        browser, world["cohort"], "email,name,role,team\nzoe@example.com,Zoë,ops,CRM team\n".encode("latin-1")
+    )
     assert "the file is not UTF-8" in latin.get_data(as_text=True)
     assert "upload a .csv file" in upload(browser, world["cohort"], b"email\n", "roster.xlsx").get_data(as_text=True)
     too_big = upload(browser, world["cohort"], b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10))
@@ -117,7 +147,10 @@ def test_add_existing_and_new_learner_one_by_one(app, browser, world):
     assert browser.post(f"/cohorts/{cohort}/roster", {"email": "leader@example.com"}).status_code == 302
     missing = browser.post(f"/cohorts/{cohort}/roster", {"email": "fresh@example.com"})
     assert missing.status_code == 400 and "give a name, role and team" in missing.get_data(as_text=True)
-    fresh = browser.post(f"/cohorts/{cohort}/roster", {"email": "fresh@example.com", "name": "Fresh", "role": "ops", "team": str(world["team"])})
+    fresh = browser.post(
+        f"/cohorts/{cohort}/roster",
+        {"email": "fresh@example.com", "name": "Fresh", "role": "ops", "team": str(world["team"])},
+    )
     assert "/invite/" in browser.get(fresh.headers["Location"]).get_data(as_text=True)
     foreign = browser.post(f"/cohorts/{cohort}/roster", {"email": "outsider@example.com"})
     assert foreign.status_code == 400 and "another organisation" in foreign.get_data(as_text=True)
@@ -139,18 +172,26 @@ def test_dashboard_moves_as_learners_play(app, browser, world):
     assert "<strong>22%</strong> average progress" in html  # learner1 did 2 of 3 items: (67 + 0 + 0) / 3
     assert "<strong>1</strong> below target" not in html
     learner_html = browser.get(f"/cohorts/{cohort}/learners/{world['learner1']}").get_data(as_text=True)
-    assert "Check the list first" in learner_html and "You looked before acting." in learner_html and "Strong judgment" in learner_html
+    assert (
+        "Check the list first" in learner_html
+        and "You looked before acting." in learner_html
+        and "Strong judgment" in learner_html
+    )
     filtered = browser.get(f"/cohorts/{cohort}?status=in-progress").get_data(as_text=True)
     assert "1 of 3 learners match." in filtered
 
 
 def test_patterns_need_five_learners(app, browser, world, make_user):
     as_user(browser, "owner")
-    assert "Not enough evidence yet: 0 of the 5" in browser.get(f"/cohorts/{world['cohort']}/patterns").get_data(as_text=True)
+    assert "Not enough evidence yet: 0 of the 5" in browser.get(f"/cohorts/{world['cohort']}/patterns").get_data(
+        as_text=True
+    )
     browser.logout()
     with app.app_context():
         for i in range(4, 7):
-            user = User(email=f"learner{i}@example.com", name=f"L{i}", role="ops", access="learner", org_id=world["org"])
+            user = User(
+                email=f"learner{i}@example.com", name=f"L{i}", role="ops", access="learner", org_id=world["org"]
+            )
             user.set_password("correct horse battery")
             db.session.add(user)
             db.session.flush()
@@ -163,7 +204,7 @@ def test_patterns_need_five_learners(app, browser, world, make_user):
     as_user(browser, "owner")
     html = browser.get(f"/cohorts/{world['cohort']}/patterns").get_data(as_text=True)
     assert "6 learners played it." in html
-    wrong = html[html.index("Most common wrong turns"):html.index("Every decision")]
+    wrong = html[html.index("Most common wrong turns") : html.index("Every decision")]
     assert wrong.count("67% (4 learners)") == 2  # four of six sent at once; the same four let the tool decide
     assert wrong.index("Send now") < wrong.index("Let the tool decide")  # ties keep the scenario's order
     assert "Speed over care." in wrong and "Nobody owns it." in wrong  # the feedback those learners saw
@@ -179,21 +220,31 @@ def test_follow_up_and_exports_are_neutralised(app, browser, world):
     page = browser.get(f"/cohorts/{world['cohort']}/follow-up").get_data(as_text=True)
     assert page.count("Message to copy") == 3 and page.count(">Overdue</span>") == 3
     assert "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in page  # shown as text, escaped
-    follow = list(csv.reader(io.StringIO(browser.get(f"/cohorts/{world['cohort']}/follow-up.csv").get_data(as_text=True))))
+    follow = list(
+        csv.reader(io.StringIO(browser.get(f"/cohorts/{world['cohort']}/follow-up.csv").get_data(as_text=True)))
+    )
     assert follow[0] == ["name", "email", "role", "reasons", "progress_percent"]
     assert sorted(r[1] for r in follow[1:]) == ["learner1@example.com", "learner2@example.com", "learner3@example.com"]
-    assert "'=HYPERLINK(\"http://x\",\"y\")" in {r[0] for r in follow[1:]}
-    export = list(csv.DictReader(io.StringIO(browser.get(f"/cohorts/{world['cohort']}/export.csv").get_data(as_text=True))))
+    assert '\'=HYPERLINK("http://x","y")' in {r[0] for r in follow[1:]}
+    export = list(
+        csv.DictReader(io.StringIO(browser.get(f"/cohorts/{world['cohort']}/export.csv").get_data(as_text=True)))
+    )
     names = {r["name"] for r in export}
-    assert "'=HYPERLINK(\"http://x\",\"y\")" in names and '=HYPERLINK("http://x","y")' not in names
+    assert '\'=HYPERLINK("http://x","y")' in names and '=HYPERLINK("http://x","y")' not in names
     assert {r["skill"] for r in export} == {"ownership", "data"}  # one row per learner and skill
     assert len(export) == 3 * 2 and {r["overdue"] for r in export} == {"True"}
 
 
 def test_learner_sees_assignments_overdue_first(app, browser, world):
     with app.app_context():
-        late = Cohort(org_id=world["org"], name="Late sprint", starts_on=date.today() - timedelta(days=20), due_on=date.today() - timedelta(days=1))
+        late = Cohort(
+            org_id=world["org"],
+            name="Late sprint",
+            starts_on=date.today() - timedelta(days=20),
+            due_on=date.today() - timedelta(days=1),
+        )
         from literacy.cohorts.models import CohortAssignment
+
         late.assignments.append(CohortAssignment(kind="scenario", ref="ops-send"))
         late.members.append(CohortMember(user_id=world["learner1"]))
         db.session.add(late)
@@ -209,7 +260,9 @@ def test_remove_member_keeps_attempts(app, browser, world):
     play(browser, [("queue", 0)])
     browser.logout()
     as_user(browser, "owner")
-    response = browser.post(f"/cohorts/{world['cohort']}/members/{world['learner1']}/remove", page=f"/cohorts/{world['cohort']}/roster")
+    response = browser.post(
+        f"/cohorts/{world['cohort']}/members/{world['learner1']}/remove", page=f"/cohorts/{world['cohort']}/roster"
+    )
     assert response.status_code == 302 and members(app, world["cohort"]) == 2
     assert browser.get(f"/cohorts/{world['cohort']}/learners/{world['learner1']}").status_code == 404
 
@@ -220,9 +273,18 @@ def test_co_manager_gains_access_when_added(app, browser, world):
     browser.logout()
     as_user(browser, "owner")
     cohort = world["cohort"]
-    response = browser.post(f"/cohorts/{cohort}/edit", {
-        "name": "Pilot cohort", "starts_on": date.today().isoformat(), "due_on": (date.today() + timedelta(days=9)).isoformat(),
-        "requirement": "at-target", "stall_days": "7", "assignments": ["track:ops"], "managers": [str(world["manager2"])]})
+    response = browser.post(
+        f"/cohorts/{cohort}/edit",
+        {
+            "name": "Pilot cohort",
+            "starts_on": date.today().isoformat(),
+            "due_on": (date.today() + timedelta(days=9)).isoformat(),
+            "requirement": "at-target",
+            "stall_days": "7",
+            "assignments": ["track:ops"],
+            "managers": [str(world["manager2"])],
+        },
+    )
     assert response.status_code == 302
     browser.logout()
     as_user(browser, "manager2")

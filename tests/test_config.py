@@ -1,4 +1,5 @@
 """Configuration comes from the environment, with safe local defaults."""
+
 import pytest
 
 from literacy.platform.settings import ConfigError, from_environment

@@ -1,28 +1,34 @@
 """Content parsing and validation: every defect named with its file and line."""
+
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, ROOT, TINY
 
 from literacy import create_app
 from literacy.content import ContentError, check, load
 from literacy.content.errors import Problems
 from literacy.content.frontmatter import split
 
-from conftest import FIXTURES, ROOT, TINY
-
 BROKEN = FIXTURES / "broken"
 
 # fixture file -> (line, message) it must produce, and nothing else
 EXPECTED = {
-    "scenarios/ops/malformed-front-matter.md": (6, "malformed YAML: expected ',' or ']', but got ':' (while parsing a flow sequence that starts at line 5)"),
+    "scenarios/ops/malformed-front-matter.md": (
+        6,
+        "malformed YAML: expected ',' or ']', but got ':' (while parsing a flow sequence that starts at line 5)",
+    ),
     "scenarios/ops/missing-start.md": (1, "missing required field 'start'"),
     "scenarios/ops/duplicate-node.md": (65, "duplicate node id 'review' (first at line 27)"),
     "scenarios/ops/unknown-role.md": (4, "unknown role 'astronaut'"),
     "scenarios/ops/unknown-skill.md": (5, "unknown skill 'telepathy'"),
-    "scenarios/ops/missing-target.md": (44, "choice 'Let the tool decide' goes to node 'nowhere', which does not exist"),
+    "scenarios/ops/missing-target.md": (
+        44,
+        "choice 'Let the tool decide' goes to node 'nowhere', which does not exist",
+    ),
     "scenarios/ops/bad-start.md": (7, "start node 'lobby' does not exist"),
     "scenarios/ops/unreachable-node.md": (65, "node 'orphan' cannot be reached from the start"),
     "scenarios/ops/dead-end.md": (60, "node 'bad' has no choices and no 'Outcome:' (a dead end)"),
@@ -30,9 +36,18 @@ EXPECTED = {
     "scenarios/ops/endless-loop.md": (70, "node 'spiral' is in a loop from which no ending can be reached"),
     "scenarios/ops/unset-flag.md": (30, "choice 'Name an owner' requires flag 'approved', which no choice sets"),
     "scenarios/ops/empty-feedback.md": (21, "choice 'Send now' has empty feedback"),
-    "scenarios/ops/effect-on-unlisted-skill.md": (23, "effect on skill 'budget', which the scenario does not list in 'skills'"),
-    "scenarios/ops/skill-never-raised.md": (5, "no path raises skill 'data' above zero: add a positive effect or drop it from 'skills'"),
-    "scenarios/ops/all-choices-hidden.md": (27, "node 'review' offers no choice when the flags are: none (every choice is hidden by 'Requires:')"),
+    "scenarios/ops/effect-on-unlisted-skill.md": (
+        23,
+        "effect on skill 'budget', which the scenario does not list in 'skills'",
+    ),
+    "scenarios/ops/skill-never-raised.md": (
+        5,
+        "no path raises skill 'data' above zero: add a positive effect or drop it from 'skills'",
+    ),
+    "scenarios/ops/all-choices-hidden.md": (
+        27,
+        "node 'review' offers no choice when the flags are: none (every choice is hidden by 'Requires:')",
+    ),
     "curricula/ops/lesson-missing-title.md": (1, "missing required field 'title'"),
     "curricula/ops/lesson-two-correct-options.md": (12, "a question needs exactly one correct option marked [x]"),
     "curricula/ops/lesson-no-explanation.md": (13, "option has no 'Why:' explanation"),
@@ -57,7 +72,9 @@ def test_broken_fixture_gives_its_one_message(name):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_cli_check_exits_1_with_file_and_line(tmp_path, name):
-    app = create_app({"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app(
+        {"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+    )
     result = app.test_cli_runner().invoke(args=["content", "check", str(BROKEN / name)])
     line, message = EXPECTED[name]
     assert result.exit_code == 1
@@ -65,7 +82,9 @@ def test_cli_check_exits_1_with_file_and_line(tmp_path, name):
 
 
 def test_cli_check_folder_reports_every_problem_at_once(tmp_path):
-    app = create_app({"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app(
+        {"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+    )
     result = app.test_cli_runner().invoke(args=["content", "check", str(BROKEN)])
     assert result.exit_code == 1
     for name, (line, message) in EXPECTED.items():
@@ -125,20 +144,34 @@ def test_app_refuses_to_start_on_invalid_content(tmp_path):
     root = copy_tiny(tmp_path)
     (root / "scenarios/ops/01-send.md").write_text((BROKEN / "scenarios/ops/bad-start.md").read_text())
     with pytest.raises(ContentError) as error:
-        create_app({"TESTING": True, "CONTENT_ROOT": str(root), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+        create_app(
+            {"TESTING": True, "CONTENT_ROOT": str(root), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+        )
     assert [p.message for p in error.value.problems] == ["start node 'lobby' does not exist"]
 
 
 def test_adding_a_role_is_content_only(tmp_path):
     root = copy_tiny(tmp_path)
     taxonomy = root / "curricula/skills.yaml"
-    taxonomy.write_text(taxonomy.read_text() + "  - id: events\n    name: Events\n    description: Field events.\n    targets:\n      ownership: 50\n      data: 50\n")
+    taxonomy.write_text(
+        taxonomy.read_text()
+        + "  - id: events\n    name: Events\n    description: Field events.\n    targets:\n      ownership: 50\n      data: 50\n"
+    )
     shutil.copytree(root / "curricula/ops", root / "curricula/events")
     for lesson in (root / "curricula/events").glob("*.md"):
-        lesson.write_text(lesson.read_text().replace("id: first", "id: events-first").replace("id: second", "id: events-second"))
-    (root / "curricula/events/course.yaml").write_text("title: Events\nsummary: For events.\nrole: events\nlessons: [events-first, events-second]\n")
+        lesson.write_text(
+            lesson.read_text().replace("id: first", "id: events-first").replace("id: second", "id: events-second")
+        )
+    (root / "curricula/events/course.yaml").write_text(
+        "title: Events\nsummary: For events.\nrole: events\nlessons: [events-first, events-second]\n"
+    )
     (root / "scenarios/events").mkdir()
-    text = (root / "scenarios/ops/01-send.md").read_text().replace("id: ops-send", "id: events-send").replace("role: ops", "role: events")
+    text = (
+        (root / "scenarios/ops/01-send.md")
+        .read_text()
+        .replace("id: ops-send", "id: events-send")
+        .replace("role: ops", "role: events")
+    )
     (root / "scenarios/events/01-send.md").write_text(text)
     catalogue = load(root)
     assert set(catalogue.roles) == {"ops", "events"}
@@ -162,10 +195,12 @@ def test_missing_front_matter_is_reported():
 def test_lesson_markdown_is_sanitised(tmp_path):
     root = copy_tiny(tmp_path)
     lesson = root / "curricula/ops/02-second.md"
-    hostile = ("\n<script>alert(1)</script>\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> <svg onload=alert(1)></svg>\n"
-               "[a](JaVaScRiPt:alert(1)) [b](&#106;avascript:alert(1)) [c](data:text/html,<script>alert(1)</script>)\n"
-               "<a href=\"vbscript:x\">d</a> <iframe src=https://evil.example></iframe>\n"
-               "[ok](https://example.com) [mail](mailto:team@example.com) [plain](http://example.com)\n")
+    hostile = (
+        "\n<script>alert(1)</script>\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> <svg onload=alert(1)></svg>\n"
+        "[a](JaVaScRiPt:alert(1)) [b](&#106;avascript:alert(1)) [c](data:text/html,<script>alert(1)</script>)\n"
+        '<a href="vbscript:x">d</a> <iframe src=https://evil.example></iframe>\n'
+        "[ok](https://example.com) [mail](mailto:team@example.com) [plain](http://example.com)\n"
+    )
     lesson.write_text(lesson.read_text() + hostile)
     html = load(root).lesson("second").html.lower()
     for bad in ("<script", "javascript:", "onerror", "onload", "data:text", "vbscript:", "<iframe", "<svg", "&#106;"):

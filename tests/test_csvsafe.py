@@ -1,4 +1,5 @@
 """Exports never hand a spreadsheet a formula."""
+
 import csv
 import io
 
@@ -12,7 +13,9 @@ def test_formula_starts_are_neutralised(value):
     assert neutralise(value) == "'" + value
 
 
-@pytest.mark.parametrize("value,expected", [("Ana", "Ana"), (42, "42"), (-3, "-3"), (None, ""), ("a=b", "a=b"), (True, "True")])
+@pytest.mark.parametrize(
+    "value,expected", [("Ana", "Ana"), (42, "42"), (-3, "-3"), (None, ""), ("a=b", "a=b"), (True, "True")]
+)
 def test_plain_values_pass(value, expected):
     assert neutralise(value) == expected
 

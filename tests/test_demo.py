@@ -1,13 +1,16 @@
 """Demo data: an organisation with teams, learners, a manager and a leader, and history."""
+
 from sqlalchemy import func, select
 
-from literacy.platform.extensions import db
 from literacy.learning.models import Attempt, SkillScore
 from literacy.people.models import Organization, Team, User
+from literacy.platform.extensions import db
 
 
 def counts():
-    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (Organization, Team, User, Attempt, SkillScore))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(m)) for m in (Organization, Team, User, Attempt, SkillScore)
+    )
 
 
 def test_demo_is_idempotent_and_has_history(app, runner):
@@ -36,10 +39,12 @@ def test_demo_learner_can_sign_in_and_see_history(app, runner, browser):
 
 
 def test_demo_asks_for_the_schema_first(tmp_path):
-    from literacy import create_app
-
     from conftest import TINY
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.sqlite3", "CONTENT_ROOT": str(TINY)})
+    from literacy import create_app
+
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.sqlite3", "CONTENT_ROOT": str(TINY)}
+    )
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 1 and "flask --app app db upgrade" in result.output

@@ -1,14 +1,14 @@
 """The scenario engine and scoring, called as plain Python."""
+
 from __future__ import annotations
 
 import pytest
+from conftest import ROOT, TINY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from literacy.learning import engine
 from literacy.content import load
-
-from conftest import ROOT, TINY
+from literacy.learning import engine
 
 TINY_SCENARIO = load(TINY).scenarios["ops-send"]
 

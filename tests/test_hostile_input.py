@@ -1,4 +1,5 @@
 """Hostile text typed anywhere is stored safely, shown as text, and exported without formulas."""
+
 from __future__ import annotations
 
 import csv
@@ -9,10 +10,23 @@ from datetime import date, timedelta
 import pytest
 
 HOSTILE = [
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>", "[x](javascript:alert(1))",
-    "JaVaScRiPt:alert(1)", "&#106;avascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-    '=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tleading tab", "< > & &lt; &gt; &amp; ' \\' 碁 \\ \\\\",
-    "x" * 10_000, "\u202eevil\u202c right-to-left", "zero\u200bwidth", "nul\x00byte",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)>",
+    "[x](javascript:alert(1))",
+    "JaVaScRiPt:alert(1)",
+    "&#106;avascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    '=HYPERLINK("http://x","y")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\tleading tab",
+    "< > & &lt; &gt; &amp; ' \\' 碁 \\ \\\\",
+    "x" * 10_000,
+    "\u202eevil\u202c right-to-left",
+    "zero\u200bwidth",
+    "nul\x00byte",
 ]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -42,25 +56,45 @@ def test_hostile_text_in_every_form(app, browser, world, text):
     # a manager names a cohort with it and invites a learner with it as their name
     assert browser.login("owner@example.com").status_code == 302
     today = date.today()
-    created = browser.post("/cohorts/new", {"name": text, "description": text, "starts_on": today.isoformat(),
-                                            "due_on": (today + timedelta(days=9)).isoformat(), "requirement": "complete",
-                                            "stall_days": "7", "assignments": ["track:"]})
+    created = browser.post(
+        "/cohorts/new",
+        {
+            "name": text,
+            "description": text,
+            "starts_on": today.isoformat(),
+            "due_on": (today + timedelta(days=9)).isoformat(),
+            "requirement": "complete",
+            "stall_days": "7",
+            "assignments": ["track:"],
+        },
+    )
     assert created.status_code in (200, 302)
     safe(created.get_data(as_text=True))
     cohort = world["cohort"]
-    added = browser.post(f"/cohorts/{cohort}/roster", {"email": "named@example.com", "name": text[:200], "role": "ops",
-                                                       "team": str(world["team"])})
+    added = browser.post(
+        f"/cohorts/{cohort}/roster",
+        {"email": "named@example.com", "name": text[:200], "role": "ops", "team": str(world["team"])},
+    )
     assert added.status_code in (302, 400)
     roster = f'email,name,role,team\nrostered@example.com,"{text[:200].replace(chr(34), chr(34) * 2)}",ops,CRM team\n'
     token = browser.token(f"/cohorts/{cohort}/roster")
-    imported = browser.client.post(f"/cohorts/{cohort}/import", content_type="multipart/form-data",
-                                   data={"csrf_token": token, "file": (io.BytesIO(roster.encode("utf-8")), "roster.csv")})
+    imported = browser.client.post(
+        f"/cohorts/{cohort}/import",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "file": (io.BytesIO(roster.encode("utf-8")), "roster.csv")},
+    )
     assert imported.status_code in (200, 400)  # accepted, or refused with row messages (NUL makes it binary)
     safe(imported.get_data(as_text=True))
     query = urllib.parse.quote(text[:500])
-    for url in ("/cohorts/", f"/cohorts/{cohort}", f"/cohorts/{cohort}/roster", f"/cohorts/{cohort}/follow-up",
-                f"/cohorts/{cohort}?status={query}&role={query}&sort={query}&order={query}&page={query}",
-                f"/insights/indicators/coverage?month={query}", f"/login?next={query}"):
+    for url in (
+        "/cohorts/",
+        f"/cohorts/{cohort}",
+        f"/cohorts/{cohort}/roster",
+        f"/cohorts/{cohort}/follow-up",
+        f"/cohorts/{cohort}?status={query}&role={query}&sort={query}&order={query}&page={query}",
+        f"/insights/indicators/coverage?month={query}",
+        f"/login?next={query}",
+    ):
         response = browser.get(url)
         assert response.status_code in (200, 404), url
         safe(response.get_data(as_text=True))

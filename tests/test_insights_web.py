@@ -1,4 +1,5 @@
 """Leaders see gaps and maturity and drill down; managers see only their teams; learners see none."""
+
 from __future__ import annotations
 
 import csv
@@ -7,13 +8,12 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from test_rollups import evidence
 
 from literacy.insights import readmodels as readmodel
 from literacy.insights.rollups import months_back
-from literacy.platform.extensions import db
 from literacy.people.models import Team, User
-
-from test_rollups import evidence
+from literacy.platform.extensions import db
 
 
 @pytest.fixture
@@ -23,8 +23,18 @@ def evidenced(app, world):
         team = db.session.get(Team, world["team"])
         scores = [(90, 80), (80, 70), (75, 40), (60, 65), (50, 30), (72, 61)]
         for i, (own, data) in enumerate(scores, start=1):
-            user = db.session.get(User, world[f"learner{i}"]) if i <= 3 else User(
-                org_id=world["org"], email=f"extra{i}@example.com", name=f"Extra {i}", role="ops", access="learner", password_hash="")
+            user = (
+                db.session.get(User, world[f"learner{i}"])
+                if i <= 3
+                else User(
+                    org_id=world["org"],
+                    email=f"extra{i}@example.com",
+                    name=f"Extra {i}",
+                    role="ops",
+                    access="learner",
+                    password_hash="",
+                )
+            )
             if i > 3:
                 user.teams.append(team)
                 db.session.add(user)
@@ -44,7 +54,7 @@ def test_leader_overview_shows_maturity_heatmap_and_trend(browser, evidenced):
     html = login(browser, "leader").get("/insights/").get_data(as_text=True)
     assert "Level 2" in html and "What level 3 (Defined) still needs" in html
     assert "Share of learners who started their role-specific track" in html  # definitions beside the figures
-    assert "71 <span class=\"muted\">/ 70</span>" in html  # ownership: (90+80+75+60+50+72)/6 = 71.2
+    assert '71 <span class="muted">/ 70</span>' in html  # ownership: (90+80+75+60+50+72)/6 = 71.2
     assert "Trend by month" in html and "<polyline" in html
 
 
@@ -70,17 +80,30 @@ def test_exports_in_csv_and_json(browser, evidenced):
     login(browser, "leader")
     rows = list(csv.DictReader(io.StringIO(browser.get("/insights/heatmap/role?format=csv").get_data(as_text=True))))
     own = next(r for r in rows if r["skill"] == "ownership")
-    assert (own["group"], own["learners"], own["proficiency"], own["target"], own["enough_evidence"]) == ("Operations", "6", "71", "70", "True")
+    assert (own["group"], own["learners"], own["proficiency"], own["target"], own["enough_evidence"]) == (
+        "Operations",
+        "6",
+        "71",
+        "70",
+        "True",
+    )
     payload = json.loads(browser.get("/insights/?format=json").get_data(as_text=True))
     assert payload["maturity"]["level"] == 2 and len(payload["trend"]) == 12 and payload["min_learners"] == 5
     # CRM team: 4 of 6 at the ownership target (70) and 4 of 6 at the data target (60)
-    assert payload["team_comparison"] == [{"team": "CRM team", "at_target_percent": 67, "skills_with_enough_evidence": 2}]
+    assert payload["team_comparison"] == [
+        {"team": "CRM team", "at_target_percent": 67, "skills_with_enough_evidence": 2}
+    ]
     cell = json.loads(browser.get("/insights/cells/role/ops/data?format=json").get_data(as_text=True))
     assert len(cell["learners"]) == 6 and cell["figure"]["learners"] == 6
-    coverage = list(csv.DictReader(io.StringIO(browser.get("/insights/indicators/coverage?format=csv").get_data(as_text=True))))
+    coverage = list(
+        csv.DictReader(io.StringIO(browser.get("/insights/indicators/coverage?format=csv").get_data(as_text=True)))
+    )
     assert sum(r["counted"] == "True" for r in coverage) == 6
     trend = list(csv.reader(io.StringIO(browser.get("/insights/trend?format=csv").get_data(as_text=True))))
-    assert trend[0] == ["month", "coverage", "completion", "proficiency", "role_specificity", "currency"] and len(trend) == 13
+    assert (
+        trend[0] == ["month", "coverage", "completion", "proficiency", "role_specificity", "currency"]
+        and len(trend) == 13
+    )
 
 
 def test_manager_sees_only_their_teams(app, browser, evidenced):
@@ -99,8 +122,13 @@ def test_manager_sees_only_their_teams(app, browser, evidenced):
 
 def test_unknown_dimension_group_skill_or_indicator_is_404(browser, evidenced):
     login(browser, "leader")
-    for url in ("/insights/heatmap/planet", "/insights/cells/role/astronaut/data", "/insights/cells/role/ops/telepathy",
-                "/insights/cells/team/999999/data", "/insights/indicators/happiness"):
+    for url in (
+        "/insights/heatmap/planet",
+        "/insights/cells/role/astronaut/data",
+        "/insights/cells/role/ops/telepathy",
+        "/insights/cells/team/999999/data",
+        "/insights/indicators/happiness",
+    ):
         assert browser.get(url).status_code == 404, url
 
 
@@ -114,11 +142,17 @@ def test_trend_points_drill_down_to_their_learners(app, browser, world):
         readmodel.rebuild(app.extensions["catalogue"])
     login(browser, "leader")
     assert f"/insights/indicators/proficiency?month={month}" in browser.get("/insights/").get_data(as_text=True)
-    rows = json.loads(browser.get(f"/insights/indicators/proficiency?month={month}&format=json").get_data(as_text=True))["rows"]
+    rows = json.loads(
+        browser.get(f"/insights/indicators/proficiency?month={month}&format=json").get_data(as_text=True)
+    )["rows"]
     assert sorted((r["name"], r["counted"]) for r in rows) == [("Learner1", True), ("Learner2", False)]
-    coverage = json.loads(browser.get(f"/insights/indicators/coverage?month={before}&format=json").get_data(as_text=True))["rows"]
+    coverage = json.loads(
+        browser.get(f"/insights/indicators/coverage?month={before}&format=json").get_data(as_text=True)
+    )["rows"]
     assert len(coverage) == 3 and not any(r["counted"] for r in coverage)  # nobody had started yet
-    coverage = json.loads(browser.get(f"/insights/indicators/coverage?month={month}&format=json").get_data(as_text=True))["rows"]
+    coverage = json.loads(
+        browser.get(f"/insights/indicators/coverage?month={month}&format=json").get_data(as_text=True)
+    )["rows"]
     assert sum(r["counted"] for r in coverage) == 2
     assert browser.get("/insights/indicators/coverage?month=1999-01").status_code == 404
 

@@ -1,10 +1,11 @@
 """The learner's home, lessons, knowledge checks, progress and settings."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from literacy.platform.extensions import db
 from literacy.learning.models import CheckAnswer, LessonCompletion
+from literacy.platform.extensions import db
 
 
 def test_landing_page_for_visitors(browser):

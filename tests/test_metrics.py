@@ -1,4 +1,5 @@
 """A learner's skill profile from plain score rows."""
+
 from datetime import datetime
 
 from literacy.insights.metrics import ScoreRow, percent, skill_profile

@@ -1,12 +1,12 @@
 """The migrations build exactly the schema the models describe."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import SHARED_DATABASE, TINY
 from flask_migrate import downgrade, upgrade
 
 from literacy import create_app
 from literacy.platform.extensions import db
-
-from conftest import SHARED_DATABASE, TINY
 
 
 def test_upgrade_from_empty_matches_the_models_and_downgrades(tmp_path):
@@ -35,8 +35,10 @@ def test_upgrade_keeps_existing_accounts_signed_in_able(tmp_path):
             connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
         upgrade(revision="89820ec22a09")  # before session tokens existed
         with db.engine.begin() as connection:
-            connection.exec_driver_sql("INSERT INTO users (email, name, password_hash, role, access, created_at)"
-                                       " VALUES ('old@example.com', 'Old', 'x', 'ops', 'learner', '2026-01-01')")
+            connection.exec_driver_sql(
+                "INSERT INTO users (email, name, password_hash, role, access, created_at)"
+                " VALUES ('old@example.com', 'Old', 'x', 'ops', 'learner', '2026-01-01')"
+            )
         upgrade()
         with db.engine.connect() as connection:
             active, token = connection.exec_driver_sql("SELECT active, session_token FROM users").one()

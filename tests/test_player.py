@@ -1,4 +1,5 @@
 """The scenario player in the browser: one node per page, feedback, debrief, and no corrupted attempts."""
+
 from __future__ import annotations
 
 import re
@@ -6,10 +7,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from literacy.platform.extensions import db
 from literacy.learning.models import Attempt, AttemptStep, SkillScore
+from literacy.platform.extensions import db
+from literacy.xapi import outbox
+from literacy.xapi import statements as xs
 from literacy.xapi.models import OutboxStatement
-from literacy.xapi import outbox, statements as xs
 
 
 def start(browser, scenario="ops-send"):
@@ -19,12 +21,16 @@ def start(browser, scenario="ops-send"):
 
 
 def choose(browser, attempt_id, step, node, choice):
-    return browser.post(f"/attempts/{attempt_id}/choose", {"step": step, "node": node, "choice": choice}, page=f"/attempts/{attempt_id}")
+    return browser.post(
+        f"/attempts/{attempt_id}/choose", {"step": step, "node": node, "choice": choice}, page=f"/attempts/{attempt_id}"
+    )
 
 
 def steps(app, attempt_id):
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(AttemptStep).where(AttemptStep.attempt_id == attempt_id))
+        return db.session.scalar(
+            select(func.count()).select_from(AttemptStep).where(AttemptStep.attempt_id == attempt_id)
+        )
 
 
 def answered_statements(app, attempt_id) -> int:
@@ -100,7 +106,9 @@ def test_hidden_or_bogus_choice_is_refused(learner, app):
     assert "not available here" in learner.get(response.headers["Location"]).get_data(as_text=True)
     choose(learner, attempt, 1, "review", 99)
     assert steps(app, attempt) == 1
-    bad = learner.post(f"/attempts/{attempt}/choose", {"step": "x", "node": "review", "choice": "0"}, page=f"/attempts/{attempt}")
+    bad = learner.post(
+        f"/attempts/{attempt}/choose", {"step": "x", "node": "review", "choice": "0"}, page=f"/attempts/{attempt}"
+    )
     assert bad.status_code == 302 and steps(app, attempt) == 1
 
 
@@ -152,7 +160,9 @@ def test_someone_elses_attempt_is_not_found(learner, app, make_user):
     for url in (f"/attempts/{attempt}", f"/attempts/{attempt}/debrief", f"/attempts/{attempt}/steps/1"):
         assert learner.get(url).status_code == 404
     token = learner.token("/progress")
-    response = learner.client.post(f"/attempts/{attempt}/choose", data={"csrf_token": token, "step": 0, "node": "queue", "choice": 0})
+    response = learner.client.post(
+        f"/attempts/{attempt}/choose", data={"csrf_token": token, "step": 0, "node": "queue", "choice": 0}
+    )
     assert response.status_code == 404
     assert steps(app, attempt) == 0
 
@@ -168,7 +178,9 @@ def test_changed_scenario_is_explained_not_crashed(learner, app):
     assert response.status_code == 302 and steps(app, attempt) == 0
 
 
-@pytest.mark.parametrize("url", ["/scenarios/nope", "/attempts/999", "/attempts/999/debrief", "/lessons/nope", "/course/nope"])
+@pytest.mark.parametrize(
+    "url", ["/scenarios/nope", "/attempts/999", "/attempts/999/debrief", "/lessons/nope", "/course/nope"]
+)
 def test_unknown_objects_are_404(learner, url):
     assert learner.get(url).status_code == 404
 
@@ -176,8 +188,11 @@ def test_unknown_objects_are_404(learner, url):
 def test_expired_form_on_a_choice_reprompts_without_losing_the_attempt(learner, app):
     attempt = start(learner)
     choose(learner, attempt, 0, "queue", 0)
-    response = learner.client.post(f"/attempts/{attempt}/choose", data={"csrf_token": "expired", "step": 1, "node": "review", "choice": 0},
-                                   headers={"Referer": f"http://localhost/attempts/{attempt}"})
+    response = learner.client.post(
+        f"/attempts/{attempt}/choose",
+        data={"csrf_token": "expired", "step": 1, "node": "review", "choice": 0},
+        headers={"Referer": f"http://localhost/attempts/{attempt}"},
+    )
     assert response.status_code == 302 and response.headers["Location"] == f"/attempts/{attempt}"
     page = learner.get(f"/attempts/{attempt}").get_data(as_text=True)
     assert "nothing was recorded" in page and "Who signs off?" in page
@@ -186,7 +201,9 @@ def test_expired_form_on_a_choice_reprompts_without_losing_the_attempt(learner, 
 
 
 def test_expired_form_from_another_site_gets_an_error_page(learner):
-    response = learner.client.post("/settings", data={"csrf_token": "bad", "role": "ops"}, headers={"Referer": "https://evil.example/settings"})
+    response = learner.client.post(
+        "/settings", data={"csrf_token": "bad", "role": "ops"}, headers={"Referer": "https://evil.example/settings"}
+    )
     assert response.status_code == 400 and "This form had expired" in response.get_data(as_text=True)
 
 

@@ -1,4 +1,5 @@
 """The production entry point: gunicorn serving the app, structured logs with a request id."""
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,12 @@ import time
 import urllib.request
 from pathlib import Path
 
-from literacy.platform.observability import JsonFormatter
-
 from conftest import ROOT
 
+from literacy.platform.observability import JsonFormatter
+
 sys.path.insert(0, str(ROOT / "bench"))
-from load import free_port  # noqa: E402  (one helper for the benchmarks and these tests)
+from load import free_port
 
 
 def test_request_id_is_generated_or_passed_through(browser):
@@ -42,8 +43,13 @@ BIN = Path(sys.executable).parent
 
 def gunicorn(env: dict, port: int) -> subprocess.Popen:
     """Start gunicorn with the production config and wait until /healthz answers."""
-    server = subprocess.Popen([BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
-                              cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.time() + 20
     while True:
         try:
@@ -55,8 +61,14 @@ def gunicorn(env: dict, port: int) -> subprocess.Popen:
 
 
 def environment(tmp_path, **extra) -> dict:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3", "SECRET_KEY": "k" * 32,
-           "TRUSTED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": "2", **extra}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3",
+        "SECRET_KEY": "k" * 32,
+        "TRUSTED_HOSTS": "127.0.0.1",
+        "WEB_CONCURRENCY": "2",
+        **extra,
+    }
     subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
     return env
 
@@ -85,16 +97,24 @@ def test_server_killed_mid_attempt_loses_no_choice_and_the_learner_resumes(tmp_p
     server = gunicorn(env, port)
     learner = Learner(f"http://127.0.0.1:{port}", "load0@example.com", random.Random(1), False, Stats())
     page = learner.request("/login")[1]
-    learner.request("/login", {"csrf_token": TOKEN.search(page)[1], "email": "load0@example.com", "password": "load test passphrase"})
+    learner.request(
+        "/login",
+        {"csrf_token": TOKEN.search(page)[1], "email": "load0@example.com", "password": "load test passphrase"},
+    )
     scenario = re.search(r'href="(/scenarios/[^"]+)"', learner.request("/")[1])[1]
     overview = learner.request(scenario)[1]
     after = re.search(r'name="after"[^>]*value="(\d+)"', overview)[1]
-    attempt = re.search(r"/attempts/(\d+)", learner.request(scenario + "/start", {"csrf_token": TOKEN.search(overview)[1], "after": after})[2])[1]
+    attempt = re.search(
+        r"/attempts/(\d+)",
+        learner.request(scenario + "/start", {"csrf_token": TOKEN.search(overview)[1], "after": after})[2],
+    )[1]
     for _ in range(2):  # two decisions, each acknowledged with a redirect to its feedback
         node = learner.request(f"/attempts/{attempt}")[1]
         step, node_id, choice = CHOICE.findall(node)[0]
-        status, _, location = learner.request(f"/attempts/{attempt}/choose", {"csrf_token": TOKEN.search(node)[1], "step": step,
-                                                                             "node": node_id, "choice": choice})
+        status, _, location = learner.request(
+            f"/attempts/{attempt}/choose",
+            {"csrf_token": TOKEN.search(node)[1], "step": step, "node": node_id, "choice": choice},
+        )
         assert status == 302 and location.endswith(f"/steps/{int(step) + 1}")
     server.kill()  # SIGKILL: no graceful shutdown
     server.wait(timeout=10)

@@ -1,4 +1,5 @@
 """Cohort status rules on small hand-made facts with known answers."""
+
 from datetime import date, datetime
 
 from literacy.cohorts.status import DONE, IN_PROGRESS, NOT_STARTED, LearnerFacts, follow_up, learner_row, summarise
@@ -7,12 +8,28 @@ TODAY = date(2026, 11, 24)
 
 
 def facts(uid=1, lessons=0, scenarios=0, attempts=0, last=None, scores=None, targets=None, role="ops"):
-    return LearnerFacts(uid, f"L{uid}", f"l{uid}@example.com", role, (), lessons, 2, scenarios, 1, attempts, last,
-                        scores or {}, targets if targets is not None else {"data": 60}, datetime(2026, 11, 1))
+    return LearnerFacts(
+        uid,
+        f"L{uid}",
+        f"l{uid}@example.com",
+        role,
+        (),
+        lessons,
+        2,
+        scenarios,
+        1,
+        attempts,
+        last,
+        scores or {},
+        targets if targets is not None else {"data": 60},
+        datetime(2026, 11, 1),
+    )
 
 
 def row(f, due=date(2026, 12, 1), stall=7, require_target=True):
-    return learner_row(f, due_on=due, starts_on=date(2026, 11, 1), today=TODAY, stall_days=stall, require_target=require_target)
+    return learner_row(
+        f, due_on=due, starts_on=date(2026, 11, 1), today=TODAY, stall_days=stall, require_target=require_target
+    )
 
 
 def test_not_started_learner_stalls_after_the_window_from_joining():
@@ -45,7 +62,17 @@ def test_summary_counts_and_skill_averages():
     rows = [
         row(facts(1)),
         row(facts(2, lessons=1, attempts=1, last=datetime(2026, 11, 23), scores={"data": 40})),
-        row(facts(3, lessons=2, scenarios=1, attempts=2, last=datetime(2026, 11, 22), scores={"data": 80}, targets={"data": 70})),
+        row(
+            facts(
+                3,
+                lessons=2,
+                scenarios=1,
+                attempts=2,
+                last=datetime(2026, 11, 22),
+                scores={"data": 80},
+                targets={"data": 70},
+            )
+        ),
     ]
     s = summarise(rows, ["data"])
     assert s.learners == 3 and s.funnel == {NOT_STARTED: 1, IN_PROGRESS: 1, DONE: 1}
@@ -57,7 +84,9 @@ def test_summary_counts_and_skill_averages():
 def test_follow_up_lists_reasons():
     rows = [
         row(facts(1)),  # stalled
-        row(facts(2, lessons=1, scenarios=1, attempts=1, last=datetime(2026, 11, 23), scores={"data": 30})),  # below target
+        row(
+            facts(2, lessons=1, scenarios=1, attempts=1, last=datetime(2026, 11, 23), scores={"data": 30})
+        ),  # below target
         row(facts(3, lessons=1, last=datetime(2026, 11, 23))),  # fine
     ]
     assert [(r.facts.user_id, reasons) for r, reasons in follow_up(rows)] == [(1, ["stalled"]), (2, ["below target"])]

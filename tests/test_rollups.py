@@ -1,24 +1,37 @@
 """Metric definitions on small hand-made data with known answers (docs/metrics.md)."""
+
 from __future__ import annotations
 
 from datetime import datetime
 
 import pytest
 
-from literacy.insights import overview as insights, metrics, readmodels as readmodel, rollups
-from literacy.platform.extensions import db
+from literacy.insights import metrics, rollups
+from literacy.insights import overview as insights
+from literacy.insights import readmodels as readmodel
 from literacy.insights.metrics import RoleCounts
+from literacy.insights.rollups import Scope, Windows
 from literacy.learning.attempts import record_scores
 from literacy.learning.models import Attempt, LessonCompletion
 from literacy.people.models import Organization, Team, User
-from literacy.insights.rollups import Scope, Windows
+from literacy.platform.extensions import db
 
 NOW = datetime(2026, 11, 24, 12, 0)
 
 
 def evidence(user_id, finished, scores, scenario="ops-send"):
-    attempt = Attempt(user_id=user_id, scenario_id=scenario, role="ops", content_version="v", node_id="good", step=2,
-                      started_at=finished, updated_at=finished, finished_at=finished, outcome="strong")
+    attempt = Attempt(
+        user_id=user_id,
+        scenario_id=scenario,
+        role="ops",
+        content_version="v",
+        node_id="good",
+        step=2,
+        started_at=finished,
+        updated_at=finished,
+        finished_at=finished,
+        outcome="strong",
+    )
     db.session.add(attempt)
     db.session.flush()
     record_scores(user_id, attempt.id, scenario, scores, {}, finished)
@@ -34,7 +47,9 @@ def org(app):
         team = Team(org_id=org.id, name="T1", role="ops")
         ids = []
         for i in range(1, 8):
-            user = User(org_id=org.id, email=f"p{i}@hand.example", name=f"P{i}", role="ops", access="learner", password_hash="")
+            user = User(
+                org_id=org.id, email=f"p{i}@hand.example", name=f"P{i}", role="ops", access="learner", password_hash=""
+            )
             user.teams.append(team)
             db.session.add(user)
             db.session.flush()
@@ -47,7 +62,9 @@ def org(app):
         evidence(p4, datetime(2026, 8, 1), {"ownership": 75, "data": 60})
         evidence(p5, datetime(2025, 6, 1), {"ownership": 90, "data": 90})  # older than 365 days: stale
         db.session.add(LessonCompletion(user_id=p6, lesson_id="first", completed_at=datetime(2026, 11, 5)))
-        db.session.add_all([LessonCompletion(user_id=p1, lesson_id=l, completed_at=datetime(2026, 11, 2)) for l in ("first", "second")])
+        db.session.add_all(
+            [LessonCompletion(user_id=p1, lesson_id=l, completed_at=datetime(2026, 11, 2)) for l in ("first", "second")]
+        )
         db.session.commit()
         readmodel.rebuild(app.extensions["catalogue"])
         return {"org": org.id, "team": team.id, "ids": ids}
@@ -57,7 +74,15 @@ def test_gap_cells_with_enough_evidence(app, org):
     with app.app_context():
         heat = insights.heatmap(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW), "role", min_learners=3)
     own, data = heat.cells[("ops", "ownership")], heat.cells[("ops", "data")]
-    assert (own.learners, own.attempts, own.stale, own.proficiency, own.target, own.gap, own.at_target_share) == (4, 4, 1, 64, 70, 6, 50)
+    assert (own.learners, own.attempts, own.stale, own.proficiency, own.target, own.gap, own.at_target_share) == (
+        4,
+        4,
+        1,
+        64,
+        70,
+        6,
+        50,
+    )
     assert (data.learners, data.proficiency, data.target, data.gap, data.at_target_share) == (4, 55, 60, 5, 50)
 
 
@@ -70,7 +95,9 @@ def test_not_enough_evidence_below_the_minimum(app, org):
 
 def test_stale_window_is_configurable(app, org):
     with app.app_context():
-        heat = insights.heatmap(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW, evidence_days=800), "organisation", 5)
+        heat = insights.heatmap(
+            Scope(org["org"]), app.extensions["catalogue"], Windows(NOW, evidence_days=800), "organisation", 5
+        )
     cell = heat.cells[("organisation", "ownership")]
     assert (cell.enough, cell.learners, cell.stale, cell.proficiency) == (True, 5, 0, 69)  # (80+60+40+75+90)/5
 
@@ -80,7 +107,13 @@ def test_maturity_counts_and_level(app, org):
         counts = rollups.role_counts(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW))
     assert counts == [RoleCounts("ops", people=7, started=6, completed=1, at_target=2, current=3)]
     level = metrics.maturity(counts)
-    assert level.values == {"coverage": 86, "completion": 14, "proficiency": 29, "role_specificity": 100, "currency": 43}
+    assert level.values == {
+        "coverage": 86,
+        "completion": 14,
+        "proficiency": 29,
+        "role_specificity": 100,
+        "currency": 43,
+    }
     assert (level.level, level.name, level.next_level) == (2, "Emerging", 3)
     assert level.blocking == [metrics.Shortfall("completion", "organisation", 14, 25)]
 
@@ -89,7 +122,14 @@ def test_trend_is_computed_from_history(app, org):
     with app.app_context():
         data = insights.overview(Scope(org["org"]), app.extensions["catalogue"], NOW, min_learners=3)
     by_month = {row["month"]: row for row in data.trend}
-    assert [by_month[m]["coverage"] for m in ("2025-12", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11")] == [14, 14, 29, 43, 57, 86]
+    assert [by_month[m]["coverage"] for m in ("2025-12", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11")] == [
+        14,
+        14,
+        29,
+        43,
+        57,
+        86,
+    ]
     assert by_month["2026-11"]["completion"] == 14 and by_month["2026-10"]["completion"] == 0
     assert by_month["2026-11"]["proficiency"] == 50  # p1 met the ownership target in November, p3 did not
     assert by_month["2026-05"]["proficiency"] is None  # nobody practised that month
@@ -110,20 +150,27 @@ def test_level_criteria_per_role_name_the_role():
     assert level.blocking == [metrics.Shortfall("proficiency", "paid-media", 40, 60)]
 
 
-@pytest.mark.parametrize("counts,expected", [
-    ([], 1),
-    ([RoleCounts("a", 10, 2, 0, 0, 0)], 1),
-    ([RoleCounts("a", 10, 3, 0, 0, 0)], 2),
-    ([RoleCounts("a", 10, 5, 3, 0, 0)], 3),
-    ([RoleCounts("a", 10, 8, 5, 4, 5)], 4),
-    ([RoleCounts("a", 10, 9, 8, 6, 8)], 5),
-    ([RoleCounts("a", 10, 9, 8, 6, 8), RoleCounts("b", 10, 0, 0, 0, 0)], 2),
-])
+@pytest.mark.parametrize(
+    "counts,expected",
+    [
+        ([], 1),
+        ([RoleCounts("a", 10, 2, 0, 0, 0)], 1),
+        ([RoleCounts("a", 10, 3, 0, 0, 0)], 2),
+        ([RoleCounts("a", 10, 5, 3, 0, 0)], 3),
+        ([RoleCounts("a", 10, 8, 5, 4, 5)], 4),
+        ([RoleCounts("a", 10, 9, 8, 6, 8)], 5),
+        ([RoleCounts("a", 10, 9, 8, 6, 8), RoleCounts("b", 10, 0, 0, 0, 0)], 2),
+    ],
+)
 def test_levels(counts, expected):
     assert metrics.maturity(counts).level == expected
 
 
 def test_top_gaps_skip_cells_without_enough_evidence():
-    rows = [metrics.CellRow("a", "x", 6, 1, 50, 80, 6, 0), metrics.CellRow("b", "x", 4, 0, 10, 80, 4, 0), metrics.CellRow("c", "x", 6, 6, 90, 80, 6, 0)]
+    rows = [
+        metrics.CellRow("a", "x", 6, 1, 50, 80, 6, 0),
+        metrics.CellRow("b", "x", 4, 0, 10, 80, 4, 0),
+        metrics.CellRow("c", "x", 6, 6, 90, 80, 6, 0),
+    ]
     gaps = metrics.top_gaps([metrics.gap_cell(r, 5) for r in rows])
     assert [(g.group, g.gap) for g in gaps] == [("a", 30)]

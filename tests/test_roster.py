@@ -1,4 +1,5 @@
 """Roster CSV validation: every problem with its row number, nothing half-accepted."""
+
 import codecs
 
 import pytest
@@ -14,19 +15,26 @@ def parse(text: str | bytes, filename="roster.csv"):
 
 
 def test_valid_roster_with_bom_and_any_column_order():
-    result = parse(codecs.BOM_UTF8 + "Team,Email,Name,Role\r\nCRM team, Ana@Example.com ,Ana Silva,ops\r\ncomms,bo@example.com,Bo Kim,pr\r\n".encode())
+    result = parse(
+        codecs.BOM_UTF8
+        + b"Team,Email,Name,Role\r\nCRM team, Ana@Example.com ,Ana Silva,ops\r\ncomms,bo@example.com,Bo Kim,pr\r\n"
+    )
     assert result.ok
     assert [(r.line, r.email, r.name, r.role, r.team) for r in result.rows] == [
-        (2, "ana@example.com", "Ana Silva", "ops", "CRM team"), (3, "bo@example.com", "Bo Kim", "pr", "comms")]
+        (2, "ana@example.com", "Ana Silva", "ops", "CRM team"),
+        (3, "bo@example.com", "Bo Kim", "pr", "comms"),
+    ]
 
 
 def test_every_bad_row_is_reported_with_its_number():
-    text = ("email,name,role,team\n"
-            "ok@example.com,Ok,ops,comms\n"
-            "not-an-email,Bad,ops,comms\n"
-            "x@example.com,,astronaut,comms\n"
-            "y@example.com,Y,ops,Nowhere\n"
-            "OK@example.com,Again,ops,comms\n")
+    text = (
+        "email,name,role,team\n"
+        "ok@example.com,Ok,ops,comms\n"
+        "not-an-email,Bad,ops,comms\n"
+        "x@example.com,,astronaut,comms\n"
+        "y@example.com,Y,ops,Nowhere\n"
+        "OK@example.com,Again,ops,comms\n"
+    )
     result = parse(text)
     assert result.errors == [
         (3, "'not-an-email' is not a valid email address"),
@@ -38,16 +46,28 @@ def test_every_bad_row_is_reported_with_its_number():
 
 
 def test_missing_columns():
-    assert parse("email,name\na@example.com,A\n").errors == [(1, "missing columns: role, team (expected: email, name, role, team)")]
+    assert parse("email,name\na@example.com,A\n").errors == [
+        (1, "missing columns: role, team (expected: email, name, role, team)")
+    ]
 
 
-@pytest.mark.parametrize("data,filename,message", [
-    ("email,name,role,team\n".encode("utf-8") + "é@example.com,Zoë,ops,comms\n".encode("latin-1"), "r.csv",
-     "the file is not UTF-8: save it as 'CSV UTF-8' and upload it again"),
-    (b"email,name,role,team\n", "roster.xlsx", "upload a .csv file (a spreadsheet saved as 'CSV UTF-8')"),
-    (b"PK\x03\x04\x00\x00binary", "roster.csv", "this is not a CSV text file (it contains binary data)"),
-    (b"x" * (roster.MAX_BYTES + 1), "roster.csv", f"the file is larger than {roster.MAX_BYTES // 1024} KB: split it"),
-])
+@pytest.mark.parametrize(
+    "data,filename,message",
+    [
+        (
+            b"email,name,role,team\n" + "é@example.com,Zoë,ops,comms\n".encode("latin-1"),
+            "r.csv",
+            "the file is not UTF-8: save it as 'CSV UTF-8' and upload it again",
+        ),
+        (b"email,name,role,team\n", "roster.xlsx", "upload a .csv file (a spreadsheet saved as 'CSV UTF-8')"),
+        (b"PK\x03\x04\x00\x00binary", "roster.csv", "this is not a CSV text file (it contains binary data)"),
+        (
+            b"x" * (roster.MAX_BYTES + 1),
+            "roster.csv",
+            f"the file is larger than {roster.MAX_BYTES // 1024} KB: split it",
+        ),
+    ],
+)
 def test_refused_files(data, filename, message):
     assert parse(data, filename).errors == [(0, message)]
 
@@ -66,4 +86,7 @@ def test_reject_foreign_moves_rows_to_errors_in_row_order():
     result = parse("email,name,role,team\na@example.com,A,ops,comms\nb@example.com,B,bad,comms\n")
     roster.reject_foreign(result, {"a@example.com"})
     assert result.rows == []
-    assert result.errors == [(2, "a@example.com belongs to another organisation"), (3, "unknown role 'bad' (use one of: ops, pr)")]
+    assert result.errors == [
+        (2, "a@example.com belongs to another organisation"),
+        (3, "unknown role 'bad' (use one of: ops, pr)"),
+    ]

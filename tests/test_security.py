@@ -1,19 +1,24 @@
 """Headers, health, password storage, sessions that end, and sign-in throttling."""
+
 from __future__ import annotations
 
-from literacy.platform.settings import from_environment
-from literacy.platform.extensions import db
-from literacy.people.models import User
+from conftest import TINY, make_app
 
 from literacy import create_app
-
-from conftest import TINY, make_app
+from literacy.people.models import User
+from literacy.platform.extensions import db
+from literacy.platform.settings import from_environment
 
 CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 
 
 def test_security_headers_on_every_response(browser):
-    for response in (browser.get("/"), browser.get("/login"), browser.get("/nowhere"), browser.get("/static/style.css")):
+    for response in (
+        browser.get("/"),
+        browser.get("/login"),
+        browser.get("/nowhere"),
+        browser.get("/static/style.css"),
+    ):
         assert response.headers["Content-Security-Policy"] == CSP
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert response.headers["Referrer-Policy"] == "same-origin"
@@ -37,7 +42,9 @@ def test_production_sends_hsts_and_refuses_unknown_hosts(tmp_path, monkeypatch):
 def test_common_and_short_passwords_are_refused_long_ones_accepted(browser):
     common = browser.register(email="a@example.com", password="qwerty123")
     assert "one of the most common passwords" in common.get_data(as_text=True)
-    assert "Use 8 to 256 characters." in browser.register(email="b@example.com", password="Zq9!x").get_data(as_text=True)
+    assert "Use 8 to 256 characters." in browser.register(email="b@example.com", password="Zq9!x").get_data(
+        as_text=True
+    )
     long_one = "correct horse battery staple " * 8  # 232 characters, no composition rules
     assert browser.register(email="c@example.com", password=long_one).status_code == 302
 
@@ -51,8 +58,13 @@ def test_no_inline_script_or_style_in_pages(learner):
 def test_health_checks_the_database(app, tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
-    unreachable = create_app({"TESTING": True, "CONTENT_ROOT": str(TINY),
-                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no-such-folder/x.sqlite3"})
+    unreachable = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_ROOT": str(TINY),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no-such-folder/x.sqlite3",
+        }
+    )
     response = unreachable.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["database"] == "unreachable"
 

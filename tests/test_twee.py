@@ -1,16 +1,16 @@
 """Twine (Twee 3): every shipped scenario survives a round trip; hand-written stories import."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from conftest import ROOT, TINY
 
 from literacy.content import load
 from literacy.content.errors import Problems
 from literacy.content.scenario import parse_scenario
 from literacy.content.twee import escape, export, import_story
-
-from conftest import ROOT, TINY
 
 CATALOGUE = load(ROOT)
 
@@ -23,9 +23,25 @@ def parse(markdown: str, catalogue=CATALOGUE):
 
 
 def shape(scenario):
-    nodes = {n.id: (n.title, n.html, n.outcome, tuple((c.label, c.target, c.effects, c.sets, c.requires, c.feedback) for c in n.choices))
-             for n in scenario.nodes.values()}
-    return (scenario.id, scenario.title, scenario.role, scenario.skills, scenario.minutes, scenario.start, scenario.summary, nodes)
+    nodes = {
+        n.id: (
+            n.title,
+            n.html,
+            n.outcome,
+            tuple((c.label, c.target, c.effects, c.sets, c.requires, c.feedback) for c in n.choices),
+        )
+        for n in scenario.nodes.values()
+    }
+    return (
+        scenario.id,
+        scenario.title,
+        scenario.role,
+        scenario.skills,
+        scenario.minutes,
+        scenario.start,
+        scenario.summary,
+        nodes,
+    )
 
 
 @pytest.mark.parametrize("scenario_id", sorted(CATALOGUE.scenarios))
@@ -86,18 +102,25 @@ def test_import_every_link_form_escaped_names_and_bad_metadata():
     markdown, notes = import_story(STORY, "ops")
     assert notes == ["line 29: passage 'Checked': invalid metadata '{\"position\": broken}' was discarded"]
     scenario = parse(markdown, load(TINY))
-    assert scenario.title == "Monday queue" and scenario.start == "monday-9am" and scenario.skills == ("data", "ownership")
+    assert (
+        scenario.title == "Monday queue" and scenario.start == "monday-9am" and scenario.skills == ("data", "ownership")
+    )
     monday = scenario.nodes["monday-9am"]
     assert monday.title == "The queue at nine"
     assert [(c.label, c.target) for c in monday.choices] == [
-        ("Check the \\[list\\]", "checked"), ("Send now", "trouble"), ("Ask the tool", "trouble"), ("Who owns it?", "checked")]
+        ("Check the \\[list\\]", "checked"),
+        ("Send now", "trouble"),
+        ("Ask the tool", "trouble"),
+        ("Who owns it?", "checked"),
+    ]
     assert monday.choices[1].effects == {"data": -1} and "It rarely pays." in monday.choices[1].feedback
     assert (scenario.nodes["finish"].outcome, scenario.nodes["trouble"].outcome) == ("strong", "poor")
 
 
 def test_what_cannot_be_mapped_is_reported_with_passage_and_line():
     story = STORY.replace("The send is queued.", "The send is queued. You can [[wait->Nowhere]].").replace(
-        ":: Trouble [ending:poor]", ":: Trouble")
+        ":: Trouble [ending:poor]", ":: Trouble"
+    )
     markdown, notes = import_story(story, "ops")
     assert "line 10: passage 'Monday {9am}': link to 'Nowhere', which is not a passage" in notes
     assert "line 39: passage 'Trouble' has no links and no ending tag: it became a mixed ending" in notes
@@ -113,12 +136,16 @@ def test_escape_round_trips_special_characters():
 def test_cli_export_then_import_writes_a_valid_scenario(tmp_path):
     from literacy import create_app
 
-    app = create_app({"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app(
+        {"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+    )
     runner = app.test_cli_runner()
     exported = runner.invoke(args=["content", "export-twee", "ops-send", "--out", str(tmp_path / "send.twee")])
     assert exported.exit_code == 0, exported.output
     out = tmp_path / "scenarios" / "ops" / "send.md"
-    imported = runner.invoke(args=["content", "import-twee", str(tmp_path / "send.twee"), "--role", "ops", "--out", str(out)])
+    imported = runner.invoke(
+        args=["content", "import-twee", str(tmp_path / "send.twee"), "--role", "ops", "--out", str(out)]
+    )
     assert imported.exit_code == 0, imported.output
     assert shape(parse(out.read_text(), load(TINY))) == shape(load(TINY).scenarios["ops-send"])
 
@@ -126,11 +153,15 @@ def test_cli_export_then_import_writes_a_valid_scenario(tmp_path):
 def test_cli_import_refuses_a_story_that_fails_the_check(tmp_path):
     from literacy import create_app
 
-    app = create_app({"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app(
+        {"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+    )
     story = tmp_path / "broken.twee"
     story.write_text(STORY.replace("[[Finish]]", "[[Finish->Nowhere]]"), encoding="utf-8")
     out = tmp_path / "broken.md"
-    result = app.test_cli_runner().invoke(args=["content", "import-twee", str(story), "--role", "ops", "--out", str(out)])
+    result = app.test_cli_runner().invoke(
+        args=["content", "import-twee", str(story), "--role", "ops", "--out", str(out)]
+    )
     assert result.exit_code == 1 and not out.exists()
     assert "link to 'Nowhere', which is not a passage" in result.output
     assert "goes to node 'nowhere', which does not exist" in result.output and "not imported" in result.output

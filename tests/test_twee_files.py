@@ -7,19 +7,19 @@ headers with tags only, metadata only, both and neither, valid and invalid metad
 feedback) in either case, tagged and untagged endings, blank lines and trailing whitespace.
 The flawed file has one of each problem the import and the checker must report.
 """
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
 import pytest
-
-from literacy import content
-from literacy.content.types import Requirement
-from literacy.content.twee import _passages, export, import_story
-
 from conftest import FIXTURES, ROOT
 from test_twee import parse, shape
+
+from literacy import content
+from literacy.content.twee import _passages, export, import_story
+from literacy.content.types import Requirement
 
 TWEE = FIXTURES / "twee"
 WINBACK = TWEE / "winback-stale-suppression.twee"
@@ -58,15 +58,17 @@ def test_the_good_files_really_contain_every_header_form_and_trailing_whitespace
         ("StoryTitle", [], 1),
         ("StoryData", [], 4),
         ("Scenario", ["meta"], 14),
-        ("Complaints by Thursday", ["ending:poor"], 21),                                  # tags and metadata
-        ("Queue {16:00}", [], 29),                                                        # metadata only
-        ("Ask the journey builder to re-check its own segment", [], 55),                 # invalid metadata
-        ("Suppression sync [CRM]", ["checkpoint"], 69),                                   # tags only
+        ("Complaints by Thursday", ["ending:poor"], 21),  # tags and metadata
+        ("Queue {16:00}", [], 29),  # metadata only
+        ("Ask the journey builder to re-check its own segment", [], 55),  # invalid metadata
+        ("Suppression sync [CRM]", ["checkpoint"], 69),  # tags only
         ("Send approved {logged}", ["ending:strong"], 87),
-        ("Legal\\Compliance hold", [], 93),                                              # neither
+        ("Legal\\Compliance hold", [], 93),  # neither
     ]
-    assert notes == ["line 55: passage 'Ask the journey builder to re-check its own segment': "
-                     "invalid metadata '{\"position\":\"350,300\",}' was discarded"]
+    assert notes == [
+        "line 55: passage 'Ask the journey builder to re-check its own segment': "
+        'invalid metadata \'{"position":"350,300",}\' was discarded'
+    ]
     statement_headers = [(p.name, p.tags) for p in _passages(statement, [])]
     assert ("Fact check {claims}", ["review"]) in statement_headers and ("Holding line only", []) in statement_headers
 
@@ -83,19 +85,29 @@ def test_winback_story_maps_every_link_form_escaped_name_and_field(tmp_path):
     scenario = parse(markdown)
 
     assert (scenario.id, scenario.title, scenario.role, scenario.minutes) == (
-        "winback-stale-suppression", "The win-back email and the stale suppression list", "lifecycle", 8)
+        "winback-stale-suppression",
+        "The win-back email and the stale suppression list",
+        "lifecycle",
+        8,
+    )
     assert scenario.skills == ("data-readiness", "decision-rights", "audit-qa")
     assert scenario.summary.startswith("An AI-drafted win-back email is queued")
-    assert list(scenario.nodes) == ["complaints-by-thursday", "queue-16-00", "ask-the-journey-builder-to-re-check-its-own-segment",
-                                    "suppression-sync-crm", "send-approved-logged", "legal-compliance-hold"]
+    assert list(scenario.nodes) == [
+        "complaints-by-thursday",
+        "queue-16-00",
+        "ask-the-journey-builder-to-re-check-its-own-segment",
+        "suppression-sync-crm",
+        "send-approved-logged",
+        "legal-compliance-hold",
+    ]
     assert scenario.start == "queue-16-00" != list(scenario.nodes)[0]  # StoryData's start, not the first passage
 
     titles = {node.id: node.title for node in scenario.nodes.values()}
     assert titles == {
         "complaints-by-thursday": "Complaints and a regulator's letter",
-        "queue-16-00": "Tuesday, 15:40",                      # 'title:' after a blank line, trailing spaces dropped
+        "queue-16-00": "Tuesday, 15:40",  # 'title:' after a blank line, trailing spaces dropped
         "ask-the-journey-builder-to-re-check-its-own-segment": "The model says the segment is clean",
-        "suppression-sync-crm": "Suppression sync [CRM]",     # escaped name kept as the title
+        "suppression-sync-crm": "Suppression sync [CRM]",  # escaped name kept as the title
         "send-approved-logged": "A clean send with a named owner",
         "legal-compliance-hold": "Legal\\Compliance hold",
     }
@@ -103,33 +115,57 @@ def test_winback_story_maps_every_link_form_escaped_name_and_field(tmp_path):
 
     assert choices(scenario, "queue-16-00") == [
         ("Send on schedule; the model already left out unengaged contacts", "complaints-by-thursday"),  # label->target
-        ("Hold the send and ask the CRM owner for a fresh suppression sync", "suppression-sync-crm"),  # label|target, name ends in ]
-        ("Ask the journey builder to re-check its own segment", "ask-the-journey-builder-to-re-check-its-own-segment"),  # [[target]]
+        (
+            "Hold the send and ask the CRM owner for a fresh suppression sync",
+            "suppression-sync-crm",
+        ),  # label|target, name ends in ]
+        (
+            "Ask the journey builder to re-check its own segment",
+            "ask-the-journey-builder-to-re-check-its-own-segment",
+        ),  # [[target]]
     ]
     assert choices(scenario, "ask-the-journey-builder-to-re-check-its-own-segment") == [
         ("Hold the send after all", "suppression-sync-crm"),
         ("Send; the model has checked twice", "complaints-by-thursday"),  # target<-label
     ]
     assert choices(scenario, "suppression-sync-crm") == [
-        ("Resume with the merged list and record the hold in the approval log", "send-approved-logged"),  # {…} in a target
+        (
+            "Resume with the merged list and record the hold in the approval log",
+            "send-approved-logged",
+        ),  # {…} in a target
         ("Escalate the failing sync job to legal before any send", "legal-compliance-hold"),  # \ in a target
     ]
 
     send, hold, ask = scenario.nodes["queue-16-00"].choices
     assert send.effects == {"decision-rights": -2, "data-readiness": -1} and not send.sets and not send.requires
     assert "different lists" in send.feedback  # feedback continues on the next line
-    assert hold.effects == {"data-readiness": 2, "decision-rights": 1}  # field lines after a blank line, trailing spaces
+    assert hold.effects == {
+        "data-readiness": 2,
+        "decision-rights": 1,
+    }  # field lines after a blank line, trailing spaces
     assert hold.sets == frozenset({"held-send"}) and "gates a win-back send" in hold.feedback
-    assert (ask.effects, ask.sets) == ({"data-readiness": -1}, frozenset({"asked-model"}))  # 'Effects:', 'Sets:', 'Feedback:'
+    assert (ask.effects, ask.sets) == (
+        {"data-readiness": -1},
+        frozenset({"asked-model"}),
+    )  # 'Effects:', 'Sets:', 'Feedback:'
     assert "still stale" in ask.feedback
     resume, escalate = scenario.nodes["suppression-sync-crm"].choices
-    assert resume.requires == (Requirement("held-send", True),) and resume.effects == {"audit-qa": 2, "decision-rights": 1}
+    assert resume.requires == (Requirement("held-send", True),) and resume.effects == {
+        "audit-qa": 2,
+        "decision-rights": 1,
+    }
     assert resume.feedback.count("<p>") == 2  # a blank line inside feedback keeps both paragraphs
     assert escalate.requires == (Requirement("asked-model", False),)
 
     outcomes = {node.id: node.outcome for node in scenario.nodes.values()}
-    assert outcomes == {"complaints-by-thursday": "poor", "queue-16-00": None, "ask-the-journey-builder-to-re-check-its-own-segment": None,
-                        "suppression-sync-crm": None, "send-approved-logged": "strong", "legal-compliance-hold": "mixed"}
+    assert outcomes == {
+        "complaints-by-thursday": "poor",
+        "queue-16-00": None,
+        "ask-the-journey-builder-to-re-check-its-own-segment": None,
+        "suppression-sync-crm": None,
+        "send-approved-logged": "strong",
+        "legal-compliance-hold": "mixed",
+    }
     assert "misses its week" in scenario.nodes["legal-compliance-hold"].html
 
 
@@ -141,10 +177,26 @@ def test_statement_story_without_a_meta_passage_derives_the_front_matter(tmp_pat
     scenario = parse(markdown)
 
     assert (scenario.id, scenario.title, scenario.role, scenario.minutes, scenario.summary) == (
-        "pr-the-ai-drafted-holding-statement", "The AI-drafted holding statement", "pr", 10, "")
-    assert scenario.skills == ("audit-qa", "decision-rights", "workflow-ownership")  # every skill an effect names, sorted
-    assert list(scenario.nodes) == ["published-as-drafted", "inbox-08-05", "fact-check-claims", "holding-line-only",
-                                    "call-the-ciso-first", "quiet-drift", "confirmed-statement"]
+        "pr-the-ai-drafted-holding-statement",
+        "The AI-drafted holding statement",
+        "pr",
+        10,
+        "",
+    )
+    assert scenario.skills == (
+        "audit-qa",
+        "decision-rights",
+        "workflow-ownership",
+    )  # every skill an effect names, sorted
+    assert list(scenario.nodes) == [
+        "published-as-drafted",
+        "inbox-08-05",
+        "fact-check-claims",
+        "holding-line-only",
+        "call-the-ciso-first",
+        "quiet-drift",
+        "confirmed-statement",
+    ]
     assert scenario.start == "inbox-08-05"
     assert {n.id: n.title for n in scenario.nodes.values()} == {
         "published-as-drafted": "Published as drafted",  # no 'title:' line: the passage name
@@ -161,15 +213,25 @@ def test_statement_story_without_a_meta_passage_derives_the_front_matter(tmp_pat
         ("Cut the unverified claim and send a shorter holding line", "holding-line-only"),
     ]
     assert choices(scenario, "fact-check-claims") == [
-        ("Publish the statement with the confirmed scope", "confirmed-statement"), ("Call the CISO first", "call-the-ciso-first")]
+        ("Publish the statement with the confirmed scope", "confirmed-statement"),
+        ("Call the CISO first", "call-the-ciso-first"),
+    ]
     assert choices(scenario, "holding-line-only") == [
         ("Follow up at 11:00 with the confirmed scope, as promised", "confirmed-statement"),
-        ("Leave it at the holding line", "quiet-drift")]
+        ("Leave it at the holding line", "quiet-drift"),
+    ]
     publish, verify, cut = scenario.nodes["inbox-08-05"].choices
     assert publish.effects == {"decision-rights": -2, "audit-qa": -1}
     assert (verify.sets, cut.sets) == (frozenset({"verified"}), frozenset({"cut-claim"}))
-    assert scenario.nodes["holding-line-only"].choices[0].requires == (Requirement("cut-claim", True), Requirement("verified", False))
-    assert {n.id: n.outcome for n in scenario.endings} == {"published-as-drafted": "poor", "quiet-drift": "mixed", "confirmed-statement": "strong"}
+    assert scenario.nodes["holding-line-only"].choices[0].requires == (
+        Requirement("cut-claim", True),
+        Requirement("verified", False),
+    )
+    assert {n.id: n.outcome for n in scenario.endings} == {
+        "published-as-drafted": "poor",
+        "quiet-drift": "mixed",
+        "confirmed-statement": "strong",
+    }
     assert scenario.nodes["confirmed-statement"].html.endswith("no correction follows.</p>")
 
 
@@ -210,26 +272,32 @@ def test_flawed_file_reports_every_problem_with_passage_and_line(tmp_path):
 
 def test_a_meta_passage_that_is_not_yaml_is_reported_and_ignored():
     for meta in ("id: [unclosed", "just a sentence"):
-        story = f":: StoryTitle\nSpend cap\n\n:: StoryData\n{{\"start\": \"Cap\"}}\n\n:: Scenario [meta]\n{meta}\n\n:: Cap [ending:strong]\nCapped.\n"
+        story = f':: StoryTitle\nSpend cap\n\n:: StoryData\n{{"start": "Cap"}}\n\n:: Scenario [meta]\n{meta}\n\n:: Cap [ending:strong]\nCapped.\n'
         markdown, notes = import_story(story, "paid-media")
         assert notes == ["line 7: passage 'Scenario': not 'key: value' YAML, so it was ignored"]
         assert "id: paid-media-spend-cap" in markdown and "minutes: 10" in markdown
 
 
 def test_twine_story_script_and_stylesheet_are_left_out_with_a_note():
-    story = (":: StoryTitle\nSpend cap\n\n:: StoryData\n{\"start\": \"Cap\"}\n\n"
-             ":: StoryScript [script]\nwindow.setup = {};\n\n:: StoryStylesheet [stylesheet]\nbody { color: red; }\n\n"
-             ":: Cap [ending:strong]\nCapped.\n")
+    story = (
+        ':: StoryTitle\nSpend cap\n\n:: StoryData\n{"start": "Cap"}\n\n'
+        ":: StoryScript [script]\nwindow.setup = {};\n\n:: StoryStylesheet [stylesheet]\nbody { color: red; }\n\n"
+        ":: Cap [ending:strong]\nCapped.\n"
+    )
     markdown, notes = import_story(story, "paid-media")
-    assert notes == ["line 7: passage 'StoryScript': story script ignored (scenarios run no code)",
-                     "line 10: passage 'StoryStylesheet': story stylesheet ignored (scenarios run no code)"]
+    assert notes == [
+        "line 7: passage 'StoryScript': story script ignored (scenarios run no code)",
+        "line 10: passage 'StoryStylesheet': story stylesheet ignored (scenarios run no code)",
+    ]
     assert "setup" not in markdown and "color" not in markdown and "## cap: Cap" in markdown
 
 
 def _cli(tmp_path):
     from literacy import create_app
 
-    app = create_app({"TESTING": True, "CONTENT_ROOT": str(ROOT), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app(
+        {"TESTING": True, "CONTENT_ROOT": str(ROOT), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
+    )
     return app.test_cli_runner()
 
 
@@ -248,7 +316,9 @@ def test_cli_imports_the_hand_written_files(path, role, tmp_path):
 
 def test_cli_refuses_the_flawed_file_and_prints_every_problem(tmp_path):
     out = tmp_path / "scenarios" / "paid-media" / "flawed.md"
-    result = _cli(tmp_path).invoke(args=["content", "import-twee", str(FLAWED), "--role", "paid-media", "--out", str(out)])
+    result = _cli(tmp_path).invoke(
+        args=["content", "import-twee", str(FLAWED), "--role", "paid-media", "--out", str(out)]
+    )
     assert result.exit_code == 1 and not out.exists()
     _, notes = imported(FLAWED, "paid-media")
     for note in notes:

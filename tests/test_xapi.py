@@ -2,6 +2,7 @@
 
 Forwarding to a real LRS is in tests/lrs (``make test-lrs``); here the forwarder meets a closed port.
 """
+
 from __future__ import annotations
 
 import copy
@@ -10,19 +11,18 @@ import sys
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import delete, select
-
-from literacy.platform.extensions import db
-from literacy.learning.models import Attempt
-from literacy.xapi.models import OutboxStatement
-from literacy.people.models import User
-from literacy.xapi import events, forward, outbox, statements as xs, validate
-
 from conftest import ROOT, Browser
+from sqlalchemy import delete, select
 from test_player import choose, start
 
+from literacy.people.models import User
+from literacy.platform.extensions import db
+from literacy.xapi import events, forward, outbox, validate
+from literacy.xapi import statements as xs
+from literacy.xapi.models import OutboxStatement
+
 sys.path.insert(0, str(ROOT / "bench"))
-from load import free_port  # noqa: E402  (one helper for the benchmarks and the tests)
+from load import free_port
 
 VERB = "http://adlnet.gov/expapi/verbs/"
 
@@ -63,9 +63,21 @@ def test_every_learning_event_stores_one_valid_statement(learner, app):
     strong, poor = play(learner, STRONG), play(learner, POOR)
 
     found = stored(app)
-    assert verbs(found) == ["experienced", "answered", "completed",
-                            "attempted", "answered", "answered", "completed", "passed",
-                            "attempted", "answered", "answered", "completed", "failed"]
+    assert verbs(found) == [
+        "experienced",
+        "answered",
+        "completed",
+        "attempted",
+        "answered",
+        "answered",
+        "completed",
+        "passed",
+        "attempted",
+        "answered",
+        "answered",
+        "completed",
+        "failed",
+    ]
     assert all(validate.errors(s) == [] for s in found)
     assert len({s["id"] for s in found}) == len(found)
 
@@ -74,7 +86,10 @@ def test_every_learning_event_stores_one_valid_statement(learner, app):
     assert check["object"]["definition"]["interactionType"] == "choice"
     assert check["object"]["definition"]["correctResponsesPattern"] == ["option-2"]
     assert check["result"]["response"] == "option-1" and check["result"]["success"] is False
-    assert check["result"]["extensions"]["http://localhost:5000/xapi/extensions/feedback-id"] == "first/question-1/option-1"
+    assert (
+        check["result"]["extensions"]["http://localhost:5000/xapi/extensions/feedback-id"]
+        == "first/question-1/option-1"
+    )
 
     with app.app_context():
         scenario = app.extensions["catalogue"].scenarios["ops-send"]
@@ -86,9 +101,18 @@ def test_every_learning_event_stores_one_valid_statement(learner, app):
     assert first_choice["result"]["extensions"]["http://localhost:5000/xapi/extensions/skill-effects"] == {"data": 2}
     assert first_choice["context"]["contextActivities"]["parent"][0]["id"] == "http://localhost:5000/scenarios/ops-send"
     assert passed["result"]["score"]["scaled"] == 1.0 and passed["result"]["success"] is True
-    assert passed["result"]["extensions"]["http://localhost:5000/xapi/extensions/skill-scores"] == {"ownership": 100, "data": 100}
-    assert passed["result"]["extensions"]["http://localhost:5000/xapi/extensions/role-targets"] == {"ownership": 70, "data": 60}
-    assert passed["result"]["extensions"]["http://localhost:5000/xapi/extensions/ending"] == {"node": "good", "outcome": "strong"}
+    assert passed["result"]["extensions"]["http://localhost:5000/xapi/extensions/skill-scores"] == {
+        "ownership": 100,
+        "data": 100,
+    }
+    assert passed["result"]["extensions"]["http://localhost:5000/xapi/extensions/role-targets"] == {
+        "ownership": 70,
+        "data": 60,
+    }
+    assert passed["result"]["extensions"]["http://localhost:5000/xapi/extensions/ending"] == {
+        "node": "good",
+        "outcome": "strong",
+    }
     assert failed["result"]["score"]["scaled"] == 0.0 and failed["result"]["success"] is False
     assert passed["result"]["duration"].startswith("PT")
     # context: one registration per attempt, the content version, the platform
@@ -103,8 +127,10 @@ def test_every_learning_event_stores_one_valid_statement(learner, app):
 def test_actor_is_the_account_not_the_email_unless_configured(tmp_path):
     from conftest import make_app
 
-    for actor, expected in (("account", {"objectType": "Agent", "account": {"homePage": "https://learn.example.com", "name": None}}),
-                            ("email", {"objectType": "Agent", "name": "Lee Learner", "mbox": "mailto:learner@example.com"})):
+    for actor, expected in (
+        ("account", {"objectType": "Agent", "account": {"homePage": "https://learn.example.com", "name": None}}),
+        ("email", {"objectType": "Agent", "name": "Lee Learner", "mbox": "mailto:learner@example.com"}),
+    ):
         (tmp_path / actor).mkdir()
         app = make_app(tmp_path / actor, XAPI_ACTOR=actor, XAPI_BASE_IRI="https://learn.example.com/")
         browser = Browser(app.test_client())
@@ -158,9 +184,20 @@ def test_cohort_work_carries_the_cohort_as_grouping(app, world):
     with app.app_context():
         mine = stored(app, user_id=world["learner1"])
         theirs = stored(app, user_id=db.session.scalar(select(User.id).where(User.email == "outsider@example.com")))
-    assert {json.dumps(s["context"]["contextActivities"]["grouping"]) for s in mine} == {json.dumps([{
-        "objectType": "Activity", "id": f"http://localhost:5000/cohorts/{world['cohort']}",
-        "definition": {"name": {"en-US": "Pilot cohort"}, "type": "http://localhost:5000/xapi/activity-types/cohort"}}])}
+    assert {json.dumps(s["context"]["contextActivities"]["grouping"]) for s in mine} == {
+        json.dumps(
+            [
+                {
+                    "objectType": "Activity",
+                    "id": f"http://localhost:5000/cohorts/{world['cohort']}",
+                    "definition": {
+                        "name": {"en-US": "Pilot cohort"},
+                        "type": "http://localhost:5000/xapi/activity-types/cohort",
+                    },
+                }
+            ]
+        )
+    }
     assert all("grouping" not in s["context"]["contextActivities"] for s in theirs)
 
 
@@ -176,18 +213,34 @@ def test_a_busy_database_costs_the_lesson_view_statement_not_the_page(busy_app):
 
 # the rules
 
+
 def sample() -> dict:
     profile = xs.Profile("https://learn.example.com", "Platform")
     learner = xs.Learner(7, "Lee", "lee@example.com")
     from literacy.content.types import Choice, Node, Scenario
 
-    node = Node("queue", "The queue", "", None, (Choice(0, "Check", "end", {"data": 2}, frozenset(), (), "", 1),
-                                                 Choice(1, "Send", "end", {}, frozenset(), (), "", 2)), 1)
+    node = Node(
+        "queue",
+        "The queue",
+        "",
+        None,
+        (
+            Choice(0, "Check", "end", {"data": 2}, frozenset(), (), "", 1),
+            Choice(1, "Send", "end", {}, frozenset(), (), "", 2),
+        ),
+        1,
+    )
     scenario = Scenario("s", "ops", "Send", "A send.", ("data",), 5, "queue", {"queue": node}, "s.md", "abc123")
     now = datetime(2026, 11, 25, 9, 30, 15, 120000)
     facts = xs.AttemptFacts(3, now - timedelta(minutes=2), "abc123")
-    return xs.scenario_answered(profile, learner, scenario, facts, xs.StepFacts(1, "queue", 0, now, now - timedelta(seconds=42.5)),
-                                [xs.Group(1, "Pilot")])
+    return xs.scenario_answered(
+        profile,
+        learner,
+        scenario,
+        facts,
+        xs.StepFacts(1, "queue", 0, now, now - timedelta(seconds=42.5)),
+        [xs.Group(1, "Pilot")],
+    )
 
 
 def test_a_built_statement_follows_the_rules():
@@ -196,28 +249,40 @@ def test_a_built_statement_follows_the_rules():
     assert statement["timestamp"] == "2026-11-25T09:30:15.120Z" and statement["result"]["duration"] == "PT42.50S"
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda s: s.pop("actor"), "statement.actor: is required"),
-    (lambda s: s.update(id="not-a-uuid"), "statement.id: must be a lowercase UUID"),
-    (lambda s: s["actor"].update(mbox="mailto:a@b.example"), "must have exactly one identifier"),
-    (lambda s: s["actor"]["account"].update(homePage="learn.example.com"), "account.homePage: must be an absolute IRI"),
-    (lambda s: s["verb"].update(id="answered"), "statement.verb.id: must be an absolute IRI"),
-    (lambda s: s["object"].update(id="has space:x y"), "statement.object.id: must be an absolute IRI"),
-    (lambda s: s["result"].update(score={"scaled": 1.5}), "score.scaled: must be between -1 and 1"),
-    (lambda s: s["result"].update(score={"raw": 120, "min": 0, "max": 100}), "score.raw: must lie between min and max"),
-    (lambda s: s["result"].update(duration="42 seconds"), "result.duration: must be an ISO 8601 duration"),
-    (lambda s: s["result"].update(duration="PT"), "result.duration: must be an ISO 8601 duration"),
-    (lambda s: s["result"].update(success="yes"), "result.success: must be true or false"),
-    (lambda s: s.update(timestamp="2026-11-25T09:30:15"), "statement.timestamp: must be an ISO 8601 timestamp"),
-    (lambda s: s.update(timestamp="2026-13-45T09:30:15Z"), "is not a real date and time"),
-    (lambda s: s["context"].update(registration="3"), "context.registration: must be a lowercase UUID"),
-    (lambda s: s["verb"].update(display={"en_US": "answered"}), "must be an RFC 5646 language tag"),
-    (lambda s: s["object"]["definition"].update(interactionType="multiple"), "interactionType: must be one of"),
-    (lambda s: s["object"]["definition"]["choices"].append({"id": "choice-1"}), "component ids must be unique"),
-    (lambda s: s["object"]["definition"].update(name={}), "definition.name: must not be empty"),
-    (lambda s: s["result"]["extensions"].update({"feedback": "x"}), "extensions['feedback']: must be an absolute IRI"),
-    (lambda s: s.update(colour="blue"), "statement.colour: is not an xAPI property"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda s: s.pop("actor"), "statement.actor: is required"),
+        (lambda s: s.update(id="not-a-uuid"), "statement.id: must be a lowercase UUID"),
+        (lambda s: s["actor"].update(mbox="mailto:a@b.example"), "must have exactly one identifier"),
+        (
+            lambda s: s["actor"]["account"].update(homePage="learn.example.com"),
+            "account.homePage: must be an absolute IRI",
+        ),
+        (lambda s: s["verb"].update(id="answered"), "statement.verb.id: must be an absolute IRI"),
+        (lambda s: s["object"].update(id="has space:x y"), "statement.object.id: must be an absolute IRI"),
+        (lambda s: s["result"].update(score={"scaled": 1.5}), "score.scaled: must be between -1 and 1"),
+        (
+            lambda s: s["result"].update(score={"raw": 120, "min": 0, "max": 100}),
+            "score.raw: must lie between min and max",
+        ),
+        (lambda s: s["result"].update(duration="42 seconds"), "result.duration: must be an ISO 8601 duration"),
+        (lambda s: s["result"].update(duration="PT"), "result.duration: must be an ISO 8601 duration"),
+        (lambda s: s["result"].update(success="yes"), "result.success: must be true or false"),
+        (lambda s: s.update(timestamp="2026-11-25T09:30:15"), "statement.timestamp: must be an ISO 8601 timestamp"),
+        (lambda s: s.update(timestamp="2026-13-45T09:30:15Z"), "is not a real date and time"),
+        (lambda s: s["context"].update(registration="3"), "context.registration: must be a lowercase UUID"),
+        (lambda s: s["verb"].update(display={"en_US": "answered"}), "must be an RFC 5646 language tag"),
+        (lambda s: s["object"]["definition"].update(interactionType="multiple"), "interactionType: must be one of"),
+        (lambda s: s["object"]["definition"]["choices"].append({"id": "choice-1"}), "component ids must be unique"),
+        (lambda s: s["object"]["definition"].update(name={}), "definition.name: must not be empty"),
+        (
+            lambda s: s["result"]["extensions"].update({"feedback": "x"}),
+            "extensions['feedback']: must be an absolute IRI",
+        ),
+        (lambda s: s.update(colour="blue"), "statement.colour: is not an xAPI property"),
+    ],
+)
 def test_each_rule_is_enforced(change, message):
     statement = copy.deepcopy(sample())
     change(statement)
@@ -231,13 +296,16 @@ def test_an_invalid_statement_is_refused_by_the_outbox(app):
         outbox.add(1, "scenario:s", broken)
 
 
-@pytest.mark.parametrize("seconds, text", [(0, "PT0S"), (0.004, "PT0S"), (3.456, "PT3.46S"), (60, "PT1M"), (3723.5, "PT1H2M3.50S"),
-                                           (90000, "PT25H")])
+@pytest.mark.parametrize(
+    "seconds, text",
+    [(0, "PT0S"), (0.004, "PT0S"), (3.456, "PT3.46S"), (60, "PT1M"), (3723.5, "PT1H2M3.50S"), (90000, "PT25H")],
+)
 def test_durations_are_iso_8601_to_the_hundredth(seconds, text):
     assert xs.duration(seconds) == text and validate.DURATION.match(text)
 
 
 # forwarding without an LRS
+
 
 def test_an_unreachable_lrs_keeps_everything_pending_with_growing_back_off(learner, app):
     play(learner, STRONG)
@@ -252,7 +320,9 @@ def test_an_unreachable_lrs_keeps_everything_pending_with_growing_back_off(learn
         waiting = forward.send_due(endpoint, clock=lambda: now + timedelta(seconds=29))  # still waiting
         assert waiting.batches == 0 and waiting.waiting_until == now + timedelta(seconds=30)
         forward.send_due(endpoint, clock=lambda: now + timedelta(seconds=30))
-        assert {(r.tries, r.next_attempt_at) for r in db.session.scalars(select(OutboxStatement))} == {(2, now + timedelta(seconds=90))}
+        assert {(r.tries, r.next_attempt_at) for r in db.session.scalars(select(OutboxStatement))} == {
+            (2, now + timedelta(seconds=90))
+        }
     assert [forward.backoff(n).total_seconds() for n in (1, 2, 3, 7, 8, 20)] == [30, 60, 120, 1920, 3600, 3600]
 
 
@@ -271,6 +341,7 @@ def test_an_lrs_that_never_answers_times_out_and_keeps_the_batch(learner, app):
 
 
 # what people see and download
+
 
 def test_exports_hold_exactly_whose_and_which_statements(app, world):
     learner1, learner2 = signed_in(app, "learner1@example.com"), signed_in(app, "learner2@example.com")
@@ -311,7 +382,11 @@ def test_admin_page_shows_the_outbox_of_their_own_organisation_and_queues_again(
         db.session.commit()
     admin = signed_in(app, "admin@example.com")
     page = admin.get("/admin/xapi").get_data(as_text=True)
-    assert "<strong>4</strong> pending" in page and "<strong>1</strong> rejected" in page and "<strong>5</strong> in all" in page
+    assert (
+        "<strong>4</strong> pending" in page
+        and "<strong>1</strong> rejected" in page
+        and "<strong>5</strong> in all" in page
+    )
     assert "LRS answered 400: bad statement" in page and "XAPI_ENDPOINT" in page
     sent = admin.post("/admin/xapi/send", page="/admin/xapi", follow_redirects=True).get_data(as_text=True)
     assert "No LRS is configured" in sent
@@ -380,6 +455,8 @@ def test_parallel_views_and_completions_of_a_lesson_store_one_statement_each(lea
 
     with ThreadPoolExecutor(max_workers=5) as pool:
         views = list(pool.map(lambda _: client().get("/lessons/first").status_code, range(5)))
-        completions = list(pool.map(lambda _: client().post("/lessons/first/complete", data=fields).status_code, range(5)))
+        completions = list(
+            pool.map(lambda _: client().post("/lessons/first/complete", data=fields).status_code, range(5))
+        )
     assert views == [200] * 5 and completions == [302] * 5
     assert sorted(verbs(stored(app))) == ["completed", "experienced"]

@@ -1,4 +1,5 @@
 """What a cohort asks of each learner, resolved against the catalogue. Pure."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,7 +55,11 @@ def describe(catalogue: Catalogue, kind: str, ref: str) -> str:
         return f"Track: {role.name} (course and scenarios)" if role else f"Track: {ref} (no longer offered)"
     if kind == "course":
         role = catalogue.roles.get(ref)
-        return f"Course: {catalogue.courses[ref].title} ({role.name})" if ref in catalogue.courses and role else f"Course: {ref} (no longer offered)"
+        return (
+            f"Course: {catalogue.courses[ref].title} ({role.name})"
+            if ref in catalogue.courses and role
+            else f"Course: {ref} (no longer offered)"
+        )
     scenario = catalogue.scenarios.get(ref)
     return f"Scenario: {scenario.title}" if scenario else f"Scenario: {ref} (no longer offered)"
 
@@ -76,16 +81,28 @@ class Assignment:
         return round(100 * self.done / self.total) if self.total else 100
 
 
-def for_learner(cohorts: list[tuple[str, date, list[tuple[str, str]]]], catalogue: Catalogue, role: str,
-                completed: set[str], finished: set[str], today: date) -> list[Assignment]:
+def for_learner(
+    cohorts: list[tuple[str, date, list[tuple[str, str]]]],
+    catalogue: Catalogue,
+    role: str,
+    completed: set[str],
+    finished: set[str],
+    today: date,
+) -> list[Assignment]:
     """The learner's assignments, overdue ones first, then by due date."""
     result = []
     for name, due_on, assignments in cohorts:
         work = work_for(catalogue, assignments, role)
         done = sum(l in completed for l in work.lessons) + sum(s in finished for s in work.scenarios)
-        result.append(Assignment(
-            name, due_on, done, work.size, done < work.size and today > due_on,
-            next((l for l in work.lessons if l not in completed), None),
-            next((s for s in work.scenarios if s not in finished), None),
-        ))
+        result.append(
+            Assignment(
+                name,
+                due_on,
+                done,
+                work.size,
+                done < work.size and today > due_on,
+                next((l for l in work.lessons if l not in completed), None),
+                next((s for s in work.scenarios if s not in finished), None),
+            )
+        )
     return sorted(result, key=lambda a: (not a.overdue, a.due_on, a.cohort))

@@ -1,14 +1,15 @@
 """The cohort dashboard's figures: aggregate queries in, pure progress rules applied. No Flask."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from literacy.cohorts import status as progress, queries as cohort_queries
-from literacy.learning import queries as learning_queries
+from literacy.cohorts import queries as cohort_queries
+from literacy.cohorts import status as progress
 from literacy.cohorts.assignments import work_for
-from literacy.content.types import Catalogue, Scenario
 from literacy.cohorts.models import Cohort
+from literacy.content.types import Catalogue, Scenario
 
 PRIVACY_FLOOR = 5  # judgment patterns need at least this many learners, so no one is singled out
 
@@ -23,8 +24,14 @@ class Dashboard:
 
 
 def _row(cohort: Cohort, facts: progress.LearnerFacts, today: date) -> progress.LearnerRow:
-    return progress.learner_row(facts, due_on=cohort.due_on, starts_on=cohort.starts_on, today=today,
-                                stall_days=cohort.stall_days, require_target=cohort.requirement == "at-target")
+    return progress.learner_row(
+        facts,
+        due_on=cohort.due_on,
+        starts_on=cohort.starts_on,
+        today=today,
+        stall_days=cohort.stall_days,
+        require_target=cohort.requirement == "at-target",
+    )
 
 
 def learner(cohort: Cohort, catalogue: Catalogue, today: date, user_id: int) -> progress.LearnerRow | None:
@@ -78,7 +85,9 @@ def patterns(cohort: Cohort, scenario: Scenario) -> Pattern:
         shares = []
         for choice in node.choices:
             n = taken.get((node.id, choice.index), 0)
-            share = ChoiceShare(node.id, choice.index, n, round(100 * n / reached[node.id]), sum(choice.effects.values()) < best)
+            share = ChoiceShare(
+                node.id, choice.index, n, round(100 * n / reached[node.id]), sum(choice.effects.values()) < best
+            )
             shares.append(share)
             if share.wrong_turn and n:
                 wrong.append(share)

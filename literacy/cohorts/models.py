@@ -1,4 +1,5 @@
 """Cohorts: who runs them, who is in them and what work they assign."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -9,7 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from literacy.people.models import User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
-
 
 cohort_managers = db.Table(
     "cohort_managers",
@@ -39,7 +39,9 @@ class Cohort(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     managers: Mapped[list[User]] = relationship(secondary=cohort_managers)
     members: Mapped[list[CohortMember]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
-    assignments: Mapped[list[CohortAssignment]] = relationship(cascade="all, delete-orphan", order_by="CohortAssignment.id")
+    assignments: Mapped[list[CohortAssignment]] = relationship(
+        cascade="all, delete-orphan", order_by="CohortAssignment.id"
+    )
 
 
 class CohortMember(db.Model):

@@ -1,5 +1,6 @@
 """Reads for the cohort pages: each function runs a fixed number of aggregate queries (a few per role
 in the cohort), never one per learner, so a dashboard for thousands of learners stays fast."""
+
 from __future__ import annotations
 
 from sqlalchemy import case, func, select, union_all
@@ -13,13 +14,17 @@ from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCo
 from literacy.people.models import Team, User, team_members
 from literacy.platform.extensions import db
 
+
 def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
     """One :class:`progress.LearnerFacts` per member of ``cohort`` (or only for ``user_id``)."""
-    membership = [CohortMember.cohort_id == cohort.id] + ([CohortMember.user_id == user_id] if user_id is not None else [])
+    membership = [CohortMember.cohort_id == cohort.id] + (
+        [CohortMember.user_id == user_id] if user_id is not None else []
+    )
     members = select(CohortMember.user_id).where(*membership).scalar_subquery()
     people = db.session.execute(
         select(User.id, User.name, User.email, User.role, CohortMember.added_at)
-        .join(CohortMember, CohortMember.user_id == User.id).where(*membership)
+        .join(CohortMember, CohortMember.user_id == User.id)
+        .where(*membership)
         .order_by(User.name)
     ).all()
     assignments = [(a.kind, a.ref) for a in cohort.assignments]
@@ -37,20 +42,34 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
         assigned = work[role]
         targets = catalogue.roles[role].targets if role in catalogue.roles else {}
         done, attempts = scenarios.get(uid, (0, 0))
-        facts.append(LearnerFacts(
-            uid, name, email, role, tuple(teams.get(uid, ())), lessons.get(uid, 0), len(assigned.lessons),
-            done, len(assigned.scenarios), attempts, activity.get(uid),
-            {s: v for s, v in scores.get(uid, {}).items() if s in assigned.skills},
-            {s: targets.get(s, 0) for s in assigned.skills}, added_at,
-        ))
+        facts.append(
+            LearnerFacts(
+                uid,
+                name,
+                email,
+                role,
+                tuple(teams.get(uid, ())),
+                lessons.get(uid, 0),
+                len(assigned.lessons),
+                done,
+                len(assigned.scenarios),
+                attempts,
+                activity.get(uid),
+                {s: v for s, v in scores.get(uid, {}).items() if s in assigned.skills},
+                {s: targets.get(s, 0) for s in assigned.skills},
+                added_at,
+            )
+        )
     return facts
 
 
 def _teams_of(members) -> dict[int, list[str]]:
     result: dict[int, list[str]] = {}
     rows = db.session.execute(
-        select(team_members.c.user_id, Team.name).join(Team, Team.id == team_members.c.team_id)
-        .where(team_members.c.user_id.in_(members)).order_by(Team.name)
+        select(team_members.c.user_id, Team.name)
+        .join(Team, Team.id == team_members.c.team_id)
+        .where(team_members.c.user_id.in_(members))
+        .order_by(Team.name)
     )
     for uid, name in rows:
         result.setdefault(uid, []).append(name)
@@ -111,12 +130,25 @@ def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict
     """For one scenario (current version) among a cohort's members: learners who played it, learners
     who reached each node, and learners who took each (node, choice) at least once."""
     members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id).scalar_subquery()
-    played = (Attempt.scenario_id == scenario.id, Attempt.content_version == scenario.version, Attempt.user_id.in_(members))
+    played = (
+        Attempt.scenario_id == scenario.id,
+        Attempt.content_version == scenario.version,
+        Attempt.user_id.in_(members),
+    )
     players = db.session.scalar(select(func.count(func.distinct(Attempt.user_id))).where(*played)) or 0
     learners = func.count(func.distinct(Attempt.user_id))
-    steps = select(AttemptStep.node_id, AttemptStep.choice_index, learners).join(Attempt, Attempt.id == AttemptStep.attempt_id).where(*played)
-    taken = {(node, index): n for node, index, n in db.session.execute(steps.group_by(AttemptStep.node_id, AttemptStep.choice_index))}
-    reached_query = select(AttemptStep.node_id, learners).join(Attempt, Attempt.id == AttemptStep.attempt_id).where(*played)
+    steps = (
+        select(AttemptStep.node_id, AttemptStep.choice_index, learners)
+        .join(Attempt, Attempt.id == AttemptStep.attempt_id)
+        .where(*played)
+    )
+    taken = {
+        (node, index): n
+        for node, index, n in db.session.execute(steps.group_by(AttemptStep.node_id, AttemptStep.choice_index))
+    }
+    reached_query = (
+        select(AttemptStep.node_id, learners).join(Attempt, Attempt.id == AttemptStep.attempt_id).where(*played)
+    )
     reached = dict(db.session.execute(reached_query.group_by(AttemptStep.node_id)).all())
     return players, reached, taken
 
@@ -124,7 +156,9 @@ def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict
 def learner_cohorts(user_id: int) -> list[tuple[str, object, list[tuple[str, str]]]]:
     """(name, due date, assignments) of every cohort the learner is in."""
     cohorts = db.session.scalars(
-        select(Cohort).join(CohortMember, CohortMember.cohort_id == Cohort.id).where(CohortMember.user_id == user_id)
+        select(Cohort)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user_id)
         .options(selectinload(Cohort.assignments))
     )
     return [(c.name, c.due_on, [(a.kind, a.ref) for a in c.assignments]) for c in cohorts]

@@ -1,4 +1,5 @@
 """Roster CSV parsing and validation. Pure: bytes in, rows or every problem (with its row number) out."""
+
 from __future__ import annotations
 
 import codecs
@@ -46,7 +47,12 @@ def parse(data: bytes, filename: str, *, roles: set[str], teams: set[str]) -> Ro
         return roster
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        roster.errors.append((1, f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} (expected: {', '.join(COLUMNS)})"))
+        roster.errors.append(
+            (
+                1,
+                f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} (expected: {', '.join(COLUMNS)})",
+            )
+        )
         return roster
     index = {c: header.index(c) for c in COLUMNS}
     seen: dict[str, int] = {}
@@ -83,7 +89,9 @@ def _decode(data: bytes, filename: str, roster: Roster) -> str | None:
     return None
 
 
-def _row(values: list[str], line: int, index: dict[str, int], roster: Roster, seen: dict[str, int], *, roles, teams) -> None:
+def _row(
+    values: list[str], line: int, index: dict[str, int], roster: Roster, seen: dict[str, int], *, roles, teams
+) -> None:
     cell = {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
     problems = [f"missing {c}" for c in COLUMNS if not cell[c]]
     email = cell["email"].lower()

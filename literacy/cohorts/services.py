@@ -1,4 +1,5 @@
 """Cohort changes: create and edit, add learners, import a roster all-or-nothing."""
+
 from __future__ import annotations
 
 import logging
@@ -6,11 +7,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from literacy.people import invitations
 from literacy.cohorts import roster
-from literacy.platform.extensions import db
 from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.people import invitations
 from literacy.people.models import Team, User
+from literacy.platform.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,9 @@ def set_assignments(cohort: Cohort, wanted: list[tuple[str, str]]) -> None:
 
 def add_member(cohort: Cohort, user: User) -> bool:
     """Add a learner; False if they were already in the cohort."""
-    exists = db.session.scalar(select(CohortMember.id).where(CohortMember.cohort_id == cohort.id, CohortMember.user_id == user.id))
+    exists = db.session.scalar(
+        select(CohortMember.id).where(CohortMember.cohort_id == cohort.id, CohortMember.user_id == user.id)
+    )
     if exists:
         return False
     db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
@@ -62,18 +65,25 @@ def import_roster(cohort: Cohort, data: bytes, filename: str, roles: set[str]) -
     teams = {t.name.lower(): t for t in db.session.scalars(select(Team).where(Team.org_id == cohort.org_id))}
     parsed = roster.parse(data, filename, roles=roles, teams=set(teams))
     emails = [r.email for r in parsed.rows]
-    foreign = set(db.session.scalars(select(User.email).where(
-        User.email.in_(emails), or_(User.org_id != cohort.org_id, User.org_id.is_(None)))))
+    foreign = set(
+        db.session.scalars(
+            select(User.email).where(User.email.in_(emails), or_(User.org_id != cohort.org_id, User.org_id.is_(None)))
+        )
+    )
     roster.reject_foreign(parsed, foreign)
     if not parsed.ok:
         log.warning("roster import rejected: cohort=%s file=%r errors=%d", cohort.id, filename, len(parsed.errors))
         return ImportResult(parsed.errors)
     result = ImportResult([], invited=[])
-    existing = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_([r.email for r in parsed.rows])))}
+    existing = {
+        u.email: u for u in db.session.scalars(select(User).where(User.email.in_([r.email for r in parsed.rows])))
+    }
     for row in parsed.rows:
         user = existing.get(row.email)
         if user is None:
-            user = User(email=row.email, name=row.name, role=row.role, access="learner", org_id=cohort.org_id, password_hash="")
+            user = User(
+                email=row.email, name=row.name, role=row.role, access="learner", org_id=cohort.org_id, password_hash=""
+            )
             db.session.add(user)
             db.session.flush()
             result.invited.append((user, invitations.issue(user)))

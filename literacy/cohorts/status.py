@@ -1,4 +1,5 @@
 """Cohort progress from plain facts: each learner's status and the cohort summary. Pure."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -64,7 +65,9 @@ class CohortSummary:
     skills: list[SkillSummary] = field(default_factory=list)
 
 
-def learner_row(facts: LearnerFacts, *, due_on: date, starts_on: date, today: date, stall_days: int, require_target: bool) -> LearnerRow:
+def learner_row(
+    facts: LearnerFacts, *, due_on: date, starts_on: date, today: date, stall_days: int, require_target: bool
+) -> LearnerRow:
     """Status rules: done needs all assigned work finished (and, if required, every assigned skill at
     target); overdue is not done after the due date; stalled is not done with no activity for
     ``stall_days`` (counted from joining when there is no activity yet)."""
@@ -79,7 +82,11 @@ def learner_row(facts: LearnerFacts, *, due_on: date, starts_on: date, today: da
     else:
         status = NOT_STARTED
     since = facts.last_activity or max(facts.added_at, datetime.combine(starts_on, datetime.min.time()))
-    stalled = status != DONE and today >= starts_on and datetime.combine(today, datetime.min.time()) - since > timedelta(days=stall_days)
+    stalled = (
+        status != DONE
+        and today >= starts_on
+        and datetime.combine(today, datetime.min.time()) - since > timedelta(days=stall_days)
+    )
     return LearnerRow(facts, status, percent(done_items, total), status != DONE and today > due_on, stalled, below)
 
 
@@ -94,13 +101,15 @@ def summarise(rows: list[LearnerRow], skills: list[str]) -> CohortSummary:
     summary.progress = round(sum(r.progress for r in rows) / len(rows)) if rows else 0
     for skill in skills:
         evidence = [r.facts for r in rows if r.facts.scores.get(skill) is not None and skill in r.facts.targets]
-        summary.skills.append(SkillSummary(
-            skill,
-            round(sum(f.scores[skill] for f in evidence) / len(evidence)) if evidence else None,
-            round(sum(f.targets[skill] for f in evidence) / len(evidence)) if evidence else 0,
-            sum(f.scores[skill] >= f.targets[skill] for f in evidence),
-            len(evidence),
-        ))
+        summary.skills.append(
+            SkillSummary(
+                skill,
+                round(sum(f.scores[skill] for f in evidence) / len(evidence)) if evidence else None,
+                round(sum(f.targets[skill] for f in evidence) / len(evidence)) if evidence else 0,
+                sum(f.scores[skill] >= f.targets[skill] for f in evidence),
+                len(evidence),
+            )
+        )
     return summary
 
 

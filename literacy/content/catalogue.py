@@ -1,4 +1,5 @@
 """Load and validate all content under a root folder into a :class:`Catalogue`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,9 +7,9 @@ from pathlib import Path
 from literacy.content import graph
 from literacy.content.curriculum import parse_course, parse_lesson
 from literacy.content.errors import ContentError, Problems, readable
-from literacy.content.types import Catalogue, Course, Role, Scenario, Skill
 from literacy.content.scenario import parse_scenario
 from literacy.content.taxonomy import parse_taxonomy
+from literacy.content.types import Catalogue, Course, Role, Scenario, Skill
 
 TAXONOMY = Path("curricula") / "skills.yaml"
 
@@ -79,20 +80,28 @@ def _courses(root: Path, roles: dict[str, Role], skills: dict[str, Skill], probl
     return courses
 
 
-def _scenarios(files: list[Path], roles: dict[str, Role], skills: dict[str, Skill], problems: Problems) -> dict[str, Scenario]:
+def _scenarios(
+    files: list[Path], roles: dict[str, Role], skills: dict[str, Skill], problems: Problems
+) -> dict[str, Scenario]:
     scenarios: dict[str, Scenario] = {}
     for file in files:
         scenario = parse_scenario(file.read_text(encoding="utf-8"), str(file), set(roles), set(skills), problems)
         if scenario is None:
             continue
         if file.parent.name != scenario.role and file.parent.name in roles:
-            problems.add(str(file), scenario.lines.get("role", 1), f"role '{scenario.role}' does not match the folder '{file.parent.name}'")
+            problems.add(
+                str(file),
+                scenario.lines.get("role", 1),
+                f"role '{scenario.role}' does not match the folder '{file.parent.name}'",
+            )
         state_graph = graph.check(scenario, problems)
         if state_graph is not None:
             graph.check_scoring(scenario, state_graph, problems)
         if scenario.id in scenarios:
             first = readable(scenarios[scenario.id].path)
-            problems.add(str(file), scenario.lines.get("id", 1), f"duplicate scenario id '{scenario.id}' (also in {first})")
+            problems.add(
+                str(file), scenario.lines.get("id", 1), f"duplicate scenario id '{scenario.id}' (also in {first})"
+            )
         else:
             scenarios[scenario.id] = scenario
     return scenarios

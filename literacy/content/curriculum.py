@@ -1,13 +1,24 @@
 """Parse a role's course: ``course.yaml`` and its Markdown lessons with knowledge checks."""
+
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 from literacy.content.errors import Problems, readable
-from literacy.content.frontmatter import SLUG, Document, load_yaml, require, require_minutes, require_skills, require_slug, split, version_of
-from literacy.content.types import Course, Lesson, Option, Question
+from literacy.content.frontmatter import (
+    SLUG,
+    Document,
+    load_yaml,
+    require,
+    require_minutes,
+    require_skills,
+    require_slug,
+    split,
+    version_of,
+)
 from literacy.content.render import to_html, word_count
+from literacy.content.types import Course, Lesson, Option, Question
 
 CHECK_HEADING = re.compile(r"^##\s+Knowledge check\s*$", re.IGNORECASE)
 OPTION = re.compile(r"^[-*]\s+\[([ xX])\]\s+(.+)$")
@@ -31,14 +42,25 @@ def parse_lesson(text: str, path: str, role: str, skills: set[str], problems: Pr
     if len(problems) > before:
         return None
     prose = "\n".join(line for _, line in body)
-    return Lesson(lesson_id, role, title, minutes, tuple(lesson_skills), to_html(prose), word_count(prose), questions, path, version_of(text))
+    return Lesson(
+        lesson_id,
+        role,
+        title,
+        minutes,
+        tuple(lesson_skills),
+        to_html(prose),
+        word_count(prose),
+        questions,
+        path,
+        version_of(text),
+    )
 
 
 def _split_check(doc: Document) -> tuple[list[tuple[int, str]], list[tuple[int, str]] | None]:
     """Separate the lesson text from the trailing ``## Knowledge check`` section."""
     for i, (_, line) in enumerate(doc.body_lines):
         if CHECK_HEADING.match(line):
-            return doc.body_lines[:i], doc.body_lines[i + 1:]
+            return doc.body_lines[:i], doc.body_lines[i + 1 :]
     return doc.body_lines, None
 
 
@@ -52,7 +74,9 @@ def _parse_questions(lines: list[tuple[int, str]], path: str, problems: Problems
         if line.startswith("### "):
             raw.append({"prompt": line[4:].strip(), "line": number, "options": []})
         elif (match := OPTION.match(line)) and raw:
-            raw[-1]["options"].append({"correct": match[1] != " ", "text": match[2].strip(), "why": None, "line": number})
+            raw[-1]["options"].append(
+                {"correct": match[1] != " ", "text": match[2].strip(), "why": None, "line": number}
+            )
         elif (match := WHY.match(line)) and raw and raw[-1]["options"]:
             raw[-1]["options"][-1]["why"] = match[1].strip()
         elif line.strip() and raw and raw[-1]["options"] and line.startswith((" ", "\t")):
@@ -60,7 +84,11 @@ def _parse_questions(lines: list[tuple[int, str]], path: str, problems: Problems
             if option["why"] is not None:
                 option["why"] += " " + line.strip()
         elif line.strip():
-            problems.add(path, number, "unexpected text in the knowledge check (expected '### question', '- [ ] option' or an indented 'Why:' line)")
+            problems.add(
+                path,
+                number,
+                "unexpected text in the knowledge check (expected '### question', '- [ ] option' or an indented 'Why:' line)",
+            )
     if not raw:
         problems.add(path, lines[0][0] - 1 if lines else 1, "the knowledge check has no questions")
     return tuple(q for q in (_question(item, path, problems) for item in raw) if q)
@@ -81,7 +109,9 @@ def _question(item: dict, path: str, problems: Problems) -> Question | None:
             ok = False
     if not ok:
         return None
-    return Question(item["prompt"], tuple(Option(o["text"], o["correct"], to_html(o["why"])) for o in options), item["line"])
+    return Question(
+        item["prompt"], tuple(Option(o["text"], o["correct"], to_html(o["why"])) for o in options), item["line"]
+    )
 
 
 def parse_course(folder: Path, role_ids: set[str], skills: set[str], problems: Problems) -> Course | None:
@@ -113,7 +143,9 @@ def parse_course(folder: Path, role_ids: set[str], skills: set[str], problems: P
             broken += 1  # its own problems are reported; its id is unknown, so skip "missing lesson" noise
             continue
         if lesson.id in lessons:
-            problems.add(str(file), 2, f"duplicate lesson id '{lesson.id}' (also in {readable(lessons[lesson.id].path)})")
+            problems.add(
+                str(file), 2, f"duplicate lesson id '{lesson.id}' (also in {readable(lessons[lesson.id].path)})"
+            )
         lessons[lesson.id] = lesson
     ordered = _ordered(order or [], lessons, doc, problems, report_missing=not broken)
     if title is None or summary is None or role is None or order is None:
@@ -121,7 +153,9 @@ def parse_course(folder: Path, role_ids: set[str], skills: set[str], problems: P
     return Course(role, title, summary.strip(), tuple(ordered))
 
 
-def _ordered(order: list, lessons: dict[str, Lesson], doc: Document, problems: Problems, report_missing: bool) -> list[Lesson]:
+def _ordered(
+    order: list, lessons: dict[str, Lesson], doc: Document, problems: Problems, report_missing: bool
+) -> list[Lesson]:
     """Lessons in the order ``course.yaml`` lists them; every lesson listed exactly once."""
     line = doc.line_of("lessons")
     for lesson_id in order:

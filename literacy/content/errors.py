@@ -1,4 +1,5 @@
 """Content problems, reported as ``path:line: message`` and collected, never raised one by one."""
+
 from __future__ import annotations
 
 import os

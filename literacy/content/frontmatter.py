@@ -1,4 +1,5 @@
 """Split YAML front matter from a Markdown file, keeping line numbers for every key."""
+
 from __future__ import annotations
 
 import hashlib
@@ -86,7 +87,9 @@ def require_slug(doc: Document, problems: Problems, key: str) -> str | None:
     """A required id-like field: a lowercase slug."""
     value = require(doc, problems, key, str, "text")
     if value is not None and not SLUG.match(value):
-        problems.add(doc.path, doc.line_of(key), f"'{key}' must be a lowercase slug (letters, digits, hyphens): {value!r}")
+        problems.add(
+            doc.path, doc.line_of(key), f"'{key}' must be a lowercase slug (letters, digits, hyphens): {value!r}"
+        )
         return None
     return value
 

@@ -3,10 +3,11 @@
 Flags make a node's choices depend on the path taken, so every check walks reachable
 *states*, not just nodes. Scenarios are small (tens of nodes, a few flags), so the walk is cheap.
 """
+
 from __future__ import annotations
 
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from literacy.content.errors import Problems
 from literacy.content.types import Choice, Scenario
@@ -66,10 +67,16 @@ def check(scenario: Scenario, problems: Problems) -> Graph | None:
     stuck = {s[0]: s[1] for s, out in graph.items() if not out and not scenario.nodes[s[0]].is_ending}
     for node_id, flags in stuck.items():
         shown = ", ".join(sorted(flags)) or "none"
-        problems.add(path, scenario.nodes[node_id].line, f"node '{node_id}' offers no choice when the flags are: {shown} (every choice is hidden by 'Requires:')")
+        problems.add(
+            path,
+            scenario.nodes[node_id].line,
+            f"node '{node_id}' offers no choice when the flags are: {shown} (every choice is hidden by 'Requires:')",
+        )
     finishing = _can_finish(scenario, graph)
     for node_id in sorted({s[0] for s in graph if s not in finishing and s[0] not in stuck}):
-        problems.add(path, scenario.nodes[node_id].line, f"node '{node_id}' is in a loop from which no ending can be reached")
+        problems.add(
+            path, scenario.nodes[node_id].line, f"node '{node_id}' is in a loop from which no ending can be reached"
+        )
     return None if len(problems) > before else graph
 
 
@@ -80,7 +87,11 @@ def _check_flags(scenario: Scenario, problems: Problems) -> None:
         for choice in node.choices:
             for req in choice.requires:
                 if req.flag not in set_somewhere:
-                    problems.add(scenario.path, choice.line, f"choice '{choice.label}' requires flag '{req.flag}', which no choice sets")
+                    problems.add(
+                        scenario.path,
+                        choice.line,
+                        f"choice '{choice.label}' requires flag '{req.flag}', which no choice sets",
+                    )
 
 
 def _can_finish(scenario: Scenario, graph: Graph) -> set[State]:
@@ -99,8 +110,9 @@ def _can_finish(scenario: Scenario, graph: Graph) -> set[State]:
     return done
 
 
-def _best_path(scenario: Scenario, graph: Graph, gain: Callable[[Choice], int],
-               ending_ok: Callable[[str], bool]) -> tuple[int, list[tuple[str, int]]] | None:
+def _best_path(
+    scenario: Scenario, graph: Graph, gain: Callable[[Choice], int], ending_ok: Callable[[str], bool]
+) -> tuple[int, list[tuple[str, int]]] | None:
     """Highest total of ``gain`` over loop-free paths from the start to an accepted ending."""
     memo: dict[State, tuple[int, list[tuple[str, int]]] | None] = {}
     on_path: set[State] = set()
@@ -147,5 +159,9 @@ def check_scoring(scenario: Scenario, graph: Graph, problems: Problems) -> None:
     scenario.best = best_totals(scenario, graph)
     for skill, best in scenario.best.items():
         if best <= 0:
-            problems.add(scenario.path, scenario.lines.get("skills", 1), f"no path raises skill '{skill}' above zero: add a positive effect or drop it from 'skills'")
+            problems.add(
+                scenario.path,
+                scenario.lines.get("skills", 1),
+                f"no path raises skill '{skill}' above zero: add a positive effect or drop it from 'skills'",
+            )
     scenario.strongest_path = tuple(strongest_path(scenario, graph))

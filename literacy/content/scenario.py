@@ -1,4 +1,5 @@
 """Parse a branching scenario: front matter, ``## node`` sections and ``### choice`` blocks."""
+
 from __future__ import annotations
 
 import re
@@ -6,8 +7,8 @@ from dataclasses import dataclass, field
 
 from literacy.content.errors import Problems
 from literacy.content.frontmatter import SLUG, require, require_minutes, require_skills, require_slug, split, version_of
-from literacy.content.types import OUTCOMES, Choice, Node, Requirement, Scenario
 from literacy.content.render import to_html
+from literacy.content.types import OUTCOMES, Choice, Node, Requirement, Scenario
 
 NODE = re.compile(r"^##\s+([^\s:]+)\s*(?::\s*(.*))?$")
 FIELD = re.compile(r"^(Go|Effects|Sets|Requires|Outcome)\s*:\s*(.*)$", re.IGNORECASE)
@@ -57,18 +58,31 @@ def parse_scenario(text: str, path: str, roles: set[str], skills: set[str], prob
             continue
         nodes[raw.id] = _build_node(raw, path, named, problems)
     if not nodes:
-        problems.add(path, doc.body_lines[0][0] if doc.body_lines else 1, "the scenario has no nodes ('## node-id: Title')")
+        problems.add(
+            path, doc.body_lines[0][0] if doc.body_lines else 1, "the scenario has no nodes ('## node-id: Title')"
+        )
     elif start is not None and start not in nodes:
         problems.add(path, doc.line_of("start"), f"start node '{start}' does not exist")
     for node in nodes.values():
         for choice in node.choices:
             if choice.target and choice.target not in nodes:
-                problems.add(path, choice.line, f"choice '{choice.label}' goes to node '{choice.target}', which does not exist")
+                problems.add(
+                    path, choice.line, f"choice '{choice.label}' goes to node '{choice.target}', which does not exist"
+                )
     if len(problems) > before:
         return None
     return Scenario(
-        scenario_id, role, title, str(summary).strip(), tuple(listed), minutes, start, nodes, path,
-        version_of(text), lines=doc.key_lines,
+        scenario_id,
+        role,
+        title,
+        str(summary).strip(),
+        tuple(listed),
+        minutes,
+        start,
+        nodes,
+        path,
+        version_of(text),
+        lines=doc.key_lines,
     )
 
 
@@ -151,7 +165,17 @@ def _build_choice(index: int, raw: _RawChoice, path: str, listed: set[str], prob
     effects = _effects(raw.fields.get("Effects"), path, listed, problems)
     sets = _flags(raw.fields.get("Sets"), path, problems, negation=False)
     requires = _flags(raw.fields.get("Requires"), path, problems, negation=True)
-    return Choice(index, raw.label, target, effects, frozenset(r.flag for r in sets), tuple(requires), to_html(feedback), raw.line, feedback)
+    return Choice(
+        index,
+        raw.label,
+        target,
+        effects,
+        frozenset(r.flag for r in sets),
+        tuple(requires),
+        to_html(feedback),
+        raw.line,
+        feedback,
+    )
 
 
 def _effects(field_value: tuple[int, str] | None, path: str, listed: set[str], problems: Problems) -> dict[str, int]:
@@ -179,7 +203,9 @@ def _flags(field_value: tuple[int, str] | None, path: str, problems: Problems, n
     for part in filter(None, (p.strip() for p in value.split(","))):
         match = FLAG.match(part)
         if not match or (match[1] and not negation):
-            problems.add(path, line, f"flag must be a lowercase slug{' (optionally with !)' if negation else ''}: {part!r}")
+            problems.add(
+                path, line, f"flag must be a lowercase slug{' (optionally with !)' if negation else ''}: {part!r}"
+            )
         else:
             result.append(Requirement(match[2], not match[1]))
     return result

@@ -1,4 +1,5 @@
 """Parse ``curricula/skills.yaml``: the skill taxonomy and each role's targets."""
+
 from __future__ import annotations
 
 import yaml
@@ -8,7 +9,9 @@ from literacy.content.frontmatter import SLUG, load_yaml
 from literacy.content.types import Role, Skill
 
 
-def _entries(text: str, data: dict, key: str, path: str, problems: Problems, lines: dict[str, int]) -> list[tuple[int, dict]]:
+def _entries(
+    text: str, data: dict, key: str, path: str, problems: Problems, lines: dict[str, int]
+) -> list[tuple[int, dict]]:
     """The list under ``key`` with each entry's line, reporting a missing or mistyped list."""
     items = data.get(key)
     if not isinstance(items, list) or not items:
@@ -48,12 +51,18 @@ def _id(entry: dict, path: str, line: int, problems: Problems, seen: set[str], k
     return value
 
 
-def _described(entry, kind: str, path: str, line: int, problems: Problems, seen: set[str]) -> tuple[str | None, str, str]:
+def _described(
+    entry, kind: str, path: str, line: int, problems: Problems, seen: set[str]
+) -> tuple[str | None, str, str]:
     """The id, name and description every skill and role entry carries."""
     if not isinstance(entry, dict):
         problems.add(path, line, f"each {kind} needs id, name and description")
         return None, "", ""
-    return _id(entry, path, line, problems, seen, kind), _text(entry, "name", path, line, problems), _text(entry, "description", path, line, problems)
+    return (
+        _id(entry, path, line, problems, seen, kind),
+        _text(entry, "name", path, line, problems),
+        _text(entry, "description", path, line, problems),
+    )
 
 
 def parse_taxonomy(text: str, path: str, problems: Problems) -> tuple[dict[str, Skill], dict[str, Role]]:

@@ -6,6 +6,7 @@ whose text runs to the next link; an optional first line ``title:`` gives the no
 passage tagged ``ending:strong``, ``ending:mixed`` or ``ending:poor`` is an ending; a passage
 ``Scenario`` tagged ``meta`` holds the front matter (id, role, skills, minutes, summary).
 """
+
 from __future__ import annotations
 
 import json
@@ -47,13 +48,27 @@ def _layout(scenario: Scenario) -> dict[str, tuple[int, int]]:
 
 def export(scenario: Scenario) -> str:
     """The scenario as a Twee 3 story that Twine can open, edit and save for ``import_story``."""
-    data = {"ifid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"literacy:{scenario.id}")).upper(), "format": "Harlowe",
-            "format-version": "3.3.9", "start": scenario.start, "zoom": 1}
+    data = {
+        "ifid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"literacy:{scenario.id}")).upper(),
+        "format": "Harlowe",
+        "format-version": "3.3.9",
+        "start": scenario.start,
+        "zoom": 1,
+    }
     meta = {"id": scenario.id, "role": scenario.role, "skills": list(scenario.skills), "minutes": scenario.minutes}
     if scenario.summary:
         meta["summary"] = scenario.summary
-    parts = [":: StoryTitle", scenario.title, "", ":: StoryData", json.dumps(data, indent=2), "",
-             ":: Scenario [meta]", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000).strip(), ""]
+    parts = [
+        ":: StoryTitle",
+        scenario.title,
+        "",
+        ":: StoryData",
+        json.dumps(data, indent=2),
+        "",
+        ":: Scenario [meta]",
+        yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000).strip(),
+        "",
+    ]
     positions = _layout(scenario)
     for node in scenario.nodes.values():
         tags = f" [ending:{node.outcome}]" if node.is_ending else ""
@@ -103,7 +118,7 @@ def _header(text: str, line: int, notes: list[str]) -> _Passage:
     tags: list[str] = []
     if rest.startswith("["):
         close = rest.find("]")
-        tags, rest = rest[1:close].split(), rest[close + 1:].strip()
+        tags, rest = rest[1:close].split(), rest[close + 1 :].strip()
     passage = _Passage("".join(name).strip(), tags, line)
     if rest.startswith("{"):
         try:
@@ -141,7 +156,9 @@ def _story_code(passage, notes: list[str]) -> bool:
     StoryScript and StoryStylesheet). Scenarios run no code, so they are left out, with a note."""
     kinds = {"script", "stylesheet"} & set(passage.tags)
     if kinds:
-        notes.append(f"line {passage.line}: passage '{passage.name}': story {' and '.join(sorted(kinds))} ignored (scenarios run no code)")
+        notes.append(
+            f"line {passage.line}: passage '{passage.name}': story {' and '.join(sorted(kinds))} ignored (scenarios run no code)"
+        )
     return bool(kinds)
 
 
@@ -155,7 +172,9 @@ def import_story(text: str, role: str) -> tuple[str, list[str]]:
     notes: list[str] = []
     passages = _passages(text, notes)
     special = {p.name: p for p in passages if p.name in ("StoryTitle", "StoryData") or "meta" in p.tags}
-    title = "\n".join(l for _, l in special["StoryTitle"].lines).strip() if "StoryTitle" in special else "Imported story"
+    title = (
+        "\n".join(l for _, l in special["StoryTitle"].lines).strip() if "StoryTitle" in special else "Imported story"
+    )
     start = None
     if "StoryData" in special:
         try:
@@ -170,9 +189,15 @@ def import_story(text: str, role: str) -> tuple[str, list[str]]:
         except yaml.YAMLError:
             meta = None
         if not isinstance(meta, dict):
-            notes.append(f"line {meta_passage.line}: passage '{meta_passage.name}': not 'key: value' YAML, so it was ignored")
+            notes.append(
+                f"line {meta_passage.line}: passage '{meta_passage.name}': not 'key: value' YAML, so it was ignored"
+            )
             meta = {}
-    nodes = [p for p in passages if p.name not in ("StoryTitle", "StoryData") and "meta" not in p.tags and not _story_code(p, notes)]
+    nodes = [
+        p
+        for p in passages
+        if p.name not in ("StoryTitle", "StoryData") and "meta" not in p.tags and not _story_code(p, notes)
+    ]
     ids = {p.name: slug(p.name) for p in nodes}
     if start is None and nodes:
         start = nodes[0].name
@@ -181,8 +206,14 @@ def import_story(text: str, role: str) -> tuple[str, list[str]]:
     for passage in nodes:
         body.append(_node(passage, ids, notes, effects_seen))
     skills = meta.get("skills") or sorted(effects_seen)
-    front = {"id": meta.get("id") or f"{role}-{slug(title)}", "title": title, "role": role, "skills": skills,
-             "minutes": meta.get("minutes", 10), "start": ids.get(start, slug(start or "start"))}
+    front = {
+        "id": meta.get("id") or f"{role}-{slug(title)}",
+        "title": title,
+        "role": role,
+        "skills": skills,
+        "minutes": meta.get("minutes", 10),
+        "start": ids.get(start, slug(start or "start")),
+    }
     if meta.get("summary"):
         front["summary"] = meta["summary"]
     front_text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=1000, default_flow_style=None).strip()
@@ -217,20 +248,28 @@ def _node(passage: _Passage, ids: dict[str, str], notes: list[str], effects_seen
             continue  # blank lines between a link and its field lines
         elif choices:
             if not choices[-1].feedback and line.strip():
-                notes.append(f"line {number}: passage '{passage.name}': text after a link without 'feedback:' became its feedback")
+                notes.append(
+                    f"line {number}: passage '{passage.name}': text after a link without 'feedback:' became its feedback"
+                )
             choices[-1].feedback.append(line)
         else:
             if links:  # a link inside prose still becomes a choice, but it has nowhere to put feedback
-                notes.append(f"line {number}: passage '{passage.name}': a link inside the text has no 'feedback:'; put links on lines of their own")
+                notes.append(
+                    f"line {number}: passage '{passage.name}': a link inside the text has no 'feedback:'; put links on lines of their own"
+                )
             choices += [choice(link, number) for link in links]
             text.append(LINK.sub(lambda m: _target(m[1])[0], line))
     outcome = next((t.split(":", 1)[1] for t in passage.tags if t.startswith("ending:")), None)
     if outcome is not None and outcome not in OUTCOMES:
         notes.append(f"line {passage.line}: passage '{passage.name}': unknown outcome '{outcome}'")
     if not choices and outcome is None:
-        notes.append(f"line {passage.line}: passage '{passage.name}' has no links and no ending tag: it became a mixed ending")
+        notes.append(
+            f"line {passage.line}: passage '{passage.name}' has no links and no ending tag: it became a mixed ending"
+        )
         outcome = "mixed"
-    heading = f"## {ids[passage.name]}" + (f": {title}" if title else (f": {passage.name}" if ids[passage.name] != passage.name else ""))
+    heading = f"## {ids[passage.name]}" + (
+        f": {title}" if title else (f": {passage.name}" if ids[passage.name] != passage.name else "")
+    )
     parts = [heading + (f"\nOutcome: {outcome}" if outcome else "")]  # the outcome line sits right under the heading
     parts.append("\n".join(text).strip())
     for choice in choices:

@@ -1,4 +1,5 @@
 """The content catalogue's value types. Plain dataclasses: no Flask, no database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

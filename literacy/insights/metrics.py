@@ -1,9 +1,10 @@
 """Pure rollups from plain rows: no Flask, no database."""
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def percent(done: int, total: int) -> int:
 # Inputs are aggregated rows from ``rollups`` (one per group and skill, or per role), never one
 # row per learner, so these functions stay cheap at any organisation size.
 
+
 @dataclass(frozen=True)
 class CellRow:
     """Aggregated fresh evidence for one group (role, team or organisation) in one skill."""
@@ -82,8 +84,18 @@ def gap_cell(row: CellRow, min_learners: int) -> GapCell:
     if row.learners < min_learners:
         return GapCell(row.group, row.skill_id, row.learners, row.attempts, row.stale, False, None, None, None, None)
     proficiency, target = round(row.proficiency), round(row.target)
-    return GapCell(row.group, row.skill_id, row.learners, row.attempts, row.stale, True, proficiency, target,
-                   target - proficiency, percent(row.at_target, row.learners))
+    return GapCell(
+        row.group,
+        row.skill_id,
+        row.learners,
+        row.attempts,
+        row.stale,
+        True,
+        proficiency,
+        target,
+        target - proficiency,
+        percent(row.at_target, row.learners),
+    )
 
 
 def combine(rows: list[CellRow], group: str) -> list[CellRow]:
@@ -92,12 +104,22 @@ def combine(rows: list[CellRow], group: str) -> list[CellRow]:
     for r in rows:
         m = merged.get(r.skill_id)
         if m is None:
-            merged[r.skill_id] = CellRow(group, r.skill_id, r.learners, r.at_target, r.proficiency, r.target, r.attempts, r.stale)
+            merged[r.skill_id] = CellRow(
+                group, r.skill_id, r.learners, r.at_target, r.proficiency, r.target, r.attempts, r.stale
+            )
             continue
         n = m.learners + r.learners
         weighted = (lambda a, b: (a * m.learners + b * r.learners) / n) if n else (lambda a, b: 0.0)
-        merged[r.skill_id] = CellRow(group, r.skill_id, n, m.at_target + r.at_target, weighted(m.proficiency, r.proficiency),
-                                     weighted(m.target, r.target), m.attempts + r.attempts, m.stale + r.stale)
+        merged[r.skill_id] = CellRow(
+            group,
+            r.skill_id,
+            n,
+            m.at_target + r.at_target,
+            weighted(m.proficiency, r.proficiency),
+            weighted(m.target, r.target),
+            m.attempts + r.attempts,
+            m.stale + r.stale,
+        )
     return list(merged.values())
 
 
@@ -145,10 +167,25 @@ LEVELS: dict[int, tuple[str, tuple[Criterion, ...]]] = {
     1: ("Ad hoc", ()),
     2: ("Emerging", (Criterion("coverage", 25),)),
     3: ("Defined", (Criterion("coverage", 50), Criterion("role_specificity", 50), Criterion("completion", 25))),
-    4: ("Organisation-wide", (Criterion("coverage", 80), Criterion("role_specificity", 100), Criterion("completion", 50),
-                              Criterion("proficiency", 40, per_role=True), Criterion("currency", 50))),
-    5: ("Leading", (Criterion("coverage", 90), Criterion("completion", 75), Criterion("proficiency", 60, per_role=True),
-                    Criterion("currency", 75))),
+    4: (
+        "Organisation-wide",
+        (
+            Criterion("coverage", 80),
+            Criterion("role_specificity", 100),
+            Criterion("completion", 50),
+            Criterion("proficiency", 40, per_role=True),
+            Criterion("currency", 50),
+        ),
+    ),
+    5: (
+        "Leading",
+        (
+            Criterion("coverage", 90),
+            Criterion("completion", 75),
+            Criterion("proficiency", 60, per_role=True),
+            Criterion("currency", 75),
+        ),
+    ),
 }
 
 
@@ -167,8 +204,12 @@ def indicator_values(counts: list[RoleCounts]) -> dict[str, int]:
 
 
 def role_values(count: RoleCounts) -> dict[str, int]:
-    return {"proficiency": percent(count.at_target, count.people), "coverage": percent(count.started, count.people),
-            "completion": percent(count.completed, count.people), "currency": percent(count.current, count.people)}
+    return {
+        "proficiency": percent(count.at_target, count.people),
+        "coverage": percent(count.started, count.people),
+        "completion": percent(count.completed, count.people),
+        "currency": percent(count.current, count.people),
+    }
 
 
 @dataclass(frozen=True)
@@ -192,8 +233,11 @@ def _shortfalls(criteria: tuple[Criterion, ...], values: dict[str, int], counts:
     missing = []
     for c in criteria:
         if c.per_role:
-            missing += [Shortfall(c.indicator, rc.role, role_values(rc)[c.indicator], c.minimum)
-                        for rc in counts if rc.people and role_values(rc)[c.indicator] < c.minimum]
+            missing += [
+                Shortfall(c.indicator, rc.role, role_values(rc)[c.indicator], c.minimum)
+                for rc in counts
+                if rc.people and role_values(rc)[c.indicator] < c.minimum
+            ]
         elif values[c.indicator] < c.minimum:
             missing.append(Shortfall(c.indicator, "organisation", values[c.indicator], c.minimum))
     return missing
@@ -229,12 +273,16 @@ def trend_series(months: list[str], people: dict[str, int], rows: dict[str, dict
         active = sum(rows["evidence"].get((r, month), (0, 0))[0] for r in people)
         met = sum(rows["evidence"].get((r, month), (0, 0))[1] for r in people)
         roles = [r for r, n in people.items() if n]
-        series.append({
-            "month": month,
-            "coverage": percent(sum(started.values()), total),
-            "completion": percent(sum(completed.values()), total),
-            "proficiency": percent(met, active) if active else None,
-            "role_specificity": percent(sum(percent(started[r], people[r]) >= SPECIFIC_ROLE_SHARE for r in roles), len(roles)),
-            "currency": percent(sum(rows["current"].get((r, month), 0) for r in people), total),
-        })
+        series.append(
+            {
+                "month": month,
+                "coverage": percent(sum(started.values()), total),
+                "completion": percent(sum(completed.values()), total),
+                "proficiency": percent(met, active) if active else None,
+                "role_specificity": percent(
+                    sum(percent(started[r], people[r]) >= SPECIFIC_ROLE_SHARE for r in roles), len(roles)
+                ),
+                "currency": percent(sum(rows["current"].get((r, month), 0) for r in people), total),
+            }
+        )
     return series

@@ -1,4 +1,5 @@
 """Read models derived from learning history, kept in step by ``insights.readmodels``."""
+
 from __future__ import annotations
 
 from datetime import datetime

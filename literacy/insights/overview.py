@@ -1,11 +1,12 @@
 """The leader's overview: rollup queries in, metric definitions applied. No Flask."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from literacy.insights import metrics, rollups
 from literacy.content.types import Catalogue
+from literacy.insights import metrics, rollups
 from literacy.insights.rollups import Scope, Windows
 
 DIMENSIONS = ("role", "team", "organisation")
@@ -30,11 +31,19 @@ class Overview:
     windows: Windows
 
 
-def heatmap(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str, min_learners: int,
-            role_rows: list[metrics.CellRow] | None = None) -> Heatmap:
+def heatmap(
+    scope: Scope,
+    catalogue: Catalogue,
+    windows: Windows,
+    dimension: str,
+    min_learners: int,
+    role_rows: list[metrics.CellRow] | None = None,
+) -> Heatmap:
     """Cells for one dimension; the organisation's come from the role rows (pass them to reuse them)."""
     if dimension == "organisation":
-        rows = metrics.combine(role_rows if role_rows is not None else rollups.cells(scope, catalogue, windows, "role"), "organisation")
+        rows = metrics.combine(
+            role_rows if role_rows is not None else rollups.cells(scope, catalogue, windows, "role"), "organisation"
+        )
     elif dimension == "role" and role_rows is not None:
         rows = role_rows
     else:
@@ -50,15 +59,27 @@ def heatmap(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str
     return Heatmap(dimension, groups, list(catalogue.skills), cells)
 
 
-def overview(scope: Scope, catalogue: Catalogue, now: datetime, *, min_learners: int = 5, evidence_days: int = 365,
-             currency_months: int = 3, months: int = 12) -> Overview:
+def overview(
+    scope: Scope,
+    catalogue: Catalogue,
+    now: datetime,
+    *,
+    min_learners: int = 5,
+    evidence_days: int = 365,
+    currency_months: int = 3,
+    months: int = 12,
+) -> Overview:
     windows = Windows(now, evidence_days, currency_months)
     counts = rollups.role_counts(scope, catalogue, windows)
     role_rows = rollups.cells(scope, catalogue, windows, "role")
     maps = {d: heatmap(scope, catalogue, windows, d, min_learners, role_rows) for d in DIMENSIONS}
     month_list = rollups.months_back(now.date(), months)
     people = {c.role: c.people for c in counts}
-    trend = metrics.trend_series(month_list, people, rollups.trend_rows(scope, catalogue, windows, month_list)) if people else []
+    trend = (
+        metrics.trend_series(month_list, people, rollups.trend_rows(scope, catalogue, windows, month_list))
+        if people
+        else []
+    )
     gaps = metrics.top_gaps(list(maps["role"].cells.values()))
     return Overview(metrics.maturity(counts), counts, maps, gaps, trend, min_learners, windows)
 

@@ -5,15 +5,16 @@
 for the one learner whose history just changed; ``flask rollups rebuild`` (and the demo) call
 ``rebuild`` after bulk changes or a content update.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 
-from literacy.insights import rollups
 from literacy.content.types import Catalogue
-from literacy.platform.extensions import db
+from literacy.insights import rollups
 from literacy.insights.models import LearnerMonth, LearnerProgress
 from literacy.people.models import User
+from literacy.platform.extensions import db
 
 
 def _people(user_ids: list[int] | None):
@@ -32,11 +33,16 @@ def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
             query = query.where(model.user_id.in_(user_ids))
         db.session.execute(query)
     first, done = rollups.first_activity(people, catalogue), rollups.track_completion(people, catalogue)
-    progress = (select(first.c.user_id, first.c.first_at, done.c.done_at)
-                .outerjoin(done, done.c.user_id == first.c.user_id))
+    progress = select(first.c.user_id, first.c.first_at, done.c.done_at).outerjoin(
+        done, done.c.user_id == first.c.user_id
+    )
     db.session.execute(insert(LearnerProgress).from_select(["user_id", "started_at", "completed_at"], progress))
     monthly = rollups.monthly_met(people, catalogue)
-    db.session.execute(insert(LearnerMonth).from_select(["user_id", "month", "met"], select(monthly.c.user_id, monthly.c.month, monthly.c.met)))
+    db.session.execute(
+        insert(LearnerMonth).from_select(
+            ["user_id", "month", "met"], select(monthly.c.user_id, monthly.c.month, monthly.c.met)
+        )
+    )
 
 
 def rebuild(catalogue: Catalogue) -> None:

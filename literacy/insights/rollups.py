@@ -4,6 +4,7 @@ Every figure is an aggregate query over the learners in a :class:`Scope`; nothin
 learners or attempts in Python. Content facts (role targets, which lessons belong to which role)
 enter the queries as small literal tables. Definitions live in docs/metrics.md.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,11 +13,11 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 
 from literacy.content.types import Catalogue
-from literacy.platform.extensions import db
 from literacy.insights.metrics import CellRow, RoleCounts
-from literacy.learning.models import Attempt, LessonCompletion, SkillScore
 from literacy.insights.models import Evidence, LearnerMonth, LearnerProgress
+from literacy.learning.models import Attempt, LessonCompletion, SkillScore
 from literacy.people.models import Team, User, team_members
+from literacy.platform.extensions import db
 
 CRITICAL_TARGET = 75  # a skill is critical for a role when its target is at least this
 
@@ -30,7 +31,9 @@ class Scope:
 
     def people(self):
         """Subquery (id, role) of the learners in scope."""
-        query = select(User.id.label("id"), User.role.label("role")).where(User.org_id == self.org_id, User.access == "learner")
+        query = select(User.id.label("id"), User.role.label("role")).where(
+            User.org_id == self.org_id, User.access == "learner"
+        )
         if self.team_ids is not None:
             members = select(team_members.c.user_id).where(team_members.c.team_id.in_(self.team_ids))
             query = query.where(User.id.in_(members))
@@ -69,7 +72,11 @@ def critical_skills(targets: dict[str, int]) -> set[str]:
 
 
 def targets_table(catalogue: Catalogue):
-    rows = [(r.id, s, t, int(s in critical_skills(r.targets))) for r in catalogue.roles.values() for s, t in r.targets.items()]
+    rows = [
+        (r.id, s, t, int(s in critical_skills(r.targets)))
+        for r in catalogue.roles.values()
+        for s, t in r.targets.items()
+    ]
     return _table("targets", ("role", "skill_id", "target", "critical"), rows)
 
 
@@ -79,9 +86,13 @@ def learner_skill(people, since: datetime, name: str = "learner_skill"):
     fresh scores behind it, and the date of the last evidence."""
     fresh = Evidence.finished_at >= since
     return (
-        select(Evidence.user_id.label("user_id"), Evidence.skill_id.label("skill_id"),
-               func.avg(case((fresh, Evidence.score))).label("prof"), func.count(case((fresh, 1))).label("attempts"),
-               func.max(Evidence.finished_at).label("last_at"))
+        select(
+            Evidence.user_id.label("user_id"),
+            Evidence.skill_id.label("skill_id"),
+            func.avg(case((fresh, Evidence.score))).label("prof"),
+            func.count(case((fresh, 1))).label("attempts"),
+            func.max(Evidence.finished_at).label("last_at"),
+        )
         .where(Evidence.user_id.in_(select(people.c.id)))
         .group_by(Evidence.user_id, Evidence.skill_id)
         .subquery(name)
@@ -100,8 +111,16 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
     counted = ls.c.attempts > 0
     key = people.c.role if dimension == "role" else team_members.c.team_id
     query = (
-        select(key, ls.c.skill_id, func.count(case((counted, 1))), func.sum(case((and_(counted, ls.c.prof >= targets.c.target), 1), else_=0)),
-               func.avg(ls.c.prof), func.avg(case((counted, targets.c.target))), func.sum(ls.c.attempts), func.count())
+        select(
+            key,
+            ls.c.skill_id,
+            func.count(case((counted, 1))),
+            func.sum(case((and_(counted, ls.c.prof >= targets.c.target), 1), else_=0)),
+            func.avg(ls.c.prof),
+            func.avg(case((counted, targets.c.target))),
+            func.sum(ls.c.attempts),
+            func.count(),
+        )
         .join(people, people.c.id == ls.c.user_id)
         .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id))
     )
@@ -110,14 +129,28 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
         if scope.team_ids is not None:
             query = query.where(team_members.c.team_id.in_(scope.team_ids))
     rows = db.session.execute(query.group_by(key, ls.c.skill_id))
-    return [CellRow(str(group), skill, learners, int(at or 0), float(prof or 0), float(target or 0), int(n or 0), everyone - learners)
-            for group, skill, learners, at, prof, target, n, everyone in rows]
+    return [
+        CellRow(
+            str(group),
+            skill,
+            learners,
+            int(at or 0),
+            float(prof or 0),
+            float(target or 0),
+            int(n or 0),
+            everyone - learners,
+        )
+        for group, skill, learners, at, prof, target, n, everyone in rows
+    ]
 
 
 # --- maturity counts ---------------------------------------------------------------------------
 
+
 def _lesson_roles(catalogue: Catalogue):
-    return _table("lesson_roles", ("lesson_id", "role"), [(l.id, c.role) for c in catalogue.courses.values() for l in c.lessons])
+    return _table(
+        "lesson_roles", ("lesson_id", "role"), [(l.id, c.role) for c in catalogue.courses.values() for l in c.lessons]
+    )
 
 
 def _role_totals(catalogue: Catalogue):
@@ -133,40 +166,62 @@ def first_activity(people, catalogue: Catalogue):
         select(LessonCompletion.user_id.label("user_id"), LessonCompletion.completed_at.label("at"))
         .join(people, people.c.id == LessonCompletion.user_id)
         .join(lessons, and_(lessons.c.lesson_id == LessonCompletion.lesson_id, lessons.c.role == people.c.role)),
-        select(Attempt.user_id, Attempt.started_at).join(people, people.c.id == Attempt.user_id).where(Attempt.role == people.c.role),
+        select(Attempt.user_id, Attempt.started_at)
+        .join(people, people.c.id == Attempt.user_id)
+        .where(Attempt.role == people.c.role),
     ).subquery("events")
-    return (select(events.c.user_id, people.c.role, func.min(events.c.at).label("first_at"))
-            .join(people, people.c.id == events.c.user_id).group_by(events.c.user_id, people.c.role).subquery("first_activity"))
+    return (
+        select(events.c.user_id, people.c.role, func.min(events.c.at).label("first_at"))
+        .join(people, people.c.id == events.c.user_id)
+        .group_by(events.c.user_id, people.c.role)
+        .subquery("first_activity")
+    )
 
 
 def track_completion(people, catalogue: Catalogue):
     """Subquery: learners who finished every lesson and scenario of their role track, and when."""
     lessons, totals = _lesson_roles(catalogue), _role_totals(catalogue)
     items = union_all(
-        select(LessonCompletion.user_id.label("user_id"), LessonCompletion.lesson_id.label("item"), LessonCompletion.completed_at.label("at"))
+        select(
+            LessonCompletion.user_id.label("user_id"),
+            LessonCompletion.lesson_id.label("item"),
+            LessonCompletion.completed_at.label("at"),
+        )
         .join(people, people.c.id == LessonCompletion.user_id)
         .join(lessons, and_(lessons.c.lesson_id == LessonCompletion.lesson_id, lessons.c.role == people.c.role)),
         select(Attempt.user_id, Attempt.scenario_id, func.min(Attempt.finished_at))
         .join(people, people.c.id == Attempt.user_id)
-        .where(Attempt.role == people.c.role, Attempt.finished_at.is_not(None)).group_by(Attempt.user_id, Attempt.scenario_id),
+        .where(Attempt.role == people.c.role, Attempt.finished_at.is_not(None))
+        .group_by(Attempt.user_id, Attempt.scenario_id),
     ).subquery("items")
-    return (select(items.c.user_id, people.c.role, func.max(items.c.at).label("done_at"))
-            .join(people, people.c.id == items.c.user_id).join(totals, totals.c.role == people.c.role)
-            .group_by(items.c.user_id, people.c.role, totals.c.total)
-            .having(func.count(distinct(items.c.item)) == totals.c.total).subquery("completion"))
+    return (
+        select(items.c.user_id, people.c.role, func.max(items.c.at).label("done_at"))
+        .join(people, people.c.id == items.c.user_id)
+        .join(totals, totals.c.role == people.c.role)
+        .group_by(items.c.user_id, people.c.role, totals.c.total)
+        .having(func.count(distinct(items.c.item)) == totals.c.total)
+        .subquery("completion")
+    )
 
 
 def critical_at_target(people, catalogue: Catalogue, since: datetime):
     """Subquery: learners at or above target in every critical skill of their role (fresh evidence)."""
     targets = targets_table(catalogue)
     ls = learner_skill(people, since)  # a stale skill has prof NULL, so it never counts as met
-    needed = select(targets.c.role, func.sum(targets.c.critical).label("needed")).group_by(targets.c.role).subquery("needed")
-    return (select(ls.c.user_id, people.c.role)
-            .join(people, people.c.id == ls.c.user_id)
-            .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id, targets.c.critical == 1))
-            .join(needed, needed.c.role == people.c.role)
-            .group_by(ls.c.user_id, people.c.role, needed.c.needed)
-            .having(func.sum(case((ls.c.prof >= targets.c.target, 1), else_=0)) == needed.c.needed).subquery("at_target"))
+    needed = (
+        select(targets.c.role, func.sum(targets.c.critical).label("needed")).group_by(targets.c.role).subquery("needed")
+    )
+    return (
+        select(ls.c.user_id, people.c.role)
+        .join(people, people.c.id == ls.c.user_id)
+        .join(
+            targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id, targets.c.critical == 1)
+        )
+        .join(needed, needed.c.role == people.c.role)
+        .group_by(ls.c.user_id, people.c.role, needed.c.needed)
+        .having(func.sum(case((ls.c.prof >= targets.c.target, 1), else_=0)) == needed.c.needed)
+        .subquery("at_target")
+    )
 
 
 def role_counts(scope: Scope, catalogue: Catalogue, windows: Windows) -> list[RoleCounts]:
@@ -176,17 +231,29 @@ def role_counts(scope: Scope, catalogue: Catalogue, windows: Windows) -> list[Ro
     current = select(LearnerMonth.user_id).where(LearnerMonth.month.in_(recent))
     # IN (subquery) is hashed once; an outer join to a subquery would be scanned once per learner
     rows = db.session.execute(
-        select(people.c.role, func.count(), func.count(LearnerProgress.started_at), func.count(LearnerProgress.completed_at),
-               func.sum(case((people.c.id.in_(current), 1), else_=0)))
-        .select_from(people).outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id).group_by(people.c.role)
+        select(
+            people.c.role,
+            func.count(),
+            func.count(LearnerProgress.started_at),
+            func.count(LearnerProgress.completed_at),
+            func.sum(case((people.c.id.in_(current), 1), else_=0)),
+        )
+        .select_from(people)
+        .outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id)
+        .group_by(people.c.role)
     )
     at_target = critical_at_target(people, catalogue, windows.fresh_since)
     on_target = dict(db.session.execute(select(at_target.c.role, func.count()).group_by(at_target.c.role)).all())
     found = {role: (n, started, done, now) for role, n, started, done, now in rows}
-    return [RoleCounts(role, *found[role][:3], on_target.get(role, 0), found[role][3]) for role in catalogue.roles if role in found]
+    return [
+        RoleCounts(role, *found[role][:3], on_target.get(role, 0), found[role][3])
+        for role in catalogue.roles
+        if role in found
+    ]
 
 
 # --- monthly trend -----------------------------------------------------------------------------
+
 
 def month_of(column):
     """'YYYY-MM' of a timestamp, in the database's own dialect."""
@@ -216,23 +283,41 @@ def trend_rows(scope: Scope, catalogue: Catalogue, windows: Windows, months: lis
 
     def by_month(column):
         month = month_of(column)
-        rows = db.session.execute(select(people.c.role, month, func.count()).join(LearnerProgress, LearnerProgress.user_id == people.c.id)
-                                  .where(column.is_not(None)).group_by(people.c.role, month))
+        rows = db.session.execute(
+            select(people.c.role, month, func.count())
+            .join(LearnerProgress, LearnerProgress.user_id == people.c.id)
+            .where(column.is_not(None))
+            .group_by(people.c.role, month)
+        )
         return {(role, m): n for role, m, n in rows}
 
     evidence = db.session.execute(
-        select(people.c.role, LearnerMonth.month, func.count(LearnerMonth.met), func.sum(case((LearnerMonth.met.is_(True), 1), else_=0)))
-        .join(LearnerMonth, LearnerMonth.user_id == people.c.id).where(LearnerMonth.month >= months[0])
-        .group_by(people.c.role, LearnerMonth.month))
+        select(
+            people.c.role,
+            LearnerMonth.month,
+            func.count(LearnerMonth.met),
+            func.sum(case((LearnerMonth.met.is_(True), 1), else_=0)),
+        )
+        .join(LearnerMonth, LearnerMonth.user_id == people.c.id)
+        .where(LearnerMonth.month >= months[0])
+        .group_by(people.c.role, LearnerMonth.month)
+    )
     current = {}
     for month in months:
         window = months_back(month_end(month).date() - timedelta(days=1), windows.currency_months)
-        rows = db.session.execute(select(people.c.role, func.count(distinct(LearnerMonth.user_id)))
-                                  .join(LearnerMonth, LearnerMonth.user_id == people.c.id)
-                                  .where(LearnerMonth.month.in_(window)).group_by(people.c.role))
+        rows = db.session.execute(
+            select(people.c.role, func.count(distinct(LearnerMonth.user_id)))
+            .join(LearnerMonth, LearnerMonth.user_id == people.c.id)
+            .where(LearnerMonth.month.in_(window))
+            .group_by(people.c.role)
+        )
         current.update({(role, month): n for role, n in rows})
-    return {"started": by_month(LearnerProgress.started_at), "completed": by_month(LearnerProgress.completed_at),
-            "evidence": {(role, m): (n, int(met or 0)) for role, m, n, met in evidence}, "current": current}
+    return {
+        "started": by_month(LearnerProgress.started_at),
+        "completed": by_month(LearnerProgress.completed_at),
+        "evidence": {(role, m): (n, int(met or 0)) for role, m, n, met in evidence},
+        "current": current,
+    }
 
 
 def monthly_met(people, catalogue: Catalogue):
@@ -242,20 +327,41 @@ def monthly_met(people, catalogue: Catalogue):
     targets = targets_table(catalogue)
     month = month_of(Attempt.finished_at)
     finished = (people.c.id == Attempt.user_id, Attempt.finished_at.is_not(None))
-    months = select(Attempt.user_id, month.label("month")).join(people, and_(*finished)).group_by(Attempt.user_id, month).subquery("months")
+    months = (
+        select(Attempt.user_id, month.label("month"))
+        .join(people, and_(*finished))
+        .group_by(Attempt.user_id, month)
+        .subquery("months")
+    )
     per_skill = (
         select(Attempt.user_id, month.label("month"), func.avg(SkillScore.score).label("score"), targets.c.target)
-        .join(people, and_(*finished)).join(SkillScore, SkillScore.attempt_id == Attempt.id)
-        .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == SkillScore.skill_id, targets.c.critical == 1))
-        .group_by(Attempt.user_id, month, SkillScore.skill_id, targets.c.target).subquery("per_skill")
+        .join(people, and_(*finished))
+        .join(SkillScore, SkillScore.attempt_id == Attempt.id)
+        .join(
+            targets,
+            and_(targets.c.role == people.c.role, targets.c.skill_id == SkillScore.skill_id, targets.c.critical == 1),
+        )
+        .group_by(Attempt.user_id, month, SkillScore.skill_id, targets.c.target)
+        .subquery("per_skill")
     )
-    met = (select(per_skill.c.user_id, per_skill.c.month, func.min(case((per_skill.c.score >= per_skill.c.target, 1), else_=0)).label("met"))
-           .group_by(per_skill.c.user_id, per_skill.c.month).subquery("met"))
-    return (select(months.c.user_id, months.c.month, (met.c.met == 1).label("met"))
-            .outerjoin(met, and_(met.c.user_id == months.c.user_id, met.c.month == months.c.month)).subquery("monthly_met"))
+    met = (
+        select(
+            per_skill.c.user_id,
+            per_skill.c.month,
+            func.min(case((per_skill.c.score >= per_skill.c.target, 1), else_=0)).label("met"),
+        )
+        .group_by(per_skill.c.user_id, per_skill.c.month)
+        .subquery("met")
+    )
+    return (
+        select(months.c.user_id, months.c.month, (met.c.met == 1).label("met"))
+        .outerjoin(met, and_(met.c.user_id == months.c.user_id, met.c.month == months.c.month))
+        .subquery("monthly_met")
+    )
 
 
 # --- drill-downs: the learners and attempts behind a figure --------------------------------------
+
 
 @dataclass(frozen=True)
 class LearnerEvidence:
@@ -269,13 +375,16 @@ class LearnerEvidence:
     last_at: datetime | None
 
 
-def cell_learners(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str, group: str, skill: str) -> list[LearnerEvidence]:
+def cell_learners(
+    scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str, group: str, skill: str
+) -> list[LearnerEvidence]:
     """Learners with evidence in ``skill`` within one group: fresh figures, and stale ones marked."""
     people, targets = scope.people(), targets_table(catalogue)
     ls = learner_skill(people, windows.fresh_since)
     query = (
         select(User.id, User.name, User.email, User.role, ls.c.prof, targets.c.target, ls.c.attempts, ls.c.last_at)
-        .join(people, people.c.id == ls.c.user_id).join(User, User.id == ls.c.user_id)
+        .join(people, people.c.id == ls.c.user_id)
+        .join(User, User.id == ls.c.user_id)
         .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id))
         .where(ls.c.skill_id == skill)
     )
@@ -284,12 +393,15 @@ def cell_learners(scope: Scope, catalogue: Catalogue, windows: Windows, dimensio
     elif dimension == "team":
         query = query.where(User.id.in_(select(team_members.c.user_id).where(team_members.c.team_id == int(group))))
     rows = db.session.execute(query.order_by(ls.c.prof.is_(None), ls.c.prof, User.name))
-    return [LearnerEvidence(uid, name, email, role, None if prof is None else round(prof), target, attempts or 0, last_at)
-            for uid, name, email, role, prof, target, attempts, last_at in rows]
+    return [
+        LearnerEvidence(uid, name, email, role, None if prof is None else round(prof), target, attempts or 0, last_at)
+        for uid, name, email, role, prof, target, attempts, last_at in rows
+    ]
 
 
-def indicator_learners(scope: Scope, catalogue: Catalogue, windows: Windows, indicator: str,
-                       month: str | None = None) -> list[tuple[int, str, str, str, bool]]:
+def indicator_learners(
+    scope: Scope, catalogue: Catalogue, windows: Windows, indicator: str, month: str | None = None
+) -> list[tuple[int, str, str, str, bool]]:
     """The learners behind an indicator, now or at the end of ``month`` (a trend point):
     (id, name, email, role, counted). For a month's proficiency only the learners who practised a
     critical skill that month are listed, as in the trend."""
@@ -301,13 +413,18 @@ def indicator_learners(scope: Scope, catalogue: Catalogue, windows: Windows, ind
         "coverage": select(LearnerProgress.user_id).where(started < end if end else started.is_not(None)),
         "completion": select(LearnerProgress.user_id).where(done < end if end else done.is_not(None)),
         "currency": select(LearnerMonth.user_id).where(LearnerMonth.month.in_(recent)),
-        "proficiency": (select(LearnerMonth.user_id).where(LearnerMonth.month == month, LearnerMonth.met.is_(True)) if month
-                        else select(critical_at_target(people, catalogue, windows.fresh_since).c.user_id)),
+        "proficiency": (
+            select(LearnerMonth.user_id).where(LearnerMonth.month == month, LearnerMonth.met.is_(True))
+            if month
+            else select(critical_at_target(people, catalogue, windows.fresh_since).c.user_id)
+        ),
     }[indicator]
     flag = User.id.in_(counted)
     query = select(User.id, User.name, User.email, User.role, flag).join(people, people.c.id == User.id)
     if indicator == "proficiency" and month:
-        query = query.where(User.id.in_(select(LearnerMonth.user_id).where(LearnerMonth.month == month, LearnerMonth.met.is_not(None))))
+        query = query.where(
+            User.id.in_(select(LearnerMonth.user_id).where(LearnerMonth.month == month, LearnerMonth.met.is_not(None)))
+        )
     rows = db.session.execute(query.order_by(flag, User.role, User.name))
     return [(uid, name, email, role, bool(counted_flag)) for uid, name, email, role, counted_flag in rows]
 
@@ -318,8 +435,11 @@ def started_by_role(scope: Scope, month: str | None = None) -> list[tuple[str, i
     started = LearnerProgress.started_at < month_end(month) if month else LearnerProgress.started_at.is_not(None)
     rows = db.session.execute(
         select(people.c.role, func.count(), func.sum(case((started, 1), else_=0)))
-        .select_from(people).outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id)
-        .group_by(people.c.role).order_by(people.c.role))
+        .select_from(people)
+        .outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id)
+        .group_by(people.c.role)
+        .order_by(people.c.role)
+    )
     return [(role, n, int(done or 0)) for role, n, done in rows]
 
 

@@ -4,6 +4,7 @@ An attempt is a scenario plus the choices made so far. ``advance`` applies one c
 returns everything the caller must persist or show; ``replay`` rebuilds a state from stored
 choice indices, so the database only needs to keep the path.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ class StepResult:
 
 
 def start(scenario: Scenario) -> AttemptState:
-    return AttemptState(scenario.start, frozenset(), {skill: 0 for skill in scenario.skills}, 0)
+    return AttemptState(scenario.start, frozenset(), dict.fromkeys(scenario.skills, 0), 0)
 
 
 def offered(scenario: Scenario, state: AttemptState) -> list[Choice]:
@@ -85,4 +86,6 @@ def overall(scores: dict[str, int]) -> int:
 
 def strongest_steps(scenario: Scenario) -> list[tuple[Node, Choice]]:
     """The strongest path as (node, choice) pairs, for the debrief."""
-    return [(scenario.nodes[node_id], scenario.nodes[node_id].choices[index]) for node_id, index in scenario.strongest_path]
+    return [
+        (scenario.nodes[node_id], scenario.nodes[node_id].choices[index]) for node_id, index in scenario.strongest_path
+    ]

@@ -1,4 +1,5 @@
 """Learning history: lesson completions, knowledge-check answers, scenario attempts, their steps and skill scores."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,10 @@ class Attempt(db.Model):
     """One play-through of a scenario, pinned to the content version it started on."""
 
     __tablename__ = "attempts"
-    __table_args__ = (Index("ix_attempts_user_scenario", "user_id", "scenario_id", "finished_at"), Index("ix_attempts_user_updated", "user_id", "updated_at"))
+    __table_args__ = (
+        Index("ix_attempts_user_scenario", "user_id", "scenario_id", "finished_at"),
+        Index("ix_attempts_user_updated", "user_id", "updated_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     scenario_id: Mapped[str] = mapped_column(String(120))

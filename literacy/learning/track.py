@@ -1,4 +1,5 @@
 """A learner's role track: the course's lessons then the role's scenarios, with progress. Pure."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -37,8 +38,14 @@ class Track:
 
 
 def build(course: Course | None, scenarios: list[Scenario], completed: set[str], attempts: dict[str, dict]) -> Track:
-    items = [TrackItem("lesson", l.id, l.title, l.minutes, l.id in completed) for l in (course.lessons if course else ())]
+    items = [
+        TrackItem("lesson", l.id, l.title, l.minutes, l.id in completed) for l in (course.lessons if course else ())
+    ]
     for s in scenarios:
         summary = attempts.get(s.id, {})
-        items.append(TrackItem("scenario", s.id, s.title, s.minutes, summary.get("finished", 0) > 0, summary.get("in_progress", False)))
+        items.append(
+            TrackItem(
+                "scenario", s.id, s.title, s.minutes, summary.get("finished", 0) > 0, summary.get("in_progress", False)
+            )
+        )
     return Track(tuple(items))

@@ -1,4 +1,5 @@
 """One-time invitation links for learners a manager adds: the token is shown once, only its hash is kept."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from literacy.platform.extensions import db
 from literacy.people.models import Invitation, User
 from literacy.platform.clock import utcnow
+from literacy.platform.extensions import db
 
 LIFETIME = timedelta(days=14)
 

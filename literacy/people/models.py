@@ -1,4 +1,5 @@
 """Organisations, teams and the people in them, with what their accounts need: invitations and sign-in failures."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,5 +1,6 @@
 """Password rules (OWASP ASVS 5.0 6.2): 8 to 256 characters, no composition rules, and not one of
 the 30,000 most common passwords (the list shipped with zxcvbn)."""
+
 from __future__ import annotations
 
 import functools

@@ -1,13 +1,14 @@
 """Sign-in throttling per account and per client address, counted in the database."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from literacy.platform.extensions import db
 from literacy.people.models import LoginFailure
 from literacy.platform.clock import utcnow
+from literacy.platform.extensions import db
 
 
 def _keys(email: str, address: str) -> tuple[str, str]:
@@ -18,9 +19,13 @@ def blocked(email: str, address: str, *, account_limit: int, address_limit: int,
     """True when either the account or the address has too many recent failures."""
     since = utcnow() - timedelta(minutes=window_minutes)
     account, client = _keys(email, address)
-    counts = dict(db.session.execute(
-        select(LoginFailure.key, func.count()).where(LoginFailure.key.in_((account, client)), LoginFailure.at >= since)
-        .group_by(LoginFailure.key)).all())
+    counts = dict(
+        db.session.execute(
+            select(LoginFailure.key, func.count())
+            .where(LoginFailure.key.in_((account, client)), LoginFailure.at >= since)
+            .group_by(LoginFailure.key)
+        ).all()
+    )
     return counts.get(account, 0) >= account_limit or counts.get(client, 0) >= address_limit
 
 

@@ -1,8 +1,9 @@
 """Who may use which route. Every view declares a rule; a view without one is refused (deny by default)."""
+
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, request, url_for
@@ -55,7 +56,12 @@ def enforce(app: Flask) -> None:
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if current_user.access not in allowed:
-            log.warning("access denied: user=%s endpoint=%s path=%s", current_user.get_id().split(":")[0], request.endpoint, request.path)
+            log.warning(
+                "access denied: user=%s endpoint=%s path=%s",
+                current_user.get_id().split(":")[0],
+                request.endpoint,
+                request.path,
+            )
             abort(403)
         return None
 

@@ -1,9 +1,10 @@
 """CSV output that a spreadsheet opens as data, never as formulas. Pure."""
+
 from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable
+from collections.abc import Iterable
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 

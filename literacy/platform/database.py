@@ -1,4 +1,5 @@
 """Engine settings and schema creation."""
+
 from __future__ import annotations
 
 from sqlalchemy import event
@@ -28,9 +29,5 @@ def create_schema() -> None:
     Installations use the migrations instead ('flask db upgrade'); tests/test_migrations.py checks
     that both give the same schema."""
     from literacy.people import models as _people  # noqa: F401  (registers the tables)
-    from literacy.learning import models as _learning
-    from literacy.cohorts import models as _cohorts
-    from literacy.insights import models as _insights
-    from literacy.xapi import models as _xapi
 
     db.create_all()

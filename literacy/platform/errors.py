@@ -1,8 +1,8 @@
 """Central error pages; the session is rolled back so a failed request leaves nothing half-written."""
+
 from __future__ import annotations
 
 import logging
-
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, render_template, request
@@ -11,7 +11,6 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import SecurityError
 
 from literacy.platform.access import safe_next
-
 from literacy.platform.extensions import db
 
 log = logging.getLogger(__name__)
@@ -21,8 +20,14 @@ MESSAGES = {
     404: ("Not found", "There is nothing here. It may have moved, or it belongs to someone else."),
     405: ("Not allowed", "That action cannot be done from this address."),
     409: ("Changed", "This page is out of date."),
-    413: ("Too large", "That upload is larger than the 1 MB limit, so nothing was saved. Split the file and try again."),
-    500: ("Something went wrong", "We could not finish that request. Nothing you submitted was half-saved; please try again."),
+    413: (
+        "Too large",
+        "That upload is larger than the 1 MB limit, so nothing was saved. Split the file and try again.",
+    ),
+    500: (
+        "Something went wrong",
+        "We could not finish that request. Nothing you submitted was half-saved; please try again.",
+    ),
 }
 
 

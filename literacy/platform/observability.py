@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line, each carrying the request id, plus an access line
 per request. The request id comes from a trusted proxy's X-Request-ID or is generated, and is
 sent back so a user's report can be matched to the logs."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ import logging
 import re
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 
@@ -18,7 +19,7 @@ SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -54,9 +55,17 @@ def init_app(app: Flask) -> None:
         if request.endpoint != "static":
             from flask_login import current_user
 
-            access.info("%s %s %s", request.method, request.path, response.status_code, extra={
-                "method": request.method, "path": request.path, "status": response.status_code,
-                "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
-                "user_id": current_user.get_id().split(":")[0] if current_user.is_authenticated else None,
-            })
+            access.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+                    "user_id": current_user.get_id().split(":")[0] if current_user.is_authenticated else None,
+                },
+            )
         return response

@@ -1,4 +1,5 @@
 """HTTP hardening: security headers on every response, and the health endpoint's database check."""
+
 from __future__ import annotations
 
 from flask import Flask, request, session

@@ -1,4 +1,5 @@
 """Configuration: safe local defaults, overridden by environment variables."""
+
 from __future__ import annotations
 
 import os
@@ -50,10 +51,13 @@ def from_environment(instance_path: str) -> dict:
         "EVIDENCE_WINDOW_DAYS": int(os.environ.get("EVIDENCE_WINDOW_DAYS", 365)),
         "CURRENCY_MONTHS": int(os.environ.get("CURRENCY_MONTHS", 3)),
         # xAPI statements (README, "Learning Record Store"): ids and actors are minted from the base IRI
-        "XAPI_BASE_IRI": os.environ.get("XAPI_BASE_IRI") or (f"https://{hosts[0]}" if hosts else "http://localhost:5000"),
+        "XAPI_BASE_IRI": os.environ.get("XAPI_BASE_IRI")
+        or (f"https://{hosts[0]}" if hosts else "http://localhost:5000"),
         "XAPI_PLATFORM": os.environ.get("XAPI_PLATFORM", "Marketing AI judgment"),
         "XAPI_ACTOR": actor,  # "account": homePage + user id; "email": the learner's mailbox
-        "XAPI_ENDPOINT": os.environ.get("XAPI_ENDPOINT", ""),  # e.g. https://lrs.example.com/xAPI/ (empty: keep statements)
+        "XAPI_ENDPOINT": os.environ.get(
+            "XAPI_ENDPOINT", ""
+        ),  # e.g. https://lrs.example.com/xAPI/ (empty: keep statements)
         "XAPI_USERNAME": os.environ.get("XAPI_USERNAME", ""),
         "XAPI_PASSWORD": os.environ.get("XAPI_PASSWORD", ""),
         "XAPI_BATCH_SIZE": int(os.environ.get("XAPI_BATCH_SIZE", 50)),

@@ -1,4 +1,5 @@
 """Blueprints: thin views that parse input, call the core, and render."""
+
 from flask import Flask, current_app
 
 from literacy.content import Catalogue
@@ -10,9 +11,9 @@ def catalogue() -> Catalogue:
 
 
 def register_blueprints(app: Flask) -> None:
+    from literacy.platform import errors
     from literacy.platform.access import enforce
     from literacy.web import admin, auth, cohorts, health, insights, learn, scenarios
-    from literacy.platform import errors
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)

@@ -1,4 +1,5 @@
 """Admins manage the people and teams of their organisation, and watch its xAPI outbox."""
+
 from __future__ import annotations
 
 import logging
@@ -9,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from literacy.people.models import Team, User
 from literacy.platform.access import allow
 from literacy.platform.extensions import db
-from literacy.people.models import Team, User
-from literacy.xapi import forward, outbox
 from literacy.web.exports import json_response
 from literacy.web.forms import AccessForm, ActionForm, ReplayForm, TeamForm, role_choices
+from literacy.xapi import forward, outbox
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 log = logging.getLogger(__name__)
@@ -37,11 +38,18 @@ def org_team(team_id: int) -> Team:
 @bp.route("/users")
 @allow("admin")
 def users():
-    people = db.session.scalars(select(User).where(User.org_id == current_user.org_id)
-                                .options(selectinload(User.teams)).order_by(User.name)).all()
+    people = db.session.scalars(
+        select(User).where(User.org_id == current_user.org_id).options(selectinload(User.teams)).order_by(User.name)
+    ).all()
     teams = db.session.scalars(select(Team).where(Team.org_id == current_user.org_id).order_by(Team.name)).all()
-    return render_template("admin/users.html", people=people, teams=teams, form=AccessForm(), action=ActionForm(),
-                           roles=current_app.extensions["catalogue"].roles)
+    return render_template(
+        "admin/users.html",
+        people=people,
+        teams=teams,
+        form=AccessForm(),
+        action=ActionForm(),
+        roles=current_app.extensions["catalogue"].roles,
+    )
 
 
 @bp.route("/users/<int:user_id>/access", methods=["POST"])
@@ -87,8 +95,9 @@ def teams():
             db.session.commit()
             flash(f"Team “{name}” created.", "success")
             return redirect(url_for(".teams"))
-    listing = db.session.scalars(select(Team).where(Team.org_id == current_user.org_id)
-                                 .options(selectinload(Team.members)).order_by(Team.name)).all()
+    listing = db.session.scalars(
+        select(Team).where(Team.org_id == current_user.org_id).options(selectinload(Team.members)).order_by(Team.name)
+    ).all()
     return render_template("admin/teams.html", form=form, teams=listing)
 
 
@@ -103,8 +112,13 @@ def user_statements(user_id: int):
 @bp.route("/xapi")
 @allow("admin")
 def xapi():
-    return render_template("admin/xapi.html", state=outbox.summary(current_user.org_id),
-                           endpoint=forward.Endpoint.from_config(current_app.config), action=ActionForm(), replay=ReplayForm())
+    return render_template(
+        "admin/xapi.html",
+        state=outbox.summary(current_user.org_id),
+        endpoint=forward.Endpoint.from_config(current_app.config),
+        action=ActionForm(),
+        replay=ReplayForm(),
+    )
 
 
 @bp.route("/xapi/send", methods=["POST"])
@@ -117,12 +131,25 @@ def xapi_send():
     elif endpoint is None:
         flash("No LRS is configured (XAPI_ENDPOINT), so statements are kept here.", "error")
     else:
-        report = forward.send_due(endpoint, current_app.config["XAPI_BATCH_SIZE"], org_id=current_user.org_id,
-                                  ignore_backoff=True, max_batches=20)
-        log.info("xapi send by admin=%s: sent=%s rejected=%s error=%s", current_user.id, report.sent, report.rejected, report.error)
+        report = forward.send_due(
+            endpoint,
+            current_app.config["XAPI_BATCH_SIZE"],
+            org_id=current_user.org_id,
+            ignore_backoff=True,
+            max_batches=20,
+        )
+        log.info(
+            "xapi send by admin=%s: sent=%s rejected=%s error=%s",
+            current_user.id,
+            report.sent,
+            report.rejected,
+            report.error,
+        )
         message = f"Sent {report.sent} statement(s); {report.rejected} rejected by the LRS."
-        flash(message + (f" Stopped: {report.error}. The rest wait and are retried." if report.error else ""),
-              "error" if report.error or report.rejected else "success")
+        flash(
+            message + (f" Stopped: {report.error}. The rest wait and are retried." if report.error else ""),
+            "error" if report.error or report.rejected else "success",
+        )
     return redirect(url_for(".xapi"))
 
 

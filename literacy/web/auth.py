@@ -1,4 +1,5 @@
 """Register, sign in, sign out, accept an invitation."""
+
 from __future__ import annotations
 
 import logging
@@ -10,9 +11,9 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from literacy.people import invitations, throttle
+from literacy.people.models import User
 from literacy.platform.access import allow, safe_next
 from literacy.platform.extensions import db, login_manager
-from literacy.people.models import User
 from literacy.web.forms import ActionForm, LoginForm, RegisterForm, SetPasswordForm, role_choices
 
 bp = Blueprint("auth", __name__)
@@ -46,8 +47,11 @@ def register():
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.commit()
-        flash("If this email was new, your account is ready: sign in with the password you just chose. "
-              "If it already had an account, sign in with that account's password.", "success")
+        flash(
+            "If this email was new, your account is ready: sign in with the password you just chose. "
+            "If it already had an account, sign in with that account's password.",
+            "success",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
@@ -58,10 +62,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email, address, config = form.email.data.strip().lower(), request.remote_addr or "unknown", current_app.config
-        if throttle.blocked(email, address, account_limit=config["LOGIN_LIMIT_ACCOUNT"],
-                            address_limit=config["LOGIN_LIMIT_ADDRESS"], window_minutes=config["LOGIN_WINDOW_MINUTES"]):
+        if throttle.blocked(
+            email,
+            address,
+            account_limit=config["LOGIN_LIMIT_ACCOUNT"],
+            address_limit=config["LOGIN_LIMIT_ADDRESS"],
+            window_minutes=config["LOGIN_WINDOW_MINUTES"],
+        ):
             log.warning("login throttled: email=%s address=%s", email, address)
-            form.password.errors.append(f"Too many failed sign-ins. Wait {config['LOGIN_WINDOW_MINUTES']} minutes and try again.")
+            form.password.errors.append(
+                f"Too many failed sign-ins. Wait {config['LOGIN_WINDOW_MINUTES']} minutes and try again."
+            )
             return render_template("auth/login.html", form=form), 429
         user = db.session.scalar(select(User).where(User.email == email))
         if user is not None and user.active and user.check_password(form.password.data):

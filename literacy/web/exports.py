@@ -1,4 +1,5 @@
 """CSV and JSON downloads shared by the cohort and insight views."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,9 @@ from literacy.platform.csvsafe import to_csv
 
 
 def csv_response(filename: str, header: list[str], rows) -> Response:
-    return Response(to_csv(header, rows), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        to_csv(header, rows), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
 
 
 def _plain(value):
@@ -24,4 +27,6 @@ def _plain(value):
 
 def json_response(filename: str, payload) -> Response:
     body = json.dumps(payload, default=_plain, indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )

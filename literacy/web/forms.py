@@ -1,14 +1,33 @@
 """WTForms forms (Flask-WTF adds CSRF to each)."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, DateField, EmailField, HiddenField, IntegerField, PasswordField, RadioField, SelectField,
-    SelectMultipleField, StringField, TextAreaField,
+    BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from literacy.people import passwords
@@ -18,7 +37,7 @@ def clean_text(value):
     """Drop NUL and other control characters (except newlines and tabs) from typed text."""
     if not isinstance(value, str):
         return value
-    return "".join(ch for ch in value if ch in "\n\t" or ord(ch) >= 32 and ord(ch) != 127)
+    return "".join(ch for ch in value if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
 
 
 class BaseForm(FlaskForm):
@@ -42,7 +61,9 @@ class RegisterForm(BaseForm):
     email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Your marketing role", validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired(), strong_password])
-    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    confirm = PasswordField(
+        "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")]
+    )
 
 
 class LoginForm(BaseForm):
@@ -60,10 +81,15 @@ class ActionForm(FlaskForm):
 
 
 class ReplayForm(FlaskForm):
-    scope = RadioField("Which statements", choices=[
-        SelectChoice("rejected", "Rejected statements only (after fixing what the LRS refused)"),
-        SelectChoice("all", "Every statement (after the LRS lost data; it ignores ones it already holds)")],
-                       default="rejected", validators=[InputRequired()])
+    scope = RadioField(
+        "Which statements",
+        choices=[
+            SelectChoice("rejected", "Rejected statements only (after fixing what the LRS refused)"),
+            SelectChoice("all", "Every statement (after the LRS lost data; it ignores ones it already holds)"),
+        ],
+        default="rejected",
+        validators=[InputRequired()],
+    )
 
 
 class StartForm(FlaskForm):
@@ -83,8 +109,11 @@ def question_form(questions) -> type[FlaskForm]:
         pass
 
     for qi, question in enumerate(questions):
-        field = RadioField(question.prompt, choices=[SelectChoice(str(oi), o.text) for oi, o in enumerate(question.options)],
-                           validators=[InputRequired(message="Choose an answer.")])
+        field = RadioField(
+            question.prompt,
+            choices=[SelectChoice(str(oi), o.text) for oi, o in enumerate(question.options)],
+            validators=[InputRequired(message="Choose an answer.")],
+        )
         setattr(CheckForm, f"q{qi}", field)
     return CheckForm
 
@@ -107,8 +136,11 @@ class CohortForm(BaseForm):
     starts_on = DateField("Start date", validators=[InputRequired(message="Give a start date.")])
     due_on = DateField("Due date", validators=[InputRequired(message="Give a due date.")])
     requirement = SelectField("Required outcome", validators=[DataRequired()])
-    stall_days = IntegerField("Flag a learner as stalled after this many days without activity", default=7,
-                              validators=[InputRequired(), NumberRange(min=1, max=90)])
+    stall_days = IntegerField(
+        "Flag a learner as stalled after this many days without activity",
+        default=7,
+        validators=[InputRequired(), NumberRange(min=1, max=90)],
+    )
     assignments = MultiCheckboxField("Assigned work", validators=[DataRequired(message="Assign at least one item.")])
     managers = MultiCheckboxField("Managers of this cohort")
 
@@ -130,11 +162,15 @@ class RosterForm(BaseForm):
 
 class SetPasswordForm(BaseForm):
     password = PasswordField("Choose a password", validators=[DataRequired(), strong_password])
-    confirm = PasswordField("Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")])
+    confirm = PasswordField(
+        "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")]
+    )
 
 
 class AccessForm(BaseForm):
-    access = SelectField("Access", choices=[SelectChoice(a, a.capitalize()) for a in ("learner", "manager", "leader", "admin")])
+    access = SelectField(
+        "Access", choices=[SelectChoice(a, a.capitalize()) for a in ("learner", "manager", "leader", "admin")]
+    )
 
 
 class TeamForm(BaseForm):

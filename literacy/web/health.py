@@ -1,4 +1,5 @@
 """Health check for load balancers and monitors: answers 200 only when the database answers."""
+
 from __future__ import annotations
 
 import logging

@@ -1,19 +1,22 @@
 """Leaders (and managers, for their teams) see skill gaps and maturity, each figure drillable."""
+
 from __future__ import annotations
 
 import logging
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from literacy.insights import overview as insights, metrics, rollups
-from literacy.learning import queries as learning_queries
-from literacy.platform.access import allow
-from literacy.platform.extensions import db
-from literacy.people.models import User
-from literacy.platform.clock import utcnow
+from literacy.insights import metrics, rollups
+from literacy.insights import overview as insights
 from literacy.insights.rollups import Scope, Windows
-from literacy.web.exports import csv_response, json_response
+from literacy.learning import queries as learning_queries
+from literacy.people.models import User
+from literacy.platform.access import allow
+from literacy.platform.clock import utcnow
+from literacy.platform.extensions import db
 from literacy.web import catalogue
+from literacy.web.exports import csv_response, json_response
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 log = logging.getLogger(__name__)
@@ -36,8 +39,14 @@ def windows() -> Windows:
 
 def build() -> insights.Overview:
     config = current_app.config
-    return insights.overview(scope(), catalogue(), utcnow(), min_learners=config["INSIGHTS_MIN_LEARNERS"],
-                             evidence_days=config["EVIDENCE_WINDOW_DAYS"], currency_months=config["CURRENCY_MONTHS"])
+    return insights.overview(
+        scope(),
+        catalogue(),
+        utcnow(),
+        min_learners=config["INSIGHTS_MIN_LEARNERS"],
+        evidence_days=config["EVIDENCE_WINDOW_DAYS"],
+        currency_months=config["CURRENCY_MONTHS"],
+    )
 
 
 def wants() -> str:
@@ -49,23 +58,43 @@ def wants() -> str:
 def overview():
     data = build()
     if wants() == "json":
-        return json_response("overview.json", {
-            "maturity": data.maturity, "roles": data.counts, "top_gaps": data.top_gaps, "trend": data.trend,
-            "heatmaps": {d: list(h.cells.values()) for d, h in data.heatmaps.items()},
-            "team_comparison": [{"team": label, "at_target_percent": share, "skills_with_enough_evidence": shown}
-                                for label, share, shown in insights.team_comparison(data.heatmaps["team"])],
-            "definitions": metrics.INDICATORS, "min_learners": data.min_learners,
-        })
+        return json_response(
+            "overview.json",
+            {
+                "maturity": data.maturity,
+                "roles": data.counts,
+                "top_gaps": data.top_gaps,
+                "trend": data.trend,
+                "heatmaps": {d: list(h.cells.values()) for d, h in data.heatmaps.items()},
+                "team_comparison": [
+                    {"team": label, "at_target_percent": share, "skills_with_enough_evidence": shown}
+                    for label, share, shown in insights.team_comparison(data.heatmaps["team"])
+                ],
+                "definitions": metrics.INDICATORS,
+                "min_learners": data.min_learners,
+            },
+        )
     if wants() == "csv":
         return maturity_csv(data)
     cat = catalogue()
-    gap_chart = [(f"{cat.roles[g.group].name}: {cat.skills[g.skill_id].name}", g.proficiency, g.target) for g in data.top_gaps]
+    gap_chart = [
+        (f"{cat.roles[g.group].name}: {cat.skills[g.skill_id].name}", g.proficiency, g.target) for g in data.top_gaps
+    ]
     team_rows = insights.team_comparison(data.heatmaps["team"])
     return render_template(
-        "insights/overview.html", data=data, catalogue=cat, indicators=metrics.INDICATORS, levels=metrics.LEVELS,
-        teams_scope=current_user.access == "manager", metrics_role=metrics.role_values, gap_chart=gap_chart, team_rows=team_rows,
+        "insights/overview.html",
+        data=data,
+        catalogue=cat,
+        indicators=metrics.INDICATORS,
+        levels=metrics.LEVELS,
+        teams_scope=current_user.access == "manager",
+        metrics_role=metrics.role_values,
+        gap_chart=gap_chart,
+        team_rows=team_rows,
         team_chart=[(label, share, None) for label, share, _ in team_rows],
-        trend_series=[(name.replace("_", " ").capitalize(), [row[name] for row in data.trend]) for name in metrics.INDICATORS],
+        trend_series=[
+            (name.replace("_", " ").capitalize(), [row[name] for row in data.trend]) for name in metrics.INDICATORS
+        ],
     )
 
 
@@ -83,14 +112,40 @@ def heatmap(dimension: str):
     cfg = current_app.config
     data = insights.heatmap(scope(), catalogue(), windows(), dimension, cfg["INSIGHTS_MIN_LEARNERS"])
     labels = dict(data.groups)
-    header = ["group", "skill", "learners", "attempts", "stale_learners", "enough_evidence", "proficiency", "target", "gap", "at_target_percent"]
-    rows = [(labels[c.group], c.skill_id, c.learners, c.attempts, c.stale, c.enough, c.proficiency, c.target, c.gap, c.at_target_share)
-            for c in data.cells.values()]
+    header = [
+        "group",
+        "skill",
+        "learners",
+        "attempts",
+        "stale_learners",
+        "enough_evidence",
+        "proficiency",
+        "target",
+        "gap",
+        "at_target_percent",
+    ]
+    rows = [
+        (
+            labels[c.group],
+            c.skill_id,
+            c.learners,
+            c.attempts,
+            c.stale,
+            c.enough,
+            c.proficiency,
+            c.target,
+            c.gap,
+            c.at_target_share,
+        )
+        for c in data.cells.values()
+    ]
     if wants() == "json":
         return json_response(f"heatmap-{dimension}.json", [dict(zip(header, r)) for r in rows])
     if wants() == "csv":
         return csv_response(f"heatmap-{dimension}.csv", header, rows)
-    return render_template("insights/heatmap.html", heatmap=data, catalogue=catalogue(), min_learners=cfg["INSIGHTS_MIN_LEARNERS"])
+    return render_template(
+        "insights/heatmap.html", heatmap=data, catalogue=catalogue(), min_learners=cfg["INSIGHTS_MIN_LEARNERS"]
+    )
 
 
 @bp.route("/trend")
@@ -118,13 +173,24 @@ def cell(dimension: str, group: str, skill: str):
     figure = data.cells[(group, skill)]
     learners = rollups.cell_learners(scope(), cat, windows(), dimension, group, skill) if figure.enough else []
     header = ["name", "email", "role", "proficiency", "target", "attempts", "last_evidence", "stale"]
-    rows = [(e.name, e.email, e.role, e.proficiency, e.target, e.attempts, e.last_at, e.proficiency is None) for e in learners]
+    rows = [
+        (e.name, e.email, e.role, e.proficiency, e.target, e.attempts, e.last_at, e.proficiency is None)
+        for e in learners
+    ]
     if wants() == "json":
         return json_response("cell.json", {"figure": figure, "learners": [dict(zip(header, r)) for r in rows]})
     if wants() == "csv":
         return csv_response("cell.csv", header, rows)
-    return render_template("insights/cell.html", figure=figure, group=labels[group], skill=cat.skills[skill], learners=learners,
-                           dimension=dimension, min_learners=current_app.config["INSIGHTS_MIN_LEARNERS"], catalogue=cat)
+    return render_template(
+        "insights/cell.html",
+        figure=figure,
+        group=labels[group],
+        skill=cat.skills[skill],
+        learners=learners,
+        dimension=dimension,
+        min_learners=current_app.config["INSIGHTS_MIN_LEARNERS"],
+        catalogue=cat,
+    )
 
 
 @bp.route("/indicators/<name>")
@@ -137,7 +203,10 @@ def indicator(name: str):
     if month is not None and month not in rollups.months_back(utcnow().date(), 12):
         abort(404)
     if name == "role_specificity":
-        rows = [(role, people, started, metrics.percent(started, people)) for role, people, started in rollups.started_by_role(scope(), month)]
+        rows = [
+            (role, people, started, metrics.percent(started, people))
+            for role, people, started in rollups.started_by_role(scope(), month)
+        ]
         header = ["role", "learners", "started", "started_percent"]
         learners = []
     else:
@@ -146,15 +215,26 @@ def indicator(name: str):
         rows = [(n, e, r, c) for _, n, e, r, c in learners]
     stem = f"{name}-{month}" if month else name
     if wants() == "json":
-        return json_response(f"{stem}.json", {"definition": metrics.INDICATORS[name], "month": month,
-                                              "rows": [dict(zip(header, r)) for r in rows]})
+        return json_response(
+            f"{stem}.json",
+            {"definition": metrics.INDICATORS[name], "month": month, "rows": [dict(zip(header, r)) for r in rows]},
+        )
     if wants() == "csv":
         return csv_response(f"{stem}.csv", header, rows)
     page = max(request.args.get("page", 1, type=int), 1)
-    return render_template("insights/indicator.html", name=name, definition=metrics.INDICATORS[name], rows=rows, learners=learners,
-                           page_rows=learners[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, month=month,
-                           pages=max(1, -(-len(learners) // PAGE_SIZE)), catalogue=cat,
-                           counted=sum(1 for l in learners if l[4]))
+    return render_template(
+        "insights/indicator.html",
+        name=name,
+        definition=metrics.INDICATORS[name],
+        rows=rows,
+        learners=learners,
+        page_rows=learners[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        page=page,
+        month=month,
+        pages=max(1, -(-len(learners) // PAGE_SIZE)),
+        catalogue=cat,
+        counted=sum(1 for l in learners if l[4]),
+    )
 
 
 @bp.route("/learners/<int:user_id>")
@@ -165,5 +245,6 @@ def learner(user_id: int):
     cat = catalogue()
     person = db.session.get(User, user_id)
     attempts = learning_queries.learner_attempts(user_id, list(cat.scenarios))
-    return render_template("insights/learner.html", person=person, attempts=attempts, catalogue=cat,
-                           fresh_since=windows().fresh_since)
+    return render_template(
+        "insights/learner.html", person=person, attempts=attempts, catalogue=cat, fresh_since=windows().fresh_since
+    )

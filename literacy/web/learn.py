@@ -1,26 +1,29 @@
 """The learner's home, course, lessons, knowledge checks and progress."""
+
 from __future__ import annotations
 
-from datetime import date
-
 import logging
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from literacy.cohorts import assignments, queries as cohort_queries
-from literacy.insights import metrics, readmodels as readmodel
-from literacy.learning import queries as learning_queries, track
-from literacy.platform.access import allow
-from literacy.platform.extensions import db
+from literacy.cohorts import assignments
+from literacy.cohorts import queries as cohort_queries
+from literacy.insights import metrics
+from literacy.insights import readmodels as readmodel
+from literacy.learning import queries as learning_queries
+from literacy.learning import track
 from literacy.learning.models import CheckAnswer, LessonCompletion
+from literacy.platform.access import allow
 from literacy.platform.clock import utcnow
-from literacy.xapi import events, outbox
+from literacy.platform.extensions import db
+from literacy.web import catalogue
 from literacy.web.exports import json_response
 from literacy.web.forms import ActionForm, RoleForm, question_form, role_choices
-from literacy.web import catalogue
+from literacy.xapi import events, outbox
 
 bp = Blueprint("learn", __name__)
 log = logging.getLogger(__name__)
@@ -29,8 +32,10 @@ log = logging.getLogger(__name__)
 def learner_track(role: str) -> track.Track:
     cat = catalogue()
     return track.build(
-        cat.courses.get(role), cat.role_scenarios(role),
-        learning_queries.completed_lessons(current_user.id), learning_queries.attempts_by_scenario(current_user.id),
+        cat.courses.get(role),
+        cat.role_scenarios(role),
+        learning_queries.completed_lessons(current_user.id),
+        learning_queries.attempts_by_scenario(current_user.id),
     )
 
 
@@ -43,11 +48,23 @@ def home():
     role = cat.roles.get(current_user.role)
     summary = learning_queries.attempts_by_scenario(current_user.id)
     completed = learning_queries.completed_lessons(current_user.id)
-    due = assignments.for_learner(cohort_queries.learner_cohorts(current_user.id), cat, current_user.role, completed,
-                                  {sid for sid, s in summary.items() if s["finished"]}, date.today())
+    due = assignments.for_learner(
+        cohort_queries.learner_cohorts(current_user.id),
+        cat,
+        current_user.role,
+        completed,
+        {sid for sid, s in summary.items() if s["finished"]},
+        date.today(),
+    )
     return render_template(
-        "learn/home.html", role=role, course=cat.courses.get(current_user.role), assignments=due, catalogue=cat,
-        track=track.build(cat.courses.get(current_user.role), cat.role_scenarios(current_user.role), completed, summary),
+        "learn/home.html",
+        role=role,
+        course=cat.courses.get(current_user.role),
+        assignments=due,
+        catalogue=cat,
+        track=track.build(
+            cat.courses.get(current_user.role), cat.role_scenarios(current_user.role), completed, summary
+        ),
         scenarios={s.id: s for s in cat.role_scenarios(current_user.role)},
     )
 
@@ -88,12 +105,22 @@ def _render_lesson(lesson_id: str, form=None, status: int = 200):
     lessons = cat.courses[lesson.role].lessons
     index = next(i for i, l in enumerate(lessons) if l.id == lesson.id)
     answers = learning_queries.check_answers(current_user.id, lesson.id)
-    form = form or question_form(lesson.questions)(formdata=None, data={f"q{q}": str(a.option) for q, a in answers.items()})
+    form = form or question_form(lesson.questions)(
+        formdata=None, data={f"q{q}": str(a.option) for q, a in answers.items()}
+    )
     return render_template(
-        "learn/lesson.html", lesson=lesson, role=cat.roles[lesson.role], skills=cat.skills,
-        previous=lessons[index - 1] if index else None, following=lessons[index + 1] if index + 1 < len(lessons) else None,
-        position=index + 1, count=len(lessons), done=lesson.id in learning_queries.completed_lessons(current_user.id),
-        answers=answers, form=form, action=ActionForm(),
+        "learn/lesson.html",
+        lesson=lesson,
+        role=cat.roles[lesson.role],
+        skills=cat.skills,
+        previous=lessons[index - 1] if index else None,
+        following=lessons[index + 1] if index + 1 < len(lessons) else None,
+        position=index + 1,
+        count=len(lessons),
+        done=lesson.id in learning_queries.completed_lessons(current_user.id),
+        answers=answers,
+        form=form,
+        action=ActionForm(),
     ), status
 
 
@@ -102,14 +129,19 @@ def _render_lesson(lesson_id: str, form=None, status: int = 200):
 def complete(lesson_id: str):
     lesson = catalogue().lesson(lesson_id) or abort(404)
     if ActionForm().validate_on_submit():
-        exists = db.session.scalar(select(LessonCompletion.id).where(
-            LessonCompletion.user_id == current_user.id, LessonCompletion.lesson_id == lesson.id))
+        exists = db.session.scalar(
+            select(LessonCompletion.id).where(
+                LessonCompletion.user_id == current_user.id, LessonCompletion.lesson_id == lesson.id
+            )
+        )
         if not exists:  # marking twice is harmless
             _mark_complete(lesson)
         flash(f"“{lesson.title}” marked complete.", "success")
     lessons = catalogue().courses[lesson.role].lessons
     index = next(i for i, l in enumerate(lessons) if l.id == lesson.id)
-    target = url_for("learn.lesson", lesson_id=lessons[index + 1].id) if index + 1 < len(lessons) else url_for("learn.home")
+    target = (
+        url_for("learn.lesson", lesson_id=lessons[index + 1].id) if index + 1 < len(lessons) else url_for("learn.home")
+    )
     return redirect(target)
 
 
@@ -162,8 +194,13 @@ def progress():
     role = cat.roles.get(current_user.role)
     profile = metrics.skill_profile(learning_queries.score_rows(current_user.id), cat.skills)
     return render_template(
-        "learn/progress.html", role=role, skills=cat.skills, profile=profile,
-        attempts=learning_queries.user_attempts(current_user.id), scenarios=cat.scenarios, track=learner_track(current_user.role),
+        "learn/progress.html",
+        role=role,
+        skills=cat.skills,
+        profile=profile,
+        attempts=learning_queries.user_attempts(current_user.id),
+        scenarios=cat.scenarios,
+        track=learner_track(current_user.role),
     )
 
 

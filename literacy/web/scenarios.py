@@ -1,4 +1,5 @@
 """The scenario player: overview, one node per page, feedback after each choice, debrief."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -6,12 +7,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from literacy.learning import attempts, engine
-from literacy.platform.access import allow
 from literacy.learning.attempts import Outcome
-from literacy.platform.extensions import db
 from literacy.learning.models import Attempt
-from literacy.web.forms import ChoiceForm, StartForm
+from literacy.platform.access import allow
+from literacy.platform.extensions import db
 from literacy.web import catalogue
+from literacy.web.forms import ChoiceForm, StartForm
 
 bp = Blueprint("scenarios", __name__)
 
@@ -29,12 +30,26 @@ def own_attempt(attempt_id: int) -> Attempt:
 def overview(scenario_id: str):
     cat = catalogue()
     scenario = cat.scenarios.get(scenario_id) or abort(404)
-    history = list(db.session.scalars(select(Attempt).where(
-        Attempt.user_id == current_user.id, Attempt.scenario_id == scenario.id).order_by(Attempt.id.desc())))
-    resumable = history[0] if history and not history[0].finished and history[0].content_version == scenario.version else None
+    history = list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == current_user.id, Attempt.scenario_id == scenario.id)
+            .order_by(Attempt.id.desc())
+        )
+    )
+    resumable = (
+        history[0] if history and not history[0].finished and history[0].content_version == scenario.version else None
+    )
     form = StartForm(after=history[0].id if history else 0)
-    return render_template("scenarios/overview.html", scenario=scenario, history=history, resumable=resumable,
-                           form=form, skills=cat.skills, role=cat.roles[scenario.role])
+    return render_template(
+        "scenarios/overview.html",
+        scenario=scenario,
+        history=history,
+        resumable=resumable,
+        form=form,
+        skills=cat.skills,
+        role=cat.roles[scenario.role],
+    )
 
 
 @bp.route("/scenarios/<scenario_id>/start", methods=["POST"])
@@ -61,8 +76,12 @@ def play(attempt_id: int):
     state = attempts.state_of(attempt)
     node = state.node(scenario)
     return render_template(
-        "scenarios/node.html", attempt=attempt, scenario=scenario, node=node,
-        choices=engine.offered(scenario, state), form=ChoiceForm(step=attempt.step, node=node.id),
+        "scenarios/node.html",
+        attempt=attempt,
+        scenario=scenario,
+        node=node,
+        choices=engine.offered(scenario, state),
+        form=ChoiceForm(step=attempt.step, node=node.id),
         decisions=_decisions_estimate(scenario),
     )
 
@@ -105,8 +124,16 @@ def feedback(attempt_id: int, step: int):
         abort(404)
     node = scenario.nodes[saved.node_id]
     choice = node.choices[saved.choice_index]
-    return render_template("scenarios/feedback.html", attempt=attempt, scenario=scenario, node=node, choice=choice,
-                           step=saved, skills=catalogue().skills, last=step == attempt.step)
+    return render_template(
+        "scenarios/feedback.html",
+        attempt=attempt,
+        scenario=scenario,
+        node=node,
+        choice=choice,
+        step=saved,
+        skills=catalogue().skills,
+        last=step == attempt.step,
+    )
 
 
 @bp.route("/attempts/<int:attempt_id>/debrief")
@@ -122,9 +149,16 @@ def debrief(attempt_id: int):
     path = [(scenario.nodes[s.node_id], scenario.nodes[s.node_id].choices[s.choice_index]) for s in attempt.steps]
     scores = attempt.scores
     return render_template(
-        "scenarios/debrief.html", attempt=attempt, scenario=scenario, ending=scenario.nodes[attempt.node_id],
-        path=path, scores=scores, overall=engine.overall(scores), targets=cat.roles[scenario.role].targets,
-        skills=cat.skills, strongest=engine.strongest_steps(scenario),
+        "scenarios/debrief.html",
+        attempt=attempt,
+        scenario=scenario,
+        ending=scenario.nodes[attempt.node_id],
+        path=path,
+        scores=scores,
+        overall=engine.overall(scores),
+        targets=cat.roles[scenario.role].targets,
+        skills=cat.skills,
+        strongest=engine.strongest_steps(scenario),
         form=StartForm(after=attempts.latest(current_user.id, scenario.id).id),
         took_strongest=[(n.id, c.index) for n, c in path] == list(scenario.strongest_path),
     )

@@ -5,21 +5,22 @@ refused that one statement as invalid, which parks it as ``rejected`` for an ope
 Nothing is stored twice: ids are stable, and an LRS keeps the first copy of an id and ignores an
 identical repeat, so a batch sent again after a crash or a timeout is harmless.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import update
 
-from literacy.platform.extensions import db
-from literacy.xapi.models import OutboxStatement
 from literacy.platform.clock import utcnow
+from literacy.platform.extensions import db
 from literacy.xapi import outbox
+from literacy.xapi.models import OutboxStatement
 
 log = logging.getLogger(__name__)
 XAPI_VERSION = "1.0.3"
@@ -43,7 +44,9 @@ class Endpoint:
     def from_config(cls, config) -> Endpoint | None:
         if not config.get("XAPI_ENDPOINT"):
             return None
-        return cls(config["XAPI_ENDPOINT"], config["XAPI_USERNAME"], config["XAPI_PASSWORD"], config["XAPI_TIMEOUT_SECONDS"])
+        return cls(
+            config["XAPI_ENDPOINT"], config["XAPI_USERNAME"], config["XAPI_PASSWORD"], config["XAPI_TIMEOUT_SECONDS"]
+        )
 
 
 @dataclass
@@ -60,8 +63,15 @@ def backoff(tries: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_FIRST_SECONDS * 2 ** max(tries - 1, 0), BACKOFF_MAX_SECONDS))
 
 
-def send_due(endpoint: Endpoint, batch_size: int = 50, *, org_id: int | None = None, ignore_backoff: bool = False,
-             max_batches: int | None = None, clock: Callable[[], datetime] = utcnow) -> Report:
+def send_due(
+    endpoint: Endpoint,
+    batch_size: int = 50,
+    *,
+    org_id: int | None = None,
+    ignore_backoff: bool = False,
+    max_batches: int | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> Report:
     """Send pending statements, oldest first, until none are due or the LRS fails. Commits each batch."""
     report = Report()
     with requests.Session() as http:
@@ -85,7 +95,9 @@ def send_due(endpoint: Endpoint, batch_size: int = 50, *, org_id: int | None = N
     return report
 
 
-def _deliver(http: requests.Session, endpoint: Endpoint, batch: list[OutboxStatement], report: Report, now: datetime) -> bool:
+def _deliver(
+    http: requests.Session, endpoint: Endpoint, batch: list[OutboxStatement], report: Report, now: datetime
+) -> bool:
     """POST one batch; False when the LRS could not take it now (the batch waits for its back-off)."""
     try:
         response = http.post(endpoint.statements_url, json=[row.statement for row in batch], timeout=endpoint.timeout)
@@ -93,7 +105,9 @@ def _deliver(http: requests.Session, endpoint: Endpoint, batch: list[OutboxState
         return _retry_later(batch, report, now, f"LRS unreachable: no answer within {endpoint.timeout:g} s")
     except requests.RequestException as error:
         log.warning("xAPI request failed: %r", error)
-        return _retry_later(batch, report, now, f"LRS unreachable: could not connect to {urlsplit(endpoint.url).netloc}")
+        return _retry_later(
+            batch, report, now, f"LRS unreachable: could not connect to {urlsplit(endpoint.url).netloc}"
+        )
     if response.status_code in (200, 204):
         _mark(batch, status="sent", sent_at=now, last_error=None, next_attempt_at=None)
         report.sent += len(batch)
@@ -101,7 +115,9 @@ def _deliver(http: requests.Session, endpoint: Endpoint, batch: list[OutboxState
     if response.status_code in PERMANENT:
         if len(batch) > 1:  # split to find the statement the LRS refuses and still send the others
             middle = len(batch) // 2
-            return _deliver(http, endpoint, batch[:middle], report, now) and _deliver(http, endpoint, batch[middle:], report, now)
+            return _deliver(http, endpoint, batch[:middle], report, now) and _deliver(
+                http, endpoint, batch[middle:], report, now
+            )
         _mark(batch, status="rejected", last_error=f"LRS answered {response.status_code}: {response.text[:500]}")
         report.rejected += 1
         log.error("xAPI statement rejected: id=%s status=%s", batch[0].statement_id, response.status_code)
@@ -121,7 +137,11 @@ def _retry_later(batch: list[OutboxStatement], report: Report, now: datetime, er
 
 def _mark(batch: list[OutboxStatement], **values) -> None:
     ids = [row.id for row in batch]
-    db.session.execute(update(OutboxStatement).where(OutboxStatement.id.in_(ids))
-                       .values(tries=OutboxStatement.tries + 1, **values).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(OutboxStatement)
+        .where(OutboxStatement.id.in_(ids))
+        .values(tries=OutboxStatement.tries + 1, **values)
+        .execution_options(synchronize_session=False)
+    )
     for row in batch:
         db.session.expire(row)

@@ -1,4 +1,5 @@
 """The xAPI outbox table."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,10 @@ class OutboxStatement(db.Model):
     replays read. ``status``: pending (waiting or retrying), sent, or rejected (the LRS refused it)."""
 
     __tablename__ = "xapi_outbox"
-    __table_args__ = (Index("ix_xapi_outbox_due", "status", "next_attempt_at"), Index("ix_xapi_outbox_user", "user_id", "timestamp"))
+    __table_args__ = (
+        Index("ix_xapi_outbox_due", "status", "next_attempt_at"),
+        Index("ix_xapi_outbox_user", "user_id", "timestamp"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)  # insertion order: ties between equal timestamps keep event order
     statement_id: Mapped[str] = mapped_column(String(36), unique=True)  # stable uuid5 of the event
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

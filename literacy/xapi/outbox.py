@@ -2,6 +2,7 @@
 admin page. Nothing here commits: callers own the transaction, so a statement exists exactly when
 its event does.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,12 +13,12 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from literacy.cohorts.assignments import work_for
-from literacy.content.types import Catalogue
-from literacy.platform.extensions import db
 from literacy.cohorts.models import Cohort, CohortMember
-from literacy.xapi.models import OutboxStatement
+from literacy.content.types import Catalogue
 from literacy.people.models import User
+from literacy.platform.extensions import db
 from literacy.xapi import validate
+from literacy.xapi.models import OutboxStatement
 from literacy.xapi.statements import Profile
 
 STATUSES = ("pending", "sent", "rejected")
@@ -38,7 +39,10 @@ def row(user_id: int, activity: str, statement: dict) -> OutboxStatement:
     if problems:
         raise InvalidStatement("; ".join(problems))
     return OutboxStatement(
-        statement_id=statement["id"], user_id=user_id, verb=statement["verb"]["display"]["en-US"], activity=activity,
+        statement_id=statement["id"],
+        user_id=user_id,
+        verb=statement["verb"]["display"]["en-US"],
+        activity=activity,
         timestamp=datetime.fromisoformat(statement["timestamp"].replace("Z", "+00:00")).replace(tzinfo=None),
         payload=json.dumps(statement, separators=(",", ":"), ensure_ascii=False),
     )
@@ -73,8 +77,9 @@ def due(limit: int, org_id: int | None = None) -> list[OutboxStatement]:
 def retry_after(org_id: int | None = None) -> datetime | None:
     """The end of the back-off set by the latest failure. Until then the LRS counts as down and
     nothing is sent, not only the statements that failed: an LRS that is down is down for all."""
-    return db.session.scalar(_scoped(select(func.max(OutboxStatement.next_attempt_at))
-                                     .where(OutboxStatement.status == "pending"), org_id))
+    return db.session.scalar(
+        _scoped(select(func.max(OutboxStatement.next_attempt_at)).where(OutboxStatement.status == "pending"), org_id)
+    )
 
 
 def requeue(status: str | None, org_id: int | None = None) -> int:
@@ -105,19 +110,45 @@ class Summary:
 
 def summary(org_id: int | None = None, rejected_limit: int = 20) -> Summary:
     counts = dict.fromkeys(STATUSES, 0)
-    for status, n in db.session.execute(_scoped(select(OutboxStatement.status, func.count()).group_by(OutboxStatement.status), org_id)):
+    for status, n in db.session.execute(
+        _scoped(select(OutboxStatement.status, func.count()).group_by(OutboxStatement.status), org_id)
+    ):
         counts[status] = n
-    verbs = dict(db.session.execute(_scoped(
-        select(OutboxStatement.verb, func.count()).group_by(OutboxStatement.verb).order_by(OutboxStatement.verb), org_id)).all())
-    oldest = db.session.scalar(_scoped(select(func.min(OutboxStatement.created_at)).where(OutboxStatement.status == "pending"), org_id))
+    verbs = dict(
+        db.session.execute(
+            _scoped(
+                select(OutboxStatement.verb, func.count())
+                .group_by(OutboxStatement.verb)
+                .order_by(OutboxStatement.verb),
+                org_id,
+            )
+        ).all()
+    )
+    oldest = db.session.scalar(
+        _scoped(select(func.min(OutboxStatement.created_at)).where(OutboxStatement.status == "pending"), org_id)
+    )
     retry = retry_after(org_id)
     last_sent = db.session.scalar(_scoped(select(func.max(OutboxStatement.sent_at)), org_id))
-    last_error = db.session.scalar(_scoped(
-        select(OutboxStatement.last_error).where(OutboxStatement.status == "pending", OutboxStatement.last_error.is_not(None))
-        .order_by(OutboxStatement.next_attempt_at.desc()).limit(1), org_id))
-    rejected = list(db.session.scalars(_scoped(
-        select(OutboxStatement).where(OutboxStatement.status == "rejected").order_by(OutboxStatement.timestamp.desc())
-        .limit(rejected_limit), org_id)))
+    last_error = db.session.scalar(
+        _scoped(
+            select(OutboxStatement.last_error)
+            .where(OutboxStatement.status == "pending", OutboxStatement.last_error.is_not(None))
+            .order_by(OutboxStatement.next_attempt_at.desc())
+            .limit(1),
+            org_id,
+        )
+    )
+    rejected = list(
+        db.session.scalars(
+            _scoped(
+                select(OutboxStatement)
+                .where(OutboxStatement.status == "rejected")
+                .order_by(OutboxStatement.timestamp.desc())
+                .limit(rejected_limit),
+                org_id,
+            )
+        )
+    )
     return Summary(counts, verbs, oldest, retry, last_sent, last_error, rejected)
 
 
@@ -127,19 +158,27 @@ def statements(user_ids, activities: dict[int, set[str]] | None = None) -> list[
     ids = list(user_ids)
     if not ids:
         return []
-    rows = db.session.execute(select(OutboxStatement.user_id, OutboxStatement.activity, OutboxStatement.payload)
-                              .where(OutboxStatement.user_id.in_(ids))
-                              .order_by(OutboxStatement.timestamp, OutboxStatement.id))
-    return [json.loads(payload) for user_id, activity, payload in rows
-            if activities is None or activity in activities.get(user_id, ())]
+    rows = db.session.execute(
+        select(OutboxStatement.user_id, OutboxStatement.activity, OutboxStatement.payload)
+        .where(OutboxStatement.user_id.in_(ids))
+        .order_by(OutboxStatement.timestamp, OutboxStatement.id)
+    )
+    return [
+        json.loads(payload)
+        for user_id, activity, payload in rows
+        if activities is None or activity in activities.get(user_id, ())
+    ]
 
 
 def cohort_activities(catalogue: Catalogue, cohort: Cohort) -> dict[int, set[str]]:
     """Each member's assigned content, as outbox activity keys: a cohort export holds only what the
     cohort asked of its learners, not everything else they did."""
     items = [(a.kind, a.ref) for a in cohort.assignments]
-    members = db.session.execute(select(CohortMember.user_id, User.role).join(User, User.id == CohortMember.user_id)
-                                 .where(CohortMember.cohort_id == cohort.id)).all()
+    members = db.session.execute(
+        select(CohortMember.user_id, User.role)
+        .join(User, User.id == CohortMember.user_id)
+        .where(CohortMember.cohort_id == cohort.id)
+    ).all()
     by_role = {}  # the work depends only on the learner's role
     for role in {role for _, role in members}:
         work = work_for(catalogue, items, role)

@@ -6,12 +6,13 @@ same id, and an LRS that already holds it ignores the repeat instead of storing 
 
 Activity ids are the platform's own page addresses, so an LRS user can follow them back.
 """
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable
 
 from literacy.content.types import Lesson, Scenario
 from literacy.learning.engine import overall
@@ -118,7 +119,9 @@ def _cohort(profile: Profile, group: Group) -> dict:
     return _activity(profile.iri(f"/cohorts/{group.id}"), profile.iri("/xapi/activity-types/cohort"), group.name)
 
 
-def _context(profile: Profile, revision: str, parents: list[dict], cohorts: Iterable[Group], registration: str | None = None) -> dict:
+def _context(
+    profile: Profile, revision: str, parents: list[dict], cohorts: Iterable[Group], registration: str | None = None
+) -> dict:
     context = {"platform": profile.platform, "revision": revision, "language": LANGUAGE}
     if registration:
         context["registration"] = registration
@@ -130,16 +133,31 @@ def _context(profile: Profile, revision: str, parents: list[dict], cohorts: Iter
     return context
 
 
-def _statement(profile: Profile, key: str, learner: Learner, verb: str, obj: dict, moment: datetime,
-               context: dict, result: dict | None = None) -> dict:
-    statement = {"id": profile.statement_id(key), "actor": _actor(profile, learner), "verb": _verb(verb),
-                 "object": obj, "timestamp": timestamp(moment), "context": context}
+def _statement(
+    profile: Profile,
+    key: str,
+    learner: Learner,
+    verb: str,
+    obj: dict,
+    moment: datetime,
+    context: dict,
+    result: dict | None = None,
+) -> dict:
+    statement = {
+        "id": profile.statement_id(key),
+        "actor": _actor(profile, learner),
+        "verb": _verb(verb),
+        "object": obj,
+        "timestamp": timestamp(moment),
+        "context": context,
+    }
     if result:
         statement["result"] = result
     return statement
 
 
 # lessons and knowledge checks
+
 
 def lesson_activity(profile: Profile, lesson: Lesson) -> dict:
     return _activity(profile.iri(f"/lessons/{lesson.id}"), "lesson", lesson.title)
@@ -157,41 +175,90 @@ def experienced_key(learner_id: int, lesson_id: str, moment: datetime) -> str:
     return f"lesson-experienced/{learner_id}/{lesson_id}/{moment.date().isoformat()}"
 
 
-def lesson_experienced(profile: Profile, learner: Learner, lesson: Lesson, course_title: str, version: str,
-                       moment: datetime, cohorts: Iterable[Group] = ()) -> dict:
+def lesson_experienced(
+    profile: Profile,
+    learner: Learner,
+    lesson: Lesson,
+    course_title: str,
+    version: str,
+    moment: datetime,
+    cohorts: Iterable[Group] = (),
+) -> dict:
     """One per learner, lesson and day: reopening a lesson the same day is the same experience."""
-    return _statement(profile, experienced_key(learner.id, lesson.id, moment), learner, "experienced", lesson_activity(profile, lesson), moment,
-                      _lesson_context(profile, lesson, course_title, version, cohorts))
+    return _statement(
+        profile,
+        experienced_key(learner.id, lesson.id, moment),
+        learner,
+        "experienced",
+        lesson_activity(profile, lesson),
+        moment,
+        _lesson_context(profile, lesson, course_title, version, cohorts),
+    )
 
 
-def lesson_completed(profile: Profile, learner: Learner, lesson: Lesson, course_title: str, version: str,
-                     moment: datetime, cohorts: Iterable[Group] = ()) -> dict:
-    return _statement(profile, f"lesson-completed/{learner.id}/{lesson.id}", learner, "completed",
-                      lesson_activity(profile, lesson), moment,
-                      _lesson_context(profile, lesson, course_title, version, cohorts), {"completion": True})
+def lesson_completed(
+    profile: Profile,
+    learner: Learner,
+    lesson: Lesson,
+    course_title: str,
+    version: str,
+    moment: datetime,
+    cohorts: Iterable[Group] = (),
+) -> dict:
+    return _statement(
+        profile,
+        f"lesson-completed/{learner.id}/{lesson.id}",
+        learner,
+        "completed",
+        lesson_activity(profile, lesson),
+        moment,
+        _lesson_context(profile, lesson, course_title, version, cohorts),
+        {"completion": True},
+    )
 
 
-def check_answered(profile: Profile, learner: Learner, lesson: Lesson, course_title: str, version: str,
-                   question: int, option: int, moment: datetime, cohorts: Iterable[Group] = ()) -> dict:
+def check_answered(
+    profile: Profile,
+    learner: Learner,
+    lesson: Lesson,
+    course_title: str,
+    version: str,
+    question: int,
+    option: int,
+    moment: datetime,
+    cohorts: Iterable[Group] = (),
+) -> dict:
     """A knowledge-check answer: a cmi.interaction of type choice, with the correct option given."""
     q = lesson.questions[question]
     obj = _activity(
-        profile.iri(f"/lessons/{lesson.id}#question-{question + 1}"), "cmi.interaction",
-        f"{lesson.title}: question {question + 1}", description=_lang(q.prompt), interactionType="choice",
+        profile.iri(f"/lessons/{lesson.id}#question-{question + 1}"),
+        "cmi.interaction",
+        f"{lesson.title}: question {question + 1}",
+        description=_lang(q.prompt),
+        interactionType="choice",
         correctResponsesPattern=[f"option-{q.answer + 1}"],
         choices=[{"id": f"option-{i + 1}", "description": _lang(o.text)} for i, o in enumerate(q.options)],
     )
-    result = {"response": f"option-{option + 1}", "success": option == q.answer, "completion": True,
-              "extensions": {profile.extension("feedback-id"): f"{lesson.id}/question-{question + 1}/option-{option + 1}"}}
+    result = {
+        "response": f"option-{option + 1}",
+        "success": option == q.answer,
+        "completion": True,
+        "extensions": {profile.extension("feedback-id"): f"{lesson.id}/question-{question + 1}/option-{option + 1}"},
+    }
     parents = [lesson_activity(profile, lesson), course_activity(profile, lesson.role, course_title)]
     key = f"check-answered/{learner.id}/{lesson.id}/{question}/{timestamp(moment)}"
-    return _statement(profile, key, learner, "answered", obj, moment, _context(profile, version, parents, cohorts), result)
+    return _statement(
+        profile, key, learner, "answered", obj, moment, _context(profile, version, parents, cohorts), result
+    )
 
 
 # scenarios
 
+
 def scenario_activity(profile: Profile, scenario: Scenario) -> dict:
-    return _activity(profile.iri(f"/scenarios/{scenario.id}"), "simulation", scenario.title, description=_lang(scenario.summary))
+    return _activity(
+        profile.iri(f"/scenarios/{scenario.id}"), "simulation", scenario.title, description=_lang(scenario.summary)
+    )
 
 
 def registration(profile: Profile, attempt_id: int) -> str:
@@ -203,31 +270,58 @@ def _attempt_context(profile: Profile, attempt: AttemptFacts, cohorts, parents: 
     return _context(profile, attempt.content_version, parents or [], cohorts, registration(profile, attempt.id))
 
 
-def scenario_attempted(profile: Profile, learner: Learner, scenario: Scenario, attempt: AttemptFacts,
-                       cohorts: Iterable[Group] = ()) -> dict:
-    return _statement(profile, f"scenario-attempted/{attempt.id}", learner, "attempted", scenario_activity(profile, scenario),
-                      attempt.started_at, _attempt_context(profile, attempt, cohorts))
+def scenario_attempted(
+    profile: Profile, learner: Learner, scenario: Scenario, attempt: AttemptFacts, cohorts: Iterable[Group] = ()
+) -> dict:
+    return _statement(
+        profile,
+        f"scenario-attempted/{attempt.id}",
+        learner,
+        "attempted",
+        scenario_activity(profile, scenario),
+        attempt.started_at,
+        _attempt_context(profile, attempt, cohorts),
+    )
 
 
-def scenario_answered(profile: Profile, learner: Learner, scenario: Scenario, attempt: AttemptFacts, step: StepFacts,
-                      cohorts: Iterable[Group] = ()) -> dict:
+def scenario_answered(
+    profile: Profile,
+    learner: Learner,
+    scenario: Scenario,
+    attempt: AttemptFacts,
+    step: StepFacts,
+    cohorts: Iterable[Group] = (),
+) -> dict:
     """One judgment: the decision node as a choice interaction, the option taken and its skill effects."""
     node = scenario.nodes[step.node_id]
     choice = node.choices[step.choice_index]
     obj = _activity(
-        profile.iri(f"/scenarios/{scenario.id}#{node.id}"), "cmi.interaction", f"{scenario.title}: {node.title}",
+        profile.iri(f"/scenarios/{scenario.id}#{node.id}"),
+        "cmi.interaction",
+        f"{scenario.title}: {node.title}",
         interactionType="choice",
         choices=[{"id": f"choice-{c.index + 1}", "description": _lang(c.label)} for c in node.choices],
     )
     result = {
-        "response": f"choice-{choice.index + 1}", "completion": True,
+        "response": f"choice-{choice.index + 1}",
+        "completion": True,
         "duration": duration((step.created_at - step.previous_at).total_seconds()),
-        "extensions": {profile.extension("feedback-id"): f"{scenario.id}/{node.id}/choice-{choice.index + 1}",
-                       profile.extension("skill-effects"): dict(choice.effects)},
+        "extensions": {
+            profile.extension("feedback-id"): f"{scenario.id}/{node.id}/choice-{choice.index + 1}",
+            profile.extension("skill-effects"): dict(choice.effects),
+        },
     }
     parents = [scenario_activity(profile, scenario)]
-    return _statement(profile, f"scenario-answered/{attempt.id}/{step.step}", learner, "answered", obj, step.created_at,
-                      _attempt_context(profile, attempt, cohorts, parents), result)
+    return _statement(
+        profile,
+        f"scenario-answered/{attempt.id}/{step.step}",
+        learner,
+        "answered",
+        obj,
+        step.created_at,
+        _attempt_context(profile, attempt, cohorts, parents),
+        result,
+    )
 
 
 def passed(scores: dict[str, int], targets: dict[str, int]) -> bool:
@@ -235,13 +329,23 @@ def passed(scores: dict[str, int], targets: dict[str, int]) -> bool:
     return all(score >= targets.get(skill, 0) for skill, score in scores.items())
 
 
-def scenario_finished(profile: Profile, learner: Learner, scenario: Scenario, attempt: AttemptFacts, finished_at: datetime,
-                      ending: str, scores: dict[str, int], targets: dict[str, int], cohorts: Iterable[Group] = ()) -> list[dict]:
+def scenario_finished(
+    profile: Profile,
+    learner: Learner,
+    scenario: Scenario,
+    attempt: AttemptFacts,
+    finished_at: datetime,
+    ending: str,
+    scores: dict[str, int],
+    targets: dict[str, int],
+    cohorts: Iterable[Group] = (),
+) -> list[dict]:
     """``completed``, then ``passed`` or ``failed`` against the role targets, with the scores."""
     headline, success = overall(scores), passed(scores, targets)
     result = {
         "score": {"scaled": headline / 100, "raw": headline, "min": 0, "max": 100},
-        "completion": True, "duration": duration((finished_at - attempt.started_at).total_seconds()),
+        "completion": True,
+        "duration": duration((finished_at - attempt.started_at).total_seconds()),
         "extensions": {
             profile.extension("skill-scores"): dict(scores),
             profile.extension("role-targets"): {skill: targets.get(skill, 0) for skill in scores},
@@ -249,7 +353,17 @@ def scenario_finished(profile: Profile, learner: Learner, scenario: Scenario, at
         },
     }
     context, activity = _attempt_context(profile, attempt, cohorts), scenario_activity(profile, scenario)
-    completed = _statement(profile, f"scenario-completed/{attempt.id}", learner, "completed", activity, finished_at, context, result)
-    verdict = _statement(profile, f"scenario-verdict/{attempt.id}", learner, "passed" if success else "failed", activity,
-                         finished_at, context, dict(result, success=success))
+    completed = _statement(
+        profile, f"scenario-completed/{attempt.id}", learner, "completed", activity, finished_at, context, result
+    )
+    verdict = _statement(
+        profile,
+        f"scenario-verdict/{attempt.id}",
+        learner,
+        "passed" if success else "failed",
+        activity,
+        finished_at,
+        context,
+        dict(result, success=success),
+    )
     return [completed, verdict]

@@ -5,6 +5,7 @@ functional identifier per agent, IRIs, UUIDs, language maps, ISO 8601 timestamps
 score ranges, interaction definitions, and no empty values outside extensions. A statement that
 fails is a bug in the platform, so the outbox refuses it loudly instead of forwarding it.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,9 +18,31 @@ DURATION = re.compile(r"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 MBOX = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
 VERSION = re.compile(r"^1\.0(\.\d+)?$")
-INTERACTION_TYPES = {"true-false", "choice", "fill-in", "long-fill-in", "matching", "performance", "sequencing",
-                     "likert", "numeric", "other"}
-STATEMENT_KEYS = {"id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version", "attachments"}
+INTERACTION_TYPES = {
+    "true-false",
+    "choice",
+    "fill-in",
+    "long-fill-in",
+    "matching",
+    "performance",
+    "sequencing",
+    "likert",
+    "numeric",
+    "other",
+}
+STATEMENT_KEYS = {
+    "id",
+    "actor",
+    "verb",
+    "object",
+    "result",
+    "context",
+    "timestamp",
+    "stored",
+    "authority",
+    "version",
+    "attachments",
+}
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 
 
@@ -127,8 +150,20 @@ def _activity(c: Checker, activity, where: str) -> None:
     definition = activity.get("definition")
     if definition is None:
         return
-    allowed = {"name", "description", "type", "moreInfo", "extensions", "interactionType", "correctResponsesPattern",
-               "choices", "scale", "source", "target", "steps"}
+    allowed = {
+        "name",
+        "description",
+        "type",
+        "moreInfo",
+        "extensions",
+        "interactionType",
+        "correctResponsesPattern",
+        "choices",
+        "scale",
+        "source",
+        "target",
+        "steps",
+    }
     if not c.keys(definition, f"{where}.definition", set(), allowed):
         return
     for key in ("name", "description"):
@@ -207,7 +242,17 @@ def _score(c: Checker, score, where: str) -> None:
 
 def _context(c: Checker, context, statement_object) -> None:
     where = "statement.context"
-    allowed = {"registration", "instructor", "team", "contextActivities", "revision", "platform", "language", "statement", "extensions"}
+    allowed = {
+        "registration",
+        "instructor",
+        "team",
+        "contextActivities",
+        "revision",
+        "platform",
+        "language",
+        "statement",
+        "extensions",
+    }
     if not c.keys(context, where, set(), allowed):
         return
     if "registration" in context:
@@ -223,7 +268,9 @@ def _context(c: Checker, context, statement_object) -> None:
     if "extensions" in context:
         c.extensions(context["extensions"], f"{where}.extensions")
     activities = context.get("contextActivities")
-    if activities is not None and c.keys(activities, f"{where}.contextActivities", set(), {"parent", "grouping", "category", "other"}):
+    if activities is not None and c.keys(
+        activities, f"{where}.contextActivities", set(), {"parent", "grouping", "category", "other"}
+    ):
         for key, items in activities.items():
             for i, item in enumerate(items if isinstance(items, list) else [items]):
                 _activity(c, item, f"{where}.contextActivities.{key}[{i}]")

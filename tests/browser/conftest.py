@@ -1,5 +1,6 @@
 """End-to-end fixtures: the real app (shipped content, demo data) on a real HTTP server on loopback,
 driven by Playwright in Debian's headless Chromium. axe-core comes from tests/browser/node_modules."""
+
 from __future__ import annotations
 
 import threading
@@ -10,22 +11,35 @@ from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from literacy import create_app
-from literacy.platform.database import create_schema
 from literacy.demo import load_demo
+from literacy.platform.database import create_schema
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The app with the shipped content and the demo organisation, served on a free loopback port."""
     folder = tmp_path_factory.mktemp("e2e")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/e2e.sqlite3", "CONTENT_ROOT": str(ROOT),
-                      "SECRET_KEY": "e2e", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/e2e.sqlite3",
+            "CONTENT_ROOT": str(ROOT),
+            "SECRET_KEY": "e2e",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
+    )
     with app.app_context():
         create_schema()
         load_demo(app.extensions["catalogue"])

@@ -1,4 +1,5 @@
 """Whole journeys in a real browser: a learner, a manager and a leader."""
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,11 @@ def axe_violations(page) -> list[dict]:
     """Serious and critical accessibility violations on the current page."""
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate("async () => (await axe.run(document)).violations")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-            for v in violations if v["impact"] in ("serious", "critical")]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:3]}
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_learner_registers_reads_a_lesson_and_plays_a_scenario_to_the_debrief(page):
@@ -106,8 +110,11 @@ def test_manager_imports_a_roster_and_sees_the_dashboard_move(page, tmp_path):
     before = int(re.search(r"<strong>(\d+)</strong> learners", page.content())[1])
     page.get_by_role("link", name="Roster and import").click()
     roster = tmp_path / "roster.csv"
-    roster.write_text("email,name,role,team\n" + "".join(
-        f"new{i}@northbeam.example,New Person {i},lifecycle,Lifecycle marketing team\n" for i in range(5)), encoding="utf-8")
+    roster.write_text(
+        "email,name,role,team\n"
+        + "".join(f"new{i}@northbeam.example,New Person {i},lifecycle,Lifecycle marketing team\n" for i in range(5)),
+        encoding="utf-8",
+    )
     page.get_by_label("Roster CSV file").set_input_files(str(roster))
     page.get_by_role("button", name="Import").click()
     page.get_by_role("heading", name="Invitation links for new learners").wait_for()

@@ -1,4 +1,5 @@
 """A real Ralph LRS on loopback, started and stopped by the tests (``make test-lrs`` installs it)."""
+
 from __future__ import annotations
 
 import json
@@ -55,7 +56,9 @@ class LRS:
         log = (self.workdir / "ralph.log").open("ab")
         self.process = subprocess.Popen(
             [str(RALPH_PYTHON), str(HERE / "ralph_server.py"), str(self.port), str(self.data), str(self.auth_file)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -74,8 +77,13 @@ class LRS:
         self.process = None
 
     def get(self, path: str, **params) -> requests.Response:
-        return requests.get(self.origin + path, params=params, auth=(USER, PASSWORD),
-                            headers={"X-Experience-API-Version": "1.0.3"}, timeout=10)
+        return requests.get(
+            self.origin + path,
+            params=params,
+            auth=(USER, PASSWORD),
+            headers={"X-Experience-API-Version": "1.0.3"},
+            timeout=10,
+        )
 
     def statements(self, **query) -> list[dict]:
         """Every statement the LRS returns for a query, following its ``more`` links."""
@@ -89,8 +97,13 @@ class LRS:
             response = self.get(body["more"])
 
     def post(self, statements: list[dict]) -> requests.Response:
-        return requests.post(self.url + "statements", json=statements, auth=(USER, PASSWORD),
-                             headers={"X-Experience-API-Version": "1.0.3"}, timeout=10)
+        return requests.post(
+            self.url + "statements",
+            json=statements,
+            auth=(USER, PASSWORD),
+            headers={"X-Experience-API-Version": "1.0.3"},
+            timeout=10,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -101,8 +114,24 @@ def auth_file(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("ralph-auth")
     path = folder / "auth.json"
     env = {**os.environ, "RALPH_AUTH_FILE": str(path), "RALPH_RUNSERVER_BACKEND": "fs", "RALPH_APP_DIR": str(folder)}
-    subprocess.run([str(RALPH_PYTHON.parent / "ralph"), "auth", "-u", USER, "-p", PASSWORD, "-s", "all",
-                    "-M", "mailto:lrs-admin@example.com", "-w"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(RALPH_PYTHON.parent / "ralph"),
+            "auth",
+            "-u",
+            USER,
+            "-p",
+            PASSWORD,
+            "-s",
+            "all",
+            "-M",
+            "mailto:lrs-admin@example.com",
+            "-w",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return path
 
 

@@ -9,16 +9,19 @@ told to append; validation, authentication, duplicate handling and queries are R
 
     python ralph_server.py PORT DATA_DIR AUTH_FILE
 """
+
 import os
 import sys
 
 port, data_dir, auth_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-os.environ.update({
-    "RALPH_RUNSERVER_BACKEND": "fs",
-    "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": data_dir,
-    "RALPH_AUTH_FILE": auth_file,
-    "RALPH_APP_DIR": data_dir,
-})
+os.environ.update(
+    {
+        "RALPH_RUNSERVER_BACKEND": "fs",
+        "RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH": data_dir,
+        "RALPH_AUTH_FILE": auth_file,
+        "RALPH_APP_DIR": data_dir,
+    }
+)
 
 import uvicorn  # noqa: E402
 from ralph.backends.data.base import BaseOperationType  # noqa: E402

@@ -2,6 +2,7 @@
 
 Run with ``make test-lrs`` (it installs Ralph in its own virtualenv).
 """
+
 from __future__ import annotations
 
 import copy
@@ -9,19 +10,19 @@ import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
-
-from literacy.demo import load_demo
-from literacy.platform.extensions import db
-from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion
-from literacy.xapi.models import OutboxStatement
-from literacy.people.models import User
-from literacy.platform.clock import utcnow
-from literacy.xapi import forward, outbox, statements as xs
-
 from conftest import Browser, make_app  # tests/conftest.py
+from sqlalchemy import func, select
 from test_player import choose, start
 from test_xapi import POOR, STRONG, play
+
+from literacy.demo import load_demo
+from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion
+from literacy.people.models import User
+from literacy.platform.clock import utcnow
+from literacy.platform.extensions import db
+from literacy.xapi import forward, outbox
+from literacy.xapi import statements as xs
+from literacy.xapi.models import OutboxStatement
 
 from .conftest import PASSWORD, USER, strict_errors
 
@@ -84,8 +85,18 @@ def test_every_kind_of_statement_is_accepted_read_back_and_matches_the_database(
         user_id = db.session.scalar(select(User.id))
     # the LRS answers the questions an LRS user asks: one attempt (registration), one learner (agent)
     attempt_statements = lrs.statements(registration=xs.registration(profile, strong))
-    assert sorted(s["verb"]["display"]["en-US"] for s in attempt_statements) == ["answered", "answered", "attempted", "completed", "passed"]
-    assert [s["result"]["success"] for s in lrs.statements(registration=xs.registration(profile, poor)) if "success" in s.get("result", {})] == [False]
+    assert sorted(s["verb"]["display"]["en-US"] for s in attempt_statements) == [
+        "answered",
+        "answered",
+        "attempted",
+        "completed",
+        "passed",
+    ]
+    assert [
+        s["result"]["success"]
+        for s in lrs.statements(registration=xs.registration(profile, poor))
+        if "success" in s.get("result", {})
+    ] == [False]
     agent = json.dumps({"account": {"homePage": "http://localhost:5000", "name": str(user_id)}})
     assert len(lrs.statements(agent=agent)) == 15
 
@@ -140,7 +151,12 @@ def test_the_outbox_drains_completely_after_the_lrs_stops_mid_run(tmp_path, lrs)
     lrs.start()
     with app.app_context():
         assert forward.send_due(endpoint(app), clock=lambda: now + timedelta(seconds=1)).batches == 0  # backing off
-        assert forward.send_due(endpoint(app), clock=lambda: now + timedelta(seconds=1), max_batches=2, ignore_backoff=True).sent == 100
+        assert (
+            forward.send_due(
+                endpoint(app), clock=lambda: now + timedelta(seconds=1), max_batches=2, ignore_backoff=True
+            ).sent
+            == 100
+        )
         report = forward.send_due(endpoint(app), clock=lambda: now + timedelta(minutes=5))
         assert report.error is None and report.sent == pending - 100
         assert outbox.summary().counts == {"pending": 0, "sent": total + 2, "rejected": 0}

@@ -4,9 +4,13 @@ import sys
 
 from literacy import create_app
 from literacy.content import ContentError
+from literacy.platform.settings import ConfigError
 
 try:
     app = create_app()
+except ConfigError as error:
+    print(f"Settings problem: {error}", file=sys.stderr)
+    sys.exit(1)
 except ContentError as error:
     # Refuse to start on invalid content, with the same messages as `flask content check`.
     print(f"Content has {len(error.problems)} problem(s):", file=sys.stderr)

@@ -9,15 +9,16 @@ from flask import Flask
 from literacy import content
 from literacy.platform.extensions import csrf, db, login_manager, migrate
 from literacy.platform.settings import PROJECT_ROOT, from_environment
+from literacy.platform.transactions import App
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Build the app: config -> extensions -> content catalogue -> blueprints -> CLI.
+    """Build the app: settings -> extensions -> content catalogue -> blueprints -> CLI.
 
-    Raises :class:`content.ContentError` when the content is invalid, so a broken catalogue
-    never serves a page.
+    Raises :class:`platform.settings.ConfigError` for a bad setting and
+    :class:`content.ContentError` when the content is invalid, so neither ever serves a page.
     """
-    app = Flask(
+    app = App(
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -27,13 +28,19 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from literacy.platform.database import configure_engine
+    from literacy.platform.database import configure_engine, import_models
+
+    import_models()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    from literacy.people.services import session_user
+
+    login_manager.user_loader(session_user)  # the login cookie holds "id:token"
     csrf.init_app(app)
 
     app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])
@@ -43,8 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_blueprints(app)
 
-    from literacy.platform import observability, security
+    from literacy.platform import errors, observability, security
 
+    errors.init_app(app)
     security.init_app(app)
     observability.init_app(app)
 

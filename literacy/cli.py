@@ -1,4 +1,8 @@
-"""Command-line tools: ``flask content``, ``flask demo``, ``flask rollups`` and ``flask xapi`` (``flask db`` comes from Flask-Migrate)."""
+"""Command-line tools: ``flask content``, ``flask demo``, ``flask rollups`` and ``flask xapi``.
+
+``flask db`` comes from Flask-Migrate. A command that writes commits once at its end (or once per
+chunk, for long ones): like a request, it owns its transaction.
+"""
 
 from __future__ import annotations
 
@@ -115,9 +119,10 @@ rollups_cli = AppGroup("rollups", help="Maintain the read models behind the insi
 @rollups_cli.command("rebuild")
 def rebuild_command() -> None:
     """Recompute learner progress and monthly evidence from the full history (after imports or content changes)."""
-    from literacy.insights import readmodels as readmodel
+    from literacy.insights import readmodels
 
-    readmodel.rebuild(current_app.extensions["catalogue"])
+    readmodels.rebuild(current_app.extensions["catalogue"])
+    db.session.commit()
     click.echo("Rollup read models rebuilt.")
 
 

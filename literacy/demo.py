@@ -1,6 +1,8 @@
 """Demo organisation: teams per role, learners with realistic history, a manager and a leader.
 
-Idempotent: running it again finds the organisation and changes nothing.
+Idempotent: running it again finds the organisation and changes nothing. The history is written in
+bulk, as an import would be, and `learning.record.history_imported` then applies what follows from
+it (read models, xAPI statements), the same consequences live recording has.
 """
 
 from __future__ import annotations
@@ -16,14 +18,11 @@ from werkzeug.security import generate_password_hash
 
 from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
 from literacy.content.types import Catalogue, Scenario
-from literacy.insights import readmodels as readmodel
-from literacy.learning import engine
-from literacy.learning.attempts import record_scores
+from literacy.learning import engine, record
 from literacy.learning.models import Attempt, AttemptStep, LessonCompletion
 from literacy.people.models import Organization, Team, User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
-from literacy.xapi import events
 
 ORG_SLUG = "northbeam"
 PASSWORD = "demo-password"
@@ -53,7 +52,7 @@ def _create(catalogue: Catalogue, rng: random.Random) -> None:
     first_role = next(iter(catalogue.roles))
     for access in ("leader", "manager", "admin"):
         _user(org, f"{access}@northbeam.example", f"{access.capitalize()} Demo", first_role, access)
-    names = iter(f"{f} {l}" for l in LAST for f in FIRST)
+    names = iter(f"{first} {last}" for last in LAST for first in FIRST)
     now = utcnow()
     learners: list[User] = []
     for role in catalogue.roles.values():
@@ -66,9 +65,7 @@ def _create(catalogue: Catalogue, rng: random.Random) -> None:
             db.session.flush()
             _history(user, catalogue, role.id, rng, now, skill=rng.uniform(0.3, 0.95), activity=n)
     _cohorts(org, catalogue, learners, now.date())
-    db.session.flush()
-    readmodel.refresh(catalogue, [u.id for u in learners])
-    events.backfill(catalogue, [u.id for u in learners])  # the history's xAPI statements, ready to forward
+    record.history_imported(catalogue, [u.id for u in learners])  # read models and xAPI statements
     db.session.commit()
 
 
@@ -176,4 +173,4 @@ def _attempt(user: User, scenario: Scenario, rng: random.Random, when: datetime,
     attempt.flags_json, attempt.totals_json = json.dumps(sorted(state.flags)), json.dumps(state.totals)
     if state.finished(scenario):
         attempt.finished_at, attempt.outcome = when, state.node(scenario).outcome
-        record_scores(user.id, attempt.id, scenario.id, engine.score(scenario, state.totals), state.totals, when)
+        record.add_scores(user.id, attempt.id, scenario.id, engine.score(scenario, state.totals), state.totals, when)

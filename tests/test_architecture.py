@@ -92,6 +92,40 @@ def test_no_feature_imports_the_web_layer():
             assert not name.startswith("literacy.web"), f"{module_name(file)} imports {name}"
 
 
+def test_views_reach_the_database_only_through_queries_and_services():
+    for file in files("web"):
+        for name in imports_of(file):
+            assert not name.startswith(DATABASE), f"{module_name(file)} imports {name}"
+
+
+def test_only_the_transaction_owner_commits():
+    """Services flush; the request (platform.transactions) or the CLI command commits."""
+    # the forwarder commits after each batch the LRS accepted, so a later failure cannot undo the record
+    # of what was sent; the demo is a bulk loader run as a command
+    allowed = {"literacy.platform.transactions", "literacy.cli", "literacy.demo", "literacy.xapi.forward"}
+    for file in PACKAGE.rglob("*.py"):
+        if module_name(file) in allowed:
+            continue
+        for node in ast.walk(ast.parse(file.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "commit":
+                raise AssertionError(f"{module_name(file)}:{node.lineno} commits; let the request or command own it")
+
+
+HISTORY = ("LessonCompletion", "CheckAnswer", "Attempt", "AttemptStep", "SkillScore")
+
+
+def test_only_the_learning_path_writes_history():
+    """learning.record writes every history row (the demo imports history in bulk, then calls
+    record.history_imported), so no event can skip what follows from it."""
+    allowed = {"literacy.learning.record", "literacy.demo"}
+    for file in PACKAGE.rglob("*.py"):
+        if module_name(file) in allowed:
+            continue
+        for node in ast.walk(ast.parse(file.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in HISTORY:
+                raise AssertionError(f"{module_name(file)}:{node.lineno} creates a {node.func.id} row")
+
+
 def test_the_resolver_sees_relative_and_absolute_imports():
     """So that the rules above can fail: a module's imports are found however they are written."""
     assert "literacy.content.types" in imports_of(PACKAGE / "learning" / "engine.py")

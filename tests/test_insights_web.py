@@ -42,6 +42,7 @@ def evidenced(app, world):
             evidence(user.id, datetime.utcnow() - timedelta(days=i), {"ownership": own, "data": data})
         db.session.commit()
         readmodel.rebuild(app.extensions["catalogue"])
+        db.session.commit()
     return world
 
 
@@ -71,6 +72,7 @@ def test_small_cells_hide_individuals(app, browser, world):
         evidence(world["learner1"], datetime.utcnow(), {"ownership": 90, "data": 90})
         db.session.commit()
         readmodel.rebuild(app.extensions["catalogue"])
+        db.session.commit()
     html = login(browser, "leader").get("/insights/cells/role/ops/data").get_data(as_text=True)
     assert "Not enough evidence" in html and "Learner1" not in html
     assert "Not enough evidence" in browser.get("/insights/").get_data(as_text=True)
@@ -140,6 +142,7 @@ def test_trend_points_drill_down_to_their_learners(app, browser, world):
         evidence(world["learner2"], day, {"ownership": 10, "data": 10})
         db.session.commit()
         readmodel.rebuild(app.extensions["catalogue"])
+        db.session.commit()
     login(browser, "leader")
     assert f"/insights/indicators/proficiency?month={month}" in browser.get("/insights/").get_data(as_text=True)
     rows = json.loads(

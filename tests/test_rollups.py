@@ -11,7 +11,7 @@ from literacy.insights import overview as insights
 from literacy.insights import readmodels as readmodel
 from literacy.insights.metrics import RoleCounts
 from literacy.insights.rollups import Scope, Windows
-from literacy.learning.attempts import record_scores
+from literacy.learning.record import add_scores as record_scores
 from literacy.learning.models import Attempt, LessonCompletion
 from literacy.people.models import Organization, Team, User
 from literacy.platform.extensions import db
@@ -67,6 +67,7 @@ def org(app):
         )
         db.session.commit()
         readmodel.rebuild(app.extensions["catalogue"])
+        db.session.commit()
         return {"org": org.id, "team": team.id, "ids": ids}
 
 

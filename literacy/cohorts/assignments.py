@@ -35,7 +35,7 @@ def work_for(catalogue: Catalogue, assignments: list[tuple[str, str]], role: str
     for kind, ref in assignments:
         course_role = (ref or role) if kind == "track" else ref if kind == "course" else None
         if course_role and course_role in catalogue.courses:
-            lessons.update(dict.fromkeys(l.id for l in catalogue.courses[course_role].lessons))
+            lessons.update(dict.fromkeys(lesson.id for lesson in catalogue.courses[course_role].lessons))
         if kind == "track":
             scenarios.update(dict.fromkeys(s.id for s in catalogue.role_scenarios(ref or role)))
         elif kind == "scenario" and ref in catalogue.scenarios:
@@ -93,7 +93,9 @@ def for_learner(
     result = []
     for name, due_on, assignments in cohorts:
         work = work_for(catalogue, assignments, role)
-        done = sum(l in completed for l in work.lessons) + sum(s in finished for s in work.scenarios)
+        lessons_done = sum(lesson_id in completed for lesson_id in work.lessons)
+        scenarios_done = sum(scenario_id in finished for scenario_id in work.scenarios)
+        done = lessons_done + scenarios_done
         result.append(
             Assignment(
                 name,
@@ -101,8 +103,8 @@ def for_learner(
                 done,
                 work.size,
                 done < work.size and today > due_on,
-                next((l for l in work.lessons if l not in completed), None),
-                next((s for s in work.scenarios if s not in finished), None),
+                next((lesson_id for lesson_id in work.lessons if lesson_id not in completed), None),
+                next((scenario_id for scenario_id in work.scenarios if scenario_id not in finished), None),
             )
         )
     return sorted(result, key=lambda a: (not a.overdue, a.due_on, a.cohort))

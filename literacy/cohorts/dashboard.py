@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from literacy.cohorts import queries as cohort_queries
-from literacy.cohorts import status as progress
+from literacy.cohorts import queries, status
 from literacy.cohorts.assignments import work_for
 from literacy.cohorts.models import Cohort
 from literacy.content.types import Catalogue, Scenario
@@ -17,14 +16,14 @@ PRIVACY_FLOOR = 5  # judgment patterns need at least this many learners, so no o
 @dataclass
 class Dashboard:
     cohort: Cohort
-    rows: list[progress.LearnerRow]
-    summary: progress.CohortSummary
+    rows: list[status.LearnerRow]
+    summary: status.CohortSummary
     skills: list[str]  # skills evidenced by the assigned scenarios, in taxonomy order
     scenarios: list[str]  # assigned scenario ids, across the cohort's roles
 
 
-def _row(cohort: Cohort, facts: progress.LearnerFacts, today: date) -> progress.LearnerRow:
-    return progress.learner_row(
+def _row(cohort: Cohort, facts: status.LearnerFacts, today: date) -> status.LearnerRow:
+    return status.learner_row(
         facts,
         due_on=cohort.due_on,
         starts_on=cohort.starts_on,
@@ -34,21 +33,21 @@ def _row(cohort: Cohort, facts: progress.LearnerFacts, today: date) -> progress.
     )
 
 
-def learner(cohort: Cohort, catalogue: Catalogue, today: date, user_id: int) -> progress.LearnerRow | None:
+def learner(cohort: Cohort, catalogue: Catalogue, today: date, user_id: int) -> status.LearnerRow | None:
     """One member's row, without computing the whole cohort."""
-    facts = cohort_queries.cohort_facts(cohort, catalogue, user_id)
+    facts = queries.cohort_facts(cohort, catalogue, user_id)
     return _row(cohort, facts[0], today) if facts else None
 
 
 def build(cohort: Cohort, catalogue: Catalogue, today: date) -> Dashboard:
-    facts = cohort_queries.cohort_facts(cohort, catalogue)
+    facts = queries.cohort_facts(cohort, catalogue)
     rows = [_row(cohort, f, today) for f in facts]
     assignments = [(a.kind, a.ref) for a in cohort.assignments]
     roles = {f.role for f in facts} or set(catalogue.roles)
     works = [work_for(catalogue, assignments, role) for role in sorted(roles)]
     skills = [s for s in catalogue.skills if any(s in w.skills for w in works)]
     scenarios = list(dict.fromkeys(s for w in works for s in w.scenarios))
-    return Dashboard(cohort, rows, progress.summarise(rows, skills), skills, scenarios)
+    return Dashboard(cohort, rows, status.summarise(rows, skills), skills, scenarios)
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class Pattern:
 
 def patterns(cohort: Cohort, scenario: Scenario) -> Pattern:
     """How the cohort chose at each node; a 'wrong turn' is any option worth less than the node's best."""
-    players, reached, taken = cohort_queries.choice_patterns(cohort.id, scenario)
+    players, reached, taken = queries.choice_patterns(cohort.id, scenario)
     if players < PRIVACY_FLOOR:
         return Pattern(scenario, players, [], [])
     nodes, wrong = [], []
@@ -94,3 +93,58 @@ def patterns(cohort: Cohort, scenario: Scenario) -> Pattern:
         nodes.append((node.id, reached[node.id], shares))
     wrong.sort(key=lambda s: (-s.learners, -s.share))
     return Pattern(scenario, players, nodes, wrong)
+
+
+SORTS = {
+    "name": lambda r: r.facts.name.lower(),
+    "progress": lambda r: r.progress,
+    "activity": lambda r: r.facts.last_activity.isoformat() if r.facts.last_activity else "",
+    "attempts": lambda r: r.facts.attempts,
+}
+
+
+def matching(
+    rows: list[status.LearnerRow], state: str, role: str, sort: str, descending: bool
+) -> list[status.LearnerRow]:
+    """The dashboard's learner list filtered by status (or 'overdue', 'stalled') and role, then sorted."""
+    found = [
+        r
+        for r in rows
+        if (not state or r.status == state or (state == "overdue" and r.overdue) or (state == "stalled" and r.stalled))
+        and (not role or r.facts.role == role)
+    ]
+    return sorted(found, key=SORTS.get(sort, SORTS["name"]), reverse=descending)
+
+
+EXPORT_HEADER = [
+    "name", "email", "role", "teams", "status", "overdue", "stalled", "progress_percent", "lessons_done",
+    "lessons_assigned", "scenarios_done", "scenarios_assigned", "attempts", "last_activity", "skill", "score",
+    "target", "at_target",
+]  # fmt: skip
+
+
+def export_rows(board: Dashboard) -> list[list]:
+    """One CSV row per learner and assigned skill (one row with empty skill columns when none)."""
+    rows = []
+    for r in board.rows:
+        f = r.facts
+        base = [
+            f.name, f.email, f.role, "; ".join(f.teams), r.status, r.overdue, r.stalled, r.progress, f.lessons_done,
+            f.lessons_total, f.scenarios_done, f.scenarios_total, f.attempts,
+            f.last_activity.isoformat(timespec="seconds") if f.last_activity else "",
+        ]  # fmt: skip
+        for skill, target in (f.targets or {"": 0}).items():
+            score = f.scores.get(skill)
+            at_target = "" if score is None else score >= target
+            rows.append([*base, skill, "" if score is None else score, target if skill else "", at_target])
+    return rows
+
+
+FOLLOW_UP_HEADER = ["name", "email", "role", "reasons", "progress_percent"]
+
+
+def follow_up_rows(board: Dashboard) -> list[tuple]:
+    return [
+        (r.facts.name, r.facts.email, r.facts.role, "; ".join(reasons), r.progress)
+        for r, reasons in status.follow_up(board.rows)
+    ]

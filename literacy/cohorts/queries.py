@@ -3,9 +3,12 @@ in the cohort), never one per learner, so a dashboard for thousands of learners 
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import selectinload
 
+from literacy.cohorts import assignments
 from literacy.cohorts.assignments import work_for
 from literacy.cohorts.models import Cohort, CohortMember
 from literacy.cohorts.status import LearnerFacts
@@ -162,3 +165,43 @@ def learner_cohorts(user_id: int) -> list[tuple[str, object, list[tuple[str, str
         .options(selectinload(Cohort.assignments))
     )
     return [(c.name, c.due_on, [(a.kind, a.ref) for a in c.assignments]) for c in cohorts]
+
+
+def due_work(catalogue, user, completed: set[str], finished: set[str], today: date) -> list[assignments.Assignment]:
+    """The learner's cohort assignments as their home page shows them, overdue ones first."""
+    return assignments.for_learner(learner_cohorts(user.id), catalogue, user.role, completed, finished, today)
+
+
+def cohort(cohort_id: int) -> Cohort | None:
+    return db.session.get(Cohort, cohort_id)
+
+
+def managed_by(user: User) -> list[Cohort]:
+    """Cohorts the user manages (an admin sees every cohort of their organisation)."""
+    query = select(Cohort).where(Cohort.org_id == user.org_id).order_by(Cohort.due_on, Cohort.name)
+    if user.access != "admin":
+        query = query.where(Cohort.managers.any(User.id == user.id))
+    return list(db.session.scalars(query))
+
+
+def can_manage(user: User, cohort: Cohort | None) -> bool:
+    if cohort is None or user.org_id is None or cohort.org_id != user.org_id:
+        return False
+    return user.access == "admin" or any(m.id == user.id for m in cohort.managers)
+
+
+def members(cohort_id: int) -> list[User]:
+    """The cohort's learners, by name."""
+    query = (
+        select(User)
+        .join(CohortMember, CohortMember.user_id == User.id)
+        .where(CohortMember.cohort_id == cohort_id)
+        .order_by(User.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def membership(cohort_id: int, user_id: int) -> CohortMember | None:
+    return db.session.scalar(
+        select(CohortMember).where(CohortMember.cohort_id == cohort_id, CohortMember.user_id == user_id)
+    )

@@ -47,12 +47,8 @@ def parse(data: bytes, filename: str, *, roles: set[str], teams: set[str]) -> Ro
         return roster
     missing = [c for c in COLUMNS if c not in header]
     if missing:
-        roster.errors.append(
-            (
-                1,
-                f"missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)} (expected: {', '.join(COLUMNS)})",
-            )
-        )
+        plural = "s" if len(missing) > 1 else ""
+        roster.errors.append((1, f"missing column{plural}: {', '.join(missing)} (expected: {', '.join(COLUMNS)})"))
         return roster
     index = {c: header.index(c) for c in COLUMNS}
     seen: dict[str, int] = {}

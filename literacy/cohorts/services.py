@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import or_, select
 
@@ -16,18 +17,36 @@ from literacy.platform.extensions import db
 log = logging.getLogger(__name__)
 
 
-def managed_by(user: User) -> list[Cohort]:
-    """Cohorts the user manages (an admin sees every cohort of their organisation)."""
-    query = select(Cohort).where(Cohort.org_id == user.org_id).order_by(Cohort.due_on, Cohort.name)
-    if user.access != "admin":
-        query = query.where(Cohort.managers.any(User.id == user.id))
-    return list(db.session.scalars(query))
+@dataclass(frozen=True)
+class CohortDetails:
+    """What a manager may set on a cohort (an allowlist: the organisation comes from the manager)."""
+
+    name: str
+    description: str
+    starts_on: date
+    due_on: date
+    requirement: str
+    stall_days: int
+    assignments: list[tuple[str, str]]  # (kind, ref), already checked against the offered choices
+    manager_ids: set[int]
 
 
-def can_manage(user: User, cohort: Cohort | None) -> bool:
-    if cohort is None or user.org_id is None or cohort.org_id != user.org_id:
-        return False
-    return user.access == "admin" or any(m.id == user.id for m in cohort.managers)
+def create(editor: User, details: CohortDetails) -> Cohort:
+    cohort = Cohort(org_id=editor.org_id)
+    db.session.add(cohort)
+    update(cohort, editor, details)
+    return cohort
+
+
+def update(cohort: Cohort, editor: User, details: CohortDetails) -> None:
+    """Copy the details; the editor always stays a manager, and only people of the organisation can be."""
+    cohort.name, cohort.description = details.name.strip(), details.description.strip()
+    cohort.starts_on, cohort.due_on = details.starts_on, details.due_on
+    cohort.requirement, cohort.stall_days = details.requirement, details.stall_days
+    set_assignments(cohort, details.assignments)
+    ids = details.manager_ids | {editor.id}
+    cohort.managers = list(db.session.scalars(select(User).where(User.id.in_(ids), User.org_id == editor.org_id)))
+    db.session.flush()
 
 
 def set_assignments(cohort: Cohort, wanted: list[tuple[str, str]]) -> None:
@@ -50,6 +69,41 @@ def add_member(cohort: Cohort, user: User) -> bool:
         return False
     db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
     return True
+
+
+@dataclass(frozen=True)
+class AddResult:
+    user: User | None
+    added: bool = False
+    invitation: str | None = None  # the new learner's invitation token
+    problem: str | None = None  # why nobody was added
+
+
+def add_learner(cohort: Cohort, email: str, name: str, role: str, team_id: str) -> AddResult:
+    """Add a person of the organisation, or invite a new learner (name, role and team needed)."""
+    email = email.strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.org_id != cohort.org_id:
+        return AddResult(None, problem="This person belongs to another organisation.")
+    invitation = None
+    if user is None:
+        team = db.session.get(Team, int(team_id)) if team_id.isdigit() else None
+        if not name or not role or team is None or team.org_id != cohort.org_id:
+            return AddResult(None, problem="No account has this email yet: give a name, role and team to invite them.")
+        user = User(email=email, name=name.strip(), role=role, access="learner", org_id=cohort.org_id, password_hash="")
+        user.teams.append(team)
+        db.session.add(user)
+        db.session.flush()
+        invitation = invitations.issue(user)
+    added = add_member(cohort, user)
+    db.session.flush()
+    return AddResult(user, added, invitation)
+
+
+def remove_member(member: CohortMember) -> None:
+    """Take a learner out of the cohort; their history stays."""
+    db.session.delete(member)
+    db.session.flush()
 
 
 @dataclass
@@ -94,5 +148,5 @@ def import_roster(cohort: Cohort, data: bytes, filename: str, roles: set[str]) -
             result.added += 1
         else:
             result.already += 1
-    db.session.commit()
+    db.session.flush()
     return result

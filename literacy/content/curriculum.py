@@ -87,7 +87,8 @@ def _parse_questions(lines: list[tuple[int, str]], path: str, problems: Problems
             problems.add(
                 path,
                 number,
-                "unexpected text in the knowledge check (expected '### question', '- [ ] option' or an indented 'Why:' line)",
+                "unexpected text in the knowledge check "
+                "(expected '### question', '- [ ] option' or an indented 'Why:' line)",
             )
     if not raw:
         problems.add(path, lines[0][0] - 1 if lines else 1, "the knowledge check has no questions")

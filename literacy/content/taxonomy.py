@@ -17,7 +17,10 @@ def _entries(
     if not isinstance(items, list) or not items:
         problems.add(path, lines.get(key, 1), f"'{key}' must be a non-empty list")
         return []
-    return list(zip(_item_lines(text, key), items))
+    # Not strict: the node tree and the loaded value can disagree (a key given twice, where the loaded
+    # value keeps the last list but the tree search finds the first); pair what lines there are
+    # rather than fail the whole catalogue load.
+    return list(zip(_item_lines(text, key), items, strict=False))
 
 
 def _item_lines(text: str, key: str) -> list[int]:

@@ -157,7 +157,8 @@ def _story_code(passage, notes: list[str]) -> bool:
     kinds = {"script", "stylesheet"} & set(passage.tags)
     if kinds:
         notes.append(
-            f"line {passage.line}: passage '{passage.name}': story {' and '.join(sorted(kinds))} ignored (scenarios run no code)"
+            f"line {passage.line}: passage '{passage.name}': "
+            f"story {' and '.join(sorted(kinds))} ignored (scenarios run no code)"
         )
     return bool(kinds)
 
@@ -173,19 +174,21 @@ def import_story(text: str, role: str) -> tuple[str, list[str]]:
     passages = _passages(text, notes)
     special = {p.name: p for p in passages if p.name in ("StoryTitle", "StoryData") or "meta" in p.tags}
     title = (
-        "\n".join(l for _, l in special["StoryTitle"].lines).strip() if "StoryTitle" in special else "Imported story"
+        "\n".join(line for _, line in special["StoryTitle"].lines).strip()
+        if "StoryTitle" in special
+        else "Imported story"
     )
     start = None
     if "StoryData" in special:
         try:
-            start = json.loads("\n".join(l for _, l in special["StoryData"].lines)).get("start")
+            start = json.loads("\n".join(line for _, line in special["StoryData"].lines)).get("start")
         except json.JSONDecodeError:
             notes.append(f"line {special['StoryData'].line}: StoryData is not valid JSON")
     meta_passage = next((p for p in passages if "meta" in p.tags), None)
     meta = {}
     if meta_passage:
         try:
-            meta = yaml.safe_load("\n".join(l for _, l in meta_passage.lines)) or {}
+            meta = yaml.safe_load("\n".join(line for _, line in meta_passage.lines)) or {}
         except yaml.YAMLError:
             meta = None
         if not isinstance(meta, dict):
@@ -249,13 +252,15 @@ def _node(passage: _Passage, ids: dict[str, str], notes: list[str], effects_seen
         elif choices:
             if not choices[-1].feedback and line.strip():
                 notes.append(
-                    f"line {number}: passage '{passage.name}': text after a link without 'feedback:' became its feedback"
+                    f"line {number}: passage '{passage.name}': "
+                    "text after a link without 'feedback:' became its feedback"
                 )
             choices[-1].feedback.append(line)
         else:
             if links:  # a link inside prose still becomes a choice, but it has nowhere to put feedback
                 notes.append(
-                    f"line {number}: passage '{passage.name}': a link inside the text has no 'feedback:'; put links on lines of their own"
+                    f"line {number}: passage '{passage.name}': "
+                    "a link inside the text has no 'feedback:'; put links on lines of their own"
                 )
             choices += [choice(link, number) for link in links]
             text.append(LINK.sub(lambda m: _target(m[1])[0], line))

@@ -65,6 +65,17 @@ class Course:
     def minutes(self) -> int:
         return sum(lesson.minutes for lesson in self.lessons)
 
+    def position(self, lesson_id: str) -> int:
+        """The lesson's index in the course."""
+        return next(i for i, lesson in enumerate(self.lessons) if lesson.id == lesson_id)
+
+    def neighbours(self, lesson_id: str) -> tuple[Lesson | None, Lesson | None]:
+        """The lessons before and after this one (None at either end)."""
+        index = self.position(lesson_id)
+        return (self.lessons[index - 1] if index else None), (
+            self.lessons[index + 1] if index + 1 < len(self.lessons) else None
+        )
+
 
 @dataclass(frozen=True)
 class Requirement:

@@ -98,27 +98,31 @@ def gap_cell(row: CellRow, min_learners: int) -> GapCell:
     )
 
 
+def _weighted_mean(a: float, a_learners: int, b: float, b_learners: int) -> float:
+    """The mean of two groups' means, weighted by their learners (0 when both groups are empty)."""
+    learners = a_learners + b_learners
+    return (a * a_learners + b * b_learners) / learners if learners else 0.0
+
+
 def combine(rows: list[CellRow], group: str) -> list[CellRow]:
     """Merge the cells of disjoint groups (the roles) into one group per skill (the organisation)."""
     merged: dict[str, CellRow] = {}
-    for r in rows:
-        m = merged.get(r.skill_id)
-        if m is None:
-            merged[r.skill_id] = CellRow(
-                group, r.skill_id, r.learners, r.at_target, r.proficiency, r.target, r.attempts, r.stale
+    for row in rows:
+        so_far = merged.get(row.skill_id)
+        if so_far is None:
+            merged[row.skill_id] = CellRow(
+                group, row.skill_id, row.learners, row.at_target, row.proficiency, row.target, row.attempts, row.stale
             )
             continue
-        n = m.learners + r.learners
-        weighted = (lambda a, b: (a * m.learners + b * r.learners) / n) if n else (lambda a, b: 0.0)
-        merged[r.skill_id] = CellRow(
+        merged[row.skill_id] = CellRow(
             group,
-            r.skill_id,
-            n,
-            m.at_target + r.at_target,
-            weighted(m.proficiency, r.proficiency),
-            weighted(m.target, r.target),
-            m.attempts + r.attempts,
-            m.stale + r.stale,
+            row.skill_id,
+            so_far.learners + row.learners,
+            so_far.at_target + row.at_target,
+            _weighted_mean(so_far.proficiency, so_far.learners, row.proficiency, row.learners),
+            _weighted_mean(so_far.target, so_far.learners, row.target, row.learners),
+            so_far.attempts + row.attempts,
+            so_far.stale + row.stale,
         )
     return list(merged.values())
 

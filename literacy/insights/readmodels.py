@@ -1,18 +1,20 @@
 """Keep the rollup read models in step with the history they are derived from.
 
 ``refresh`` recomputes the read models for some learners with the same set-based queries that
-``rebuild`` runs for a whole organisation, so the two can never disagree. Views call ``refresh``
-for the one learner whose history just changed; ``flask rollups rebuild`` (and the demo) call
-``rebuild`` after bulk changes or a content update.
+``rebuild`` runs for everyone, so the two can never disagree. ``learning.record`` calls ``refresh``
+for the one learner whose history just changed; ``flask rollups rebuild`` calls ``rebuild`` after
+bulk changes or a content update. Nothing here commits.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 
 from literacy.content.types import Catalogue
 from literacy.insights import rollups
-from literacy.insights.models import LearnerMonth, LearnerProgress
+from literacy.insights.models import Evidence, LearnerMonth, LearnerProgress
 from literacy.people.models import User
 from literacy.platform.extensions import db
 
@@ -25,7 +27,7 @@ def _people(user_ids: list[int] | None):
 
 
 def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
-    """Recompute progress and monthly evidence for ``user_ids`` (None: everyone). No commit."""
+    """Recompute track progress and monthly evidence for ``user_ids`` (None: everyone)."""
     people = _people(user_ids)
     for model in (LearnerProgress, LearnerMonth):
         query = delete(model)
@@ -47,4 +49,21 @@ def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
 
 def rebuild(catalogue: Catalogue) -> None:
     refresh(catalogue, None)
-    db.session.commit()
+
+
+def attempt_finished(
+    user_id: int, scenario_id: str, attempt_id: int, scores: dict[str, int], finished_at: datetime
+) -> None:
+    """The finished attempt's scores become the learner's latest evidence for the scenario."""
+    db.session.execute(delete(Evidence).where(Evidence.user_id == user_id, Evidence.scenario_id == scenario_id))
+    db.session.add_all(
+        Evidence(
+            user_id=user_id,
+            scenario_id=scenario_id,
+            skill_id=skill,
+            attempt_id=attempt_id,
+            score=value,
+            finished_at=finished_at,
+        )
+        for skill, value in scores.items()
+    )

@@ -61,7 +61,8 @@ def _table(name: str, columns: tuple[str, ...], rows: list[tuple]):
     """A small literal table (role targets, lesson roles) usable in joins on SQLite and PostgreSQL."""
     if not rows:
         rows = [tuple(None for _ in columns)]
-    selects = [select(*(literal(v).label(c) for v, c in zip(row, columns))) for row in rows]
+    # every row has one value per column: a short row would silently drop columns from the union
+    selects = [select(*(literal(v).label(c) for v, c in zip(row, columns, strict=True))) for row in rows]
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
 
 
@@ -149,7 +150,9 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
 
 def _lesson_roles(catalogue: Catalogue):
     return _table(
-        "lesson_roles", ("lesson_id", "role"), [(l.id, c.role) for c in catalogue.courses.values() for l in c.lessons]
+        "lesson_roles",
+        ("lesson_id", "role"),
+        [(lesson.id, course.role) for course in catalogue.courses.values() for lesson in course.lessons],
     )
 
 

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, datetime
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from literacy.cohorts import queries as cohort_queries
+from literacy.cohorts.assignments import Assignment
+from literacy.content.types import Catalogue
 from literacy.insights.metrics import ScoreRow
 from literacy.insights.models import Evidence
+from literacy.learning import track
 from literacy.learning.models import Attempt, CheckAnswer, LessonCompletion
 from literacy.platform.extensions import db
 
 
 def completed_lessons(user_id: int) -> set[str]:
     return set(db.session.scalars(select(LessonCompletion.lesson_id).where(LessonCompletion.user_id == user_id)))
+
+
+def lesson_completed_at(user_id: int, lesson_id: str) -> datetime | None:
+    return db.session.scalar(
+        select(LessonCompletion.completed_at).where(
+            LessonCompletion.user_id == user_id, LessonCompletion.lesson_id == lesson_id
+        )
+    )
 
 
 def check_answers(user_id: int, lesson_id: str) -> dict[int, CheckAnswer]:
@@ -76,3 +91,50 @@ def learner_attempts(user_id: int, scenario_ids) -> list[Attempt]:
             .order_by(Attempt.id.desc())
         )
     )
+
+
+def attempt(attempt_id: int) -> Attempt | None:
+    return db.session.get(Attempt, attempt_id)
+
+
+def scenario_history(user_id: int, scenario_id: str) -> list[Attempt]:
+    """The learner's attempts at one scenario, newest first."""
+    return list(
+        db.session.scalars(
+            select(Attempt)
+            .where(Attempt.user_id == user_id, Attempt.scenario_id == scenario_id)
+            .order_by(Attempt.id.desc())
+        )
+    )
+
+
+def latest_attempt(user_id: int, scenario_id: str) -> Attempt | None:
+    return db.session.scalar(
+        select(Attempt)
+        .where(Attempt.user_id == user_id, Attempt.scenario_id == scenario_id)
+        .order_by(Attempt.id.desc())
+        .limit(1)
+    )
+
+
+def learner_track(catalogue: Catalogue, user_id: int, role: str) -> track.Track:
+    """The role's track (course, then scenarios) with this learner's progress on it."""
+    return _track(catalogue, role, completed_lessons(user_id), attempts_by_scenario(user_id))
+
+
+def _track(catalogue: Catalogue, role: str, completed: set[str], attempts: dict[str, dict]) -> track.Track:
+    return track.build(catalogue.courses.get(role), catalogue.role_scenarios(role), completed, attempts)
+
+
+@dataclass(frozen=True)
+class Home:
+    track: track.Track
+    assignments: list[Assignment]
+
+
+def home(catalogue: Catalogue, user, today: date) -> Home:
+    """The learner's start page: their role track and their cohorts' assignments."""
+    completed, attempts = completed_lessons(user.id), attempts_by_scenario(user.id)
+    finished = {scenario_id for scenario_id, summary in attempts.items() if summary["finished"]}
+    due = cohort_queries.due_work(catalogue, user, completed, finished, today)
+    return Home(_track(catalogue, user.role, completed, attempts), due)

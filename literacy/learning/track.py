@@ -39,7 +39,8 @@ class Track:
 
 def build(course: Course | None, scenarios: list[Scenario], completed: set[str], attempts: dict[str, dict]) -> Track:
     items = [
-        TrackItem("lesson", l.id, l.title, l.minutes, l.id in completed) for l in (course.lessons if course else ())
+        TrackItem("lesson", lesson.id, lesson.title, lesson.minutes, lesson.id in completed)
+        for lesson in (course.lessons if course else ())
     ]
     for s in scenarios:
         summary = attempts.get(s.id, {})

@@ -38,5 +38,5 @@ def accept(invitation: Invitation, password: str) -> User:
     user = db.session.get(User, invitation.user_id)
     user.set_password(password)
     invitation.used_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return user

@@ -20,5 +20,8 @@ def problem(password: str) -> str | None:
     if len(password) < MIN_LENGTH or len(password) > MAX_LENGTH:
         return f"Use {MIN_LENGTH} to {MAX_LENGTH} characters."
     if password.lower() in _common():
-        return "This is one of the most common passwords, so it is easy to guess. Choose another (a long phrase works well)."
+        return (
+            "This is one of the most common passwords, so it is easy to guess. "
+            "Choose another (a long phrase works well)."
+        )
     return None

@@ -31,10 +31,9 @@ def blocked(email: str, address: str, *, account_limit: int, address_limit: int,
 
 def failed(email: str, address: str) -> None:
     db.session.add_all(LoginFailure(key=key) for key in _keys(email, address))
-    db.session.commit()
+    db.session.flush()
 
 
 def succeeded(email: str) -> None:
     account, _ = _keys(email, "")
     db.session.execute(delete(LoginFailure).where(LoginFailure.key == account))
-    db.session.commit()

@@ -31,7 +31,7 @@ MESSAGES = {
 }
 
 
-def register(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     def render(code: int):
         db.session.rollback()
         title, message = MESSAGES[code]

@@ -1,8 +1,17 @@
-"""Configuration: safe local defaults, overridden by environment variables."""
+"""Settings: one typed, read-only object read from environment variables, with safe local defaults.
+
+Every variable is parsed and checked once, at start-up. A bad value (``EVIDENCE_WINDOW_DAYS=abc``)
+stops the app with a :class:`ConfigError` naming the variable, every problem at once, never a
+``ValueError`` trace from deep inside a request. Flask and its extensions read ``app.config``,
+which :meth:`Settings.flask_config` fills from this object.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,56 +19,144 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ConfigError(RuntimeError):
-    """Configuration that must not be used (for example production without a secret key)."""
+    """Configuration that must not be used (a bad value, or production without a secret key)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    production: bool
+    json_logs: bool
+    secret_key: str
+    trusted_hosts: tuple[str, ...]  # requests for other Host headers are refused (empty: any host)
+    database_url: str
+    content_root: str
+    # rollup definitions (docs/metrics.md)
+    insights_min_learners: int
+    evidence_window_days: int
+    currency_months: int
+    # xAPI statements (docs/xapi.md): ids and actors are minted from the base IRI
+    xapi_base_iri: str
+    xapi_platform: str
+    xapi_actor: str  # "account": homePage + user id; "email": the learner's mailbox
+    xapi_endpoint: str  # e.g. https://lrs.example.com/xAPI/ (empty: keep statements, send nothing)
+    xapi_username: str
+    xapi_password: str
+    xapi_batch_size: int
+    xapi_timeout_seconds: float
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str], instance_path: str) -> Settings:
+        """Parse every variable; raise one ConfigError listing each bad or missing one."""
+        reader = _Reader(environ)
+        production = reader.choice("LITERACY_ENV", ("development", "production"), "development") == "production"
+        hosts = tuple(h.strip() for h in reader.text("TRUSTED_HOSTS", "").split(",") if h.strip())
+        secret = reader.text("SECRET_KEY", "")
+        if production and not secret:
+            reader.problems.append("SECRET_KEY must be set when LITERACY_ENV=production")
+        if production and not hosts:
+            reader.problems.append(
+                "TRUSTED_HOSTS (comma-separated host names) must be set when LITERACY_ENV=production"
+            )
+        settings = cls(
+            production=production,
+            json_logs=production or reader.text("JSON_LOGS", "") == "1",
+            secret_key=secret or "dev-only-secret-change-me",
+            trusted_hosts=hosts,
+            database_url=reader.text("DATABASE_URL", f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"),
+            content_root=reader.text("CONTENT_ROOT", str(PROJECT_ROOT)),
+            insights_min_learners=reader.whole("INSIGHTS_MIN_LEARNERS", 5, minimum=1),
+            evidence_window_days=reader.whole("EVIDENCE_WINDOW_DAYS", 365, minimum=1),
+            currency_months=reader.whole("CURRENCY_MONTHS", 3, minimum=1),
+            xapi_base_iri=reader.text("XAPI_BASE_IRI", "")
+            or (f"https://{hosts[0]}" if hosts else "http://localhost:5000"),
+            xapi_platform=reader.text("XAPI_PLATFORM", "Marketing AI judgment"),
+            xapi_actor=reader.choice("XAPI_ACTOR", ("account", "email"), "account"),
+            xapi_endpoint=reader.text("XAPI_ENDPOINT", ""),
+            xapi_username=reader.text("XAPI_USERNAME", ""),
+            xapi_password=reader.text("XAPI_PASSWORD", ""),
+            xapi_batch_size=reader.whole("XAPI_BATCH_SIZE", 50, minimum=1),
+            xapi_timeout_seconds=reader.number("XAPI_TIMEOUT_SECONDS", 10.0),
+        )
+        if reader.problems:
+            raise ConfigError("; ".join(reader.problems))
+        return settings
+
+    def flask_config(self) -> dict:
+        """The keys Flask, its extensions and the app read from ``app.config``."""
+        return {
+            "SETTINGS": self,
+            "PRODUCTION": self.production,
+            "JSON_LOGS": self.json_logs,
+            "SECRET_KEY": self.secret_key,
+            "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "CONTENT_ROOT": self.content_root,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.production,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SECURE": self.production,
+            "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: a slow reader loses nothing
+            "MAX_CONTENT_LENGTH": 1024 * 1024,
+            "SQLITE_BUSY_TIMEOUT_MS": 5000,  # how long a write waits for another writer before giving up
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
+            "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+            "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins per account per window
+            "LOGIN_LIMIT_ADDRESS": 30,  # failed sign-ins per client address per window
+            "LOGIN_WINDOW_MINUTES": 15,
+            **{
+                field.name.upper(): getattr(self, field.name)
+                for field in dataclasses.fields(self)
+                if field.name.startswith(("insights_", "evidence_", "currency_", "xapi_"))
+            },
+        }
+
+
+class _Reader:
+    """Reads typed values from the environment, collecting a message per bad variable."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ, self.problems = environ, []
+
+    def text(self, name: str, default: str) -> str:
+        return self.environ.get(name, default)
+
+    def choice(self, name: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.environ.get(name, default)
+        if value not in allowed:
+            self.problems.append(f"{name} must be one of {', '.join(repr(a) for a in allowed)}, not {value!r}")
+            return default
+        return value
+
+    def whole(self, name: str, default: int, minimum: int) -> int:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            self.problems.append(f"{name} must be a whole number, not {raw!r}")
+            return default
+        if value < minimum:
+            self.problems.append(f"{name} must be at least {minimum}, not {value}")
+            return default
+        return value
+
+    def number(self, name: str, default: float) -> float:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw.strip())
+        except ValueError:
+            self.problems.append(f"{name} must be a number of seconds, not {raw!r}")
+            return default
+        if not value > 0:
+            self.problems.append(f"{name} must be more than 0, not {raw!r}")
+            return default
+        return value
 
 
 def from_environment(instance_path: str) -> dict:
-    """Settings from the environment. Production (LITERACY_ENV=production) requires SECRET_KEY."""
-    production = os.environ.get("LITERACY_ENV", "development") == "production"
-    secret = os.environ.get("SECRET_KEY")
-    if production and not secret:
-        raise ConfigError("SECRET_KEY must be set when LITERACY_ENV=production")
-    hosts = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
-    if production and not hosts:
-        raise ConfigError("TRUSTED_HOSTS (comma-separated host names) must be set when LITERACY_ENV=production")
-    default_db = f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"
-    actor = os.environ.get("XAPI_ACTOR", "account")
-    if actor not in ("account", "email"):
-        raise ConfigError("XAPI_ACTOR must be 'account' (the default) or 'email'")
-    return {
-        "PRODUCTION": production,
-        "JSON_LOGS": production or os.environ.get("JSON_LOGS") == "1",
-        "SECRET_KEY": secret or "dev-only-secret-change-me",
-        "TRUSTED_HOSTS": hosts or None,  # requests for other Host headers are refused
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
-        "CONTENT_ROOT": os.environ.get("CONTENT_ROOT", str(PROJECT_ROOT)),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SECURE": production,
-        "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: a slow reader loses nothing
-        "MAX_CONTENT_LENGTH": 1024 * 1024,
-        "SQLITE_BUSY_TIMEOUT_MS": 5000,  # how long a write waits for another writer before giving up
-        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
-        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
-        "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins per account per window
-        "LOGIN_LIMIT_ADDRESS": 30,  # failed sign-ins per client address per window
-        "LOGIN_WINDOW_MINUTES": 15,
-        # rollup definitions (docs/metrics.md)
-        "INSIGHTS_MIN_LEARNERS": int(os.environ.get("INSIGHTS_MIN_LEARNERS", 5)),
-        "EVIDENCE_WINDOW_DAYS": int(os.environ.get("EVIDENCE_WINDOW_DAYS", 365)),
-        "CURRENCY_MONTHS": int(os.environ.get("CURRENCY_MONTHS", 3)),
-        # xAPI statements (README, "Learning Record Store"): ids and actors are minted from the base IRI
-        "XAPI_BASE_IRI": os.environ.get("XAPI_BASE_IRI")
-        or (f"https://{hosts[0]}" if hosts else "http://localhost:5000"),
-        "XAPI_PLATFORM": os.environ.get("XAPI_PLATFORM", "Marketing AI judgment"),
-        "XAPI_ACTOR": actor,  # "account": homePage + user id; "email": the learner's mailbox
-        "XAPI_ENDPOINT": os.environ.get(
-            "XAPI_ENDPOINT", ""
-        ),  # e.g. https://lrs.example.com/xAPI/ (empty: keep statements)
-        "XAPI_USERNAME": os.environ.get("XAPI_USERNAME", ""),
-        "XAPI_PASSWORD": os.environ.get("XAPI_PASSWORD", ""),
-        "XAPI_BATCH_SIZE": int(os.environ.get("XAPI_BATCH_SIZE", 50)),
-        "XAPI_TIMEOUT_SECONDS": float(os.environ.get("XAPI_TIMEOUT_SECONDS", 10)),
-    }
+    """The app's configuration from this process's environment (see :class:`Settings`)."""
+    return Settings.from_environment(os.environ, instance_path).flask_config()

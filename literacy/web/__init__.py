@@ -1,4 +1,6 @@
-"""Blueprints: thin views that parse input, call the core, and render."""
+"""Blueprints: thin views that parse input, call one service or query of a feature, and render.
+
+Nothing here touches the database directly (tests/test_architecture.py holds that)."""
 
 from flask import Flask, current_app
 
@@ -11,7 +13,6 @@ def catalogue() -> Catalogue:
 
 
 def register_blueprints(app: Flask) -> None:
-    from literacy.platform import errors
     from literacy.platform.access import enforce
     from literacy.web import admin, auth, cohorts, health, insights, learn, scenarios
 
@@ -22,5 +23,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(health.bp)
-    errors.register(app)
     enforce(app)

@@ -6,13 +6,11 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from literacy.people import queries, services
 from literacy.people.models import Team, User
 from literacy.platform.access import allow
-from literacy.platform.extensions import db
 from literacy.web.exports import json_response
 from literacy.web.forms import AccessForm, ActionForm, ReplayForm, TeamForm, role_choices
 from literacy.xapi import forward, outbox
@@ -22,26 +20,17 @@ log = logging.getLogger(__name__)
 
 
 def org_user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None or user.org_id is None or user.org_id != current_user.org_id:
-        abort(404)
-    return user
+    return queries.org_user(current_user.org_id, user_id) or abort(404)
 
 
 def org_team(team_id: int) -> Team:
-    team = db.session.get(Team, team_id)
-    if team is None or team.org_id != current_user.org_id:
-        abort(404)
-    return team
+    return queries.org_team(current_user.org_id, team_id) or abort(404)
 
 
 @bp.route("/users")
 @allow("admin")
 def users():
-    people = db.session.scalars(
-        select(User).where(User.org_id == current_user.org_id).options(selectinload(User.teams)).order_by(User.name)
-    ).all()
-    teams = db.session.scalars(select(Team).where(Team.org_id == current_user.org_id).order_by(Team.name)).all()
+    people, teams = queries.people(current_user.org_id), queries.teams(current_user.org_id)
     return render_template(
         "admin/users.html",
         people=people,
@@ -58,13 +47,10 @@ def set_access(user_id: int):
     user = org_user(user_id)
     form = AccessForm()
     if form.validate_on_submit():
-        if user.id == current_user.id and form.access.data != "admin":
-            flash("You cannot remove your own admin access.", "error")
-        else:
-            user.access = form.access.data
-            db.session.commit()
-            log.info("access changed: admin=%s user=%s access=%s", current_user.id, user.id, user.access)
+        if services.set_access(current_user, user, form.access.data):
             flash(f"{user.name} is now {user.access}.", "success")
+        else:
+            flash("You cannot remove your own admin access.", "error")
     return redirect(url_for(".users"))
 
 
@@ -73,11 +59,7 @@ def set_access(user_id: int):
 def toggle_team(user_id: int, team_id: int):
     user, team = org_user(user_id), org_team(team_id)
     if ActionForm().validate_on_submit():
-        if team in user.teams:
-            user.teams.remove(team)
-        else:
-            user.teams.append(team)
-        db.session.commit()
+        services.toggle_team(user, team)
     return redirect(url_for(".users"))
 
 
@@ -85,20 +67,16 @@ def toggle_team(user_id: int, team_id: int):
 @allow("admin")
 def teams():
     form = TeamForm()
-    form.role.choices = [SelectChoice("", "Mixed")] + role_choices(current_app.extensions["catalogue"])
+    form.role.choices = [SelectChoice("", "Mixed"), *role_choices(current_app.extensions["catalogue"])]
     if form.validate_on_submit():
         name = form.name.data.strip()
-        if db.session.scalar(select(Team.id).where(Team.org_id == current_user.org_id, Team.name == name)):
+        if queries.team_name_taken(current_user.org_id, name):
             form.name.errors.append("A team with this name already exists.")
         else:
-            db.session.add(Team(org_id=current_user.org_id, name=name, role=form.role.data or None))
-            db.session.commit()
+            services.create_team(current_user.org_id, name, form.role.data)
             flash(f"Team “{name}” created.", "success")
             return redirect(url_for(".teams"))
-    listing = db.session.scalars(
-        select(Team).where(Team.org_id == current_user.org_id).options(selectinload(Team.members)).order_by(Team.name)
-    ).all()
-    return render_template("admin/teams.html", form=form, teams=listing)
+    return render_template("admin/teams.html", form=form, teams=queries.teams(current_user.org_id, with_members=True))
 
 
 @bp.route("/users/<int:user_id>/statements.json")
@@ -159,7 +137,6 @@ def xapi_replay():
     form = ReplayForm()
     if form.validate_on_submit():
         count = outbox.requeue("rejected" if form.scope.data == "rejected" else None, current_user.org_id)
-        db.session.commit()
         log.info("xapi replay by admin=%s: scope=%s count=%s", current_user.id, form.scope.data, count)
         flash(f"{count} statement(s) queued to be sent again.", "success")
     else:

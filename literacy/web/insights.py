@@ -11,16 +11,15 @@ from literacy.insights import metrics, rollups
 from literacy.insights import overview as insights
 from literacy.insights.rollups import Scope, Windows
 from literacy.learning import queries as learning_queries
-from literacy.people.models import User
+from literacy.people import queries as people_queries
 from literacy.platform.access import allow
 from literacy.platform.clock import utcnow
-from literacy.platform.extensions import db
+from literacy.platform.paging import paginate
 from literacy.web import catalogue
 from literacy.web.exports import csv_response, json_response
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 log = logging.getLogger(__name__)
-PAGE_SIZE = 100
 
 
 def scope() -> Scope:
@@ -140,7 +139,7 @@ def heatmap(dimension: str):
         for c in data.cells.values()
     ]
     if wants() == "json":
-        return json_response(f"heatmap-{dimension}.json", [dict(zip(header, r)) for r in rows])
+        return json_response(f"heatmap-{dimension}.json", [dict(zip(header, r, strict=False)) for r in rows])
     if wants() == "csv":
         return csv_response(f"heatmap-{dimension}.csv", header, rows)
     return render_template(
@@ -178,7 +177,9 @@ def cell(dimension: str, group: str, skill: str):
         for e in learners
     ]
     if wants() == "json":
-        return json_response("cell.json", {"figure": figure, "learners": [dict(zip(header, r)) for r in rows]})
+        return json_response(
+            "cell.json", {"figure": figure, "learners": [dict(zip(header, r, strict=False)) for r in rows]}
+        )
     if wants() == "csv":
         return csv_response("cell.csv", header, rows)
     return render_template(
@@ -217,23 +218,27 @@ def indicator(name: str):
     if wants() == "json":
         return json_response(
             f"{stem}.json",
-            {"definition": metrics.INDICATORS[name], "month": month, "rows": [dict(zip(header, r)) for r in rows]},
+            {
+                "definition": metrics.INDICATORS[name],
+                "month": month,
+                "rows": [dict(zip(header, r, strict=False)) for r in rows],
+            },
         )
     if wants() == "csv":
         return csv_response(f"{stem}.csv", header, rows)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = paginate(learners, request.args.get("page", 1, type=int))
     return render_template(
         "insights/indicator.html",
         name=name,
         definition=metrics.INDICATORS[name],
         rows=rows,
         learners=learners,
-        page_rows=learners[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-        page=page,
+        page_rows=page.items,
+        page=page.number,
         month=month,
-        pages=max(1, -(-len(learners) // PAGE_SIZE)),
+        pages=page.pages,
         catalogue=cat,
-        counted=sum(1 for l in learners if l[4]),
+        counted=sum(1 for learner in learners if learner[4]),
     )
 
 
@@ -243,7 +248,7 @@ def learner(user_id: int):
     if not rollups.in_scope(scope(), user_id):
         abort(404)
     cat = catalogue()
-    person = db.session.get(User, user_id)
+    person = people_queries.user(user_id)
     attempts = learning_queries.learner_attempts(user_id, list(cat.scenarios))
     return render_template(
         "insights/learner.html", person=person, attempts=attempts, catalogue=cat, fresh_since=windows().fresh_since

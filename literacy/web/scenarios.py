@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from literacy.learning import attempts, engine
+from literacy.learning import attempts, engine, queries
 from literacy.learning.attempts import Outcome
 from literacy.learning.models import Attempt
 from literacy.platform.access import allow
-from literacy.platform.extensions import db
 from literacy.web import catalogue
 from literacy.web.forms import ChoiceForm, StartForm
 
@@ -19,7 +17,7 @@ bp = Blueprint("scenarios", __name__)
 
 def own_attempt(attempt_id: int) -> Attempt:
     """The signed-in learner's attempt; anyone else's is a 404, not a 403 (no hint it exists)."""
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = queries.attempt(attempt_id)
     if attempt is None or attempt.user_id != current_user.id:
         abort(404)
     return attempt
@@ -30,13 +28,7 @@ def own_attempt(attempt_id: int) -> Attempt:
 def overview(scenario_id: str):
     cat = catalogue()
     scenario = cat.scenarios.get(scenario_id) or abort(404)
-    history = list(
-        db.session.scalars(
-            select(Attempt)
-            .where(Attempt.user_id == current_user.id, Attempt.scenario_id == scenario.id)
-            .order_by(Attempt.id.desc())
-        )
-    )
+    history = queries.scenario_history(current_user.id, scenario.id)
     resumable = (
         history[0] if history and not history[0].finished and history[0].content_version == scenario.version else None
     )
@@ -60,7 +52,7 @@ def start(scenario_id: str):
     if not form.validate_on_submit():
         flash("That start button was out of date. Here is the scenario again.", "error")
         return redirect(url_for(".overview", scenario_id=scenario.id))
-    attempt = attempts.start(current_user.id, scenario, form.after.data, catalogue())
+    attempt = attempts.start(catalogue(), current_user, scenario, form.after.data)
     return redirect(url_for(".play", attempt_id=attempt.id))
 
 
@@ -159,6 +151,6 @@ def debrief(attempt_id: int):
         targets=cat.roles[scenario.role].targets,
         skills=cat.skills,
         strongest=engine.strongest_steps(scenario),
-        form=StartForm(after=attempts.latest(current_user.id, scenario.id).id),
+        form=StartForm(after=queries.latest_attempt(current_user.id, scenario.id).id),
         took_strongest=[(n.id, c.index) for n, c in path] == list(scenario.strongest_path),
     )

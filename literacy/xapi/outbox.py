@@ -182,5 +182,7 @@ def cohort_activities(catalogue: Catalogue, cohort: Cohort) -> dict[int, set[str
     by_role = {}  # the work depends only on the learner's role
     for role in {role for _, role in members}:
         work = work_for(catalogue, items, role)
-        by_role[role] = {f"lesson:{l}" for l in work.lessons} | {f"scenario:{s}" for s in work.scenarios}
+        by_role[role] = {f"lesson:{lesson}" for lesson in work.lessons} | {
+            f"scenario:{scenario}" for scenario in work.scenarios
+        }
     return {user_id: by_role[role] for user_id, role in members}

@@ -1,0 +1,171 @@
+"""The one path for learning events.
+
+Each function records one event (a lesson viewed or completed, a knowledge check answered, an attempt
+started, a choice made, which may finish the attempt) and, in the same transaction, everything that
+follows from it, always in this order:
+
+1. the history row (the evidence itself);
+2. the read models derived from history (``insights.readmodels``);
+3. the xAPI statements (``xapi.events``), written to the outbox.
+
+A new consequence of an event is one more step here, not one more call in every view. Functions
+flush and never commit: the request or the CLI command owns the transaction
+(``platform.transactions``). History written in bulk (the demo) calls :func:`history_imported`, which
+applies the same consequences set-wise.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from literacy.content.types import Catalogue, Lesson, Scenario
+from literacy.insights import readmodels
+from literacy.learning import engine
+from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion, SkillScore
+from literacy.learning.queries import check_answers, lesson_completed_at
+from literacy.people.models import User
+from literacy.platform.clock import utcnow
+from literacy.platform.extensions import db
+from literacy.xapi import events
+
+
+def lesson_viewed(catalogue: Catalogue, user: User, lesson: Lesson, at: datetime | None = None) -> None:
+    """A lesson page was read: the day's 'experienced' statement (lesson views leave no history row)."""
+    events.lesson_opened(catalogue, user, lesson, at or utcnow())
+
+
+def lesson_completed(catalogue: Catalogue, user: User, lesson: Lesson) -> bool:
+    """Mark a lesson complete; False when it already was (marking twice, or a parallel submit, is harmless)."""
+    if lesson_completed_at(user.id, lesson.id) is not None:
+        return False
+    done = LessonCompletion(user_id=user.id, lesson_id=lesson.id, completed_at=utcnow())
+    db.session.add(done)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a parallel submit marked it first: the same result, and nothing else was written
+        db.session.rollback()
+        return False
+    readmodels.refresh(catalogue, [user.id])
+    events.lesson_completed(catalogue, user, lesson, done.completed_at)
+    return True
+
+
+def check_answered(catalogue: Catalogue, user: User, lesson: Lesson, picks: dict[int, int]) -> int:
+    """Store the learner's answer to every question (replacing earlier ones); return how many were right."""
+    existing, now, rows = check_answers(user.id, lesson.id), utcnow(), []
+    for question, option in picks.items():
+        row = existing.get(question) or CheckAnswer(user_id=user.id, lesson_id=lesson.id, question=question)
+        row.option, row.correct, row.answered_at = option, option == lesson.questions[question].answer, now
+        db.session.add(row)
+        rows.append(row)
+    events.check_answered(catalogue, user, lesson, rows)
+    db.session.flush()
+    return sum(row.correct for row in rows)
+
+
+def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario) -> Attempt:
+    """A new attempt at the scenario's current version, at its first node."""
+    state, now = engine.start(scenario), utcnow()
+    attempt = Attempt(
+        user_id=user.id,
+        scenario_id=scenario.id,
+        role=scenario.role,
+        content_version=scenario.version,
+        node_id=state.node_id,
+        step=0,
+        flags_json="[]",
+        totals_json=json.dumps(state.totals),
+        started_at=now,
+        updated_at=now,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    readmodels.refresh(catalogue, [user.id])
+    events.attempt_started(catalogue, user, scenario, attempt)
+    return attempt
+
+
+def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, result: engine.StepResult) -> bool:
+    """Write the step and move the attempt on; when the choice reaches an ending, also the skill
+    scores. False, with nothing written, when another request recorded this step first."""
+    after = result.state
+    finished = after.finished(scenario)
+    now, shown_at = utcnow(), attempt.updated_at  # the previous step (or the start) showed this node
+    step = AttemptStep(
+        attempt_id=attempt.id,
+        step=after.step,
+        node_id=attempt.node_id,
+        choice_index=result.choice.index,
+        choice_label=result.choice.label,
+        target_id=after.node_id,
+        created_at=now,
+    )
+    scores = engine.score(scenario, after.totals) if finished else None
+    user = db.session.get(User, attempt.user_id)
+    # built before the writes below, so SQLite's write lock is not held while statements are built
+    statements = events.choice_rows(
+        catalogue, user, scenario, attempt, step, shown_at, (after.node_id, scores) if finished else None
+    )
+    try:
+        db.session.add(step)
+        moved = db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.step == after.step - 1)
+            .values(
+                step=after.step,
+                node_id=after.node_id,
+                flags_json=json.dumps(sorted(after.flags)),
+                totals_json=json.dumps(after.totals),
+                updated_at=now,
+                finished_at=now if finished else None,
+                outcome=after.node(scenario).outcome if finished else None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:
+            return _lost_race()
+        if finished:
+            add_scores(attempt.user_id, attempt.id, scenario.id, scores, after.totals, now)
+            readmodels.refresh(catalogue, [attempt.user_id])
+        db.session.add_all(statements)
+        db.session.flush()
+    except IntegrityError:
+        return _lost_race()
+    db.session.refresh(attempt)
+    return True
+
+
+def _lost_race() -> bool:
+    """Another request recorded the same step first. The request's only writes were this step's, so
+    rolling its transaction back undoes exactly them."""
+    db.session.rollback()
+    return False
+
+
+def add_scores(
+    user_id: int, attempt_id: int, scenario_id: str, scores: dict[str, int], totals: dict[str, int], finished_at
+) -> None:
+    """A finished attempt's skill scores (history) and the evidence read model they replace."""
+    db.session.add_all(
+        SkillScore(attempt_id=attempt_id, skill_id=skill, total=totals.get(skill, 0), score=value)
+        for skill, value in scores.items()
+    )
+    readmodels.attempt_finished(user_id, scenario_id, attempt_id, scores, finished_at)
+
+
+def role_changed(catalogue: Catalogue, user: User, role: str) -> None:
+    """The learner moved to another marketing role: their track, and so their progress, is the new role's."""
+    user.role = role
+    db.session.flush()
+    readmodels.refresh(catalogue, [user.id])
+
+
+def history_imported(catalogue: Catalogue, user_ids: list[int]) -> None:
+    """History written in bulk (the demo): bring read models and xAPI statements up to date at once."""
+    db.session.flush()
+    readmodels.refresh(catalogue, user_ids)
+    events.backfill(catalogue, user_ids)

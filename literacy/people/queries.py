@@ -1,0 +1,50 @@
+"""Reads about an organisation's people and teams."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from literacy.people.models import Team, User
+from literacy.platform.extensions import db
+
+
+def user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def org_user(org_id: int | None, user_id: int) -> User | None:
+    """A person of this organisation; None for anyone else (so callers answer 404, revealing nothing)."""
+    found = db.session.get(User, user_id)
+    return found if found is not None and org_id is not None and found.org_id == org_id else None
+
+
+def org_team(org_id: int | None, team_id: int) -> Team | None:
+    found = db.session.get(Team, team_id)
+    return found if found is not None and found.org_id == org_id else None
+
+
+def people(org_id: int) -> list[User]:
+    """Everyone in the organisation with their teams, by name."""
+    query = select(User).where(User.org_id == org_id).options(selectinload(User.teams)).order_by(User.name)
+    return list(db.session.scalars(query))
+
+
+def people_with_access(org_id: int, accesses: tuple[str, ...]) -> list[User]:
+    query = select(User).where(User.org_id == org_id, User.access.in_(accesses)).order_by(User.name)
+    return list(db.session.scalars(query))
+
+
+def teams(org_id: int, with_members: bool = False) -> list[Team]:
+    query = select(Team).where(Team.org_id == org_id).order_by(Team.name)
+    if with_members:
+        query = query.options(selectinload(Team.members))
+    return list(db.session.scalars(query))
+
+
+def team_name_taken(org_id: int, name: str) -> bool:
+    return db.session.scalar(select(Team.id).where(Team.org_id == org_id, Team.name == name)) is not None

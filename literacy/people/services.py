@@ -1,0 +1,96 @@
+"""Changes to people and their accounts: registration, sign-in bookkeeping, access and teams."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from literacy.people import throttle
+from literacy.people.models import Team, User
+from literacy.platform.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def register(email: str, name: str, role: str, password: str) -> None:
+    """Create a learner account, unless the email has one. Either way the same work is done (a
+    password hash), so neither the answer nor its timing reveals who has an account."""
+    email = email.strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+        log.info("registration for an existing email: %s", email)
+        return
+    user = User(email=email, name=name.strip(), role=role, access="learner")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class SignIn:
+    user: User | None  # the account signed in to, if the password matched
+    throttled: bool = False  # too many recent failures: the password was not even checked
+
+
+def sign_in(email: str, password: str, address: str) -> SignIn:
+    """Check a sign-in against the throttle and the password; failures are counted per account and address."""
+    email, config = email.strip().lower(), current_app.config
+    limits = {
+        "account_limit": config["LOGIN_LIMIT_ACCOUNT"],
+        "address_limit": config["LOGIN_LIMIT_ADDRESS"],
+        "window_minutes": config["LOGIN_WINDOW_MINUTES"],
+    }
+    if throttle.blocked(email, address, **limits):
+        log.warning("login throttled: email=%s address=%s", email, address)
+        return SignIn(None, throttled=True)
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is not None and user.active and user.check_password(password):
+        throttle.succeeded(email)
+        return SignIn(user)
+    throttle.failed(email, address)
+    log.warning("login failed: email=%s address=%s", email, address)  # never the password
+    return SignIn(None)
+
+
+def session_user(session_id: str) -> User | None:
+    """The account behind a login cookie ("id:token"); a rotated token (sign-out, new password) loads nobody."""
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not token or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def sign_out(user: User) -> None:
+    user.rotate_sessions()  # cookies copied before sign-out stop working
+    db.session.flush()
+
+
+def set_access(admin: User, user: User, access: str) -> bool:
+    """Change someone's access; False (nothing changed) when an admin would remove their own admin access."""
+    if user.id == admin.id and access != "admin":
+        return False
+    user.access = access
+    db.session.flush()
+    log.info("access changed: admin=%s user=%s access=%s", admin.id, user.id, user.access)
+    return True
+
+
+def toggle_team(user: User, team: Team) -> None:
+    if team in user.teams:
+        user.teams.remove(team)
+    else:
+        user.teams.append(team)
+    db.session.flush()
+
+
+def create_team(org_id: int, name: str, role: str | None) -> Team:
+    team = Team(org_id=org_id, name=name.strip(), role=role or None)
+    db.session.add(team)
+    db.session.flush()
+    return team

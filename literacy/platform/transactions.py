@@ -1,0 +1,43 @@
+"""One owner of the transaction: the request (or the CLI command) commits once; services only flush.
+
+The app commits after the view has returned a response below 400, and rolls back on an error
+response or an exception (the error handlers in ``platform.errors`` roll back too), so a failed
+request leaves nothing half-written. A safe request (GET, HEAD) writes only side records, such as
+the xAPI statement that a lesson was read: when those cannot be saved (a busy database, or a
+parallel request that stored the same record first), the page is still served and the loss logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from literacy.platform.extensions import db
+
+log = logging.getLogger(__name__)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class App(Flask):
+    """Flask, with the request's unit of work closed inside the dispatch, so that an error while
+    committing (a busy database) reaches the same error handlers as an error in the view."""
+
+    def dispatch_request(self):
+        response = self.make_response(super().dispatch_request())
+        finish(response.status_code)
+        return response
+
+
+def finish(status: int) -> None:
+    if status >= 400:
+        db.session.rollback()
+    elif request.method in SAFE_METHODS:
+        try:
+            db.session.commit()
+        except (IntegrityError, OperationalError) as error:
+            db.session.rollback()
+            log.warning("side record not saved for %s %s: %s", request.method, request.path, str(error.orig)[:200])
+    else:
+        db.session.commit()

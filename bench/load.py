@@ -83,13 +83,13 @@ class Learner:
 
     def run(self, until: float, signin: Stats) -> None:
         """Sign in (timed apart: a deliberately slow password hash), then browse and play until ``until``."""
-        status, page, _ = self.request("/login", stats=signin)
+        _, page, _ = self.request("/login", stats=signin)
         token = TOKEN.search(page)
         if not token:
             return
         self.request("/login", {"csrf_token": token[1], "email": self.email, "password": PASSWORD}, stats=signin)
         while time.time() < until:
-            status, home, _ = self.request("/")
+            _, home, _ = self.request("/")
             lessons = re.findall(r'href="(/lessons/[^"]+)"', home)
             scenarios = re.findall(r'href="(/scenarios/[^"]+)"', home)
             if lessons:
@@ -98,17 +98,17 @@ class Learner:
                 self.play(self.rng.choice(scenarios), until)
 
     def play(self, scenario: str, until: float) -> None:
-        status, page, _ = self.request(scenario)
+        _, page, _ = self.request(scenario)
         token, after = TOKEN.search(page), re.search(r'name="after"[^>]*value="(\d+)"', page)
         if not token or not after:
             return
-        status, _, location = self.request(scenario + "/start", {"csrf_token": token[1], "after": after[1]})
+        _, _, location = self.request(scenario + "/start", {"csrf_token": token[1], "after": after[1]})
         match = re.search(r"/attempts/(\d+)", location)
         if not match:
             return
         attempt = int(match[1])
         while time.time() < until:
-            status, node, location = self.request(f"/attempts/{attempt}")
+            status, node, _ = self.request(f"/attempts/{attempt}")
             choices = CHOICE.findall(node)
             token = TOKEN.search(node)
             if status != 200 or not choices or not token:
@@ -142,7 +142,15 @@ class Stats:
 
     def after(self, moment: float) -> list[float]:
         """Latencies of the requests that started after ``moment``."""
-        return sorted(l for l, s in zip(self.latencies, self.starts) if s >= moment)
+        # under the lock: record() appends to both lists together, so they always have equal length
+        with self.lock:
+            pairs = list(zip(self.latencies, self.starts, strict=True))
+        return sorted(latency for latency, start in pairs if start >= moment)
+
+    def last_answer(self) -> float:
+        """When the last of the requests was answered (its start plus its latency)."""
+        with self.lock:
+            return max(start + latency for start, latency in zip(self.starts, self.latencies, strict=True))
 
 
 def free_port() -> int:
@@ -163,8 +171,11 @@ with app.app_context():
     org = Organization(name="Load", slug="load"); db.session.add(org); db.session.flush()
     digest = generate_password_hash({PASSWORD!r}, method=app.config["PASSWORD_HASH_METHOD"])
     roles = list(app.extensions["catalogue"].roles)
-    db.session.add_all(User(org_id=org.id, email=f"load{{i}}@example.com", name=f"Load {{i}}", role=roles[i % len(roles)],
-                            access="learner", password_hash=digest) for i in range({learners}))
+    db.session.add_all(
+        User(org_id=org.id, email=f"load{{i}}@example.com", name=f"Load {{i}}", role=roles[i % len(roles)],
+             access="learner", password_hash=digest)
+        for i in range({learners})
+    )
     db.session.commit()
 """
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True)
@@ -172,7 +183,9 @@ with app.app_context():
 
 def count_steps(env: dict) -> int:
     script = (
-        "from app import app\nfrom literacy.platform.extensions import db\nfrom literacy.learning.models import AttemptStep\n"
+        "from app import app\n"
+        "from literacy.platform.extensions import db\n"
+        "from literacy.learning.models import AttemptStep\n"
         "with app.app_context(): print(db.session.query(AttemptStep).count())"
     )
     return int(
@@ -203,39 +216,38 @@ def main() -> None:
             "WEB_CONCURRENCY": str(args.workers),
         }
         prepare(env, args.learners)
-        log = open(Path(tmp) / "server.log", "w")
-        server = subprocess.Popen(
-            [BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            stats, signin = Stats(), Stats()
-            clients = [
-                Learner(base, f"load{i}@example.com", random.Random(i), not args.no_think, stats)
-                for i in range(args.learners)
-            ]
-            until = time.time() + args.seconds
-            threads = [threading.Thread(target=c.run, args=(until, signin)) for c in clients]
-            started = time.time()
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(timeout=args.seconds + 60)
-            elapsed = time.time() - started
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
+        with open(Path(tmp) / "server.log", "w") as log:
+            server = subprocess.Popen(
+                [BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            base = f"http://127.0.0.1:{port}"
+            try:
+                for _ in range(100):
+                    try:
+                        urllib.request.urlopen(base + "/healthz", timeout=2).close()
+                        break
+                    except OSError:
+                        time.sleep(0.2)
+                stats, signin = Stats(), Stats()
+                clients = [
+                    Learner(base, f"load{i}@example.com", random.Random(i), not args.no_think, stats)
+                    for i in range(args.learners)
+                ]
+                until = time.time() + args.seconds
+                threads = [threading.Thread(target=c.run, args=(until, signin)) for c in clients]
+                started = time.time()
+                for t in threads:
+                    t.start()
+                for t in threads:
+                    t.join(timeout=args.seconds + 60)
+                elapsed = time.time() - started
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
         locked = (Path(tmp) / "server.log").read_text().count("database is locked")
         accepted = sum(len(c.accepted) for c in clients)
         rows = count_steps(env)
@@ -244,11 +256,12 @@ def main() -> None:
     errors = sum(n for s, n in (*stats.statuses.items(), *signin.statuses.items()) if s >= 500 or s == 0)
     signins = sorted(signin.latencies)
     print(
-        f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, gunicorn workers: {args.workers}, learners: {args.learners}, "
-        f"think time: {'none' if args.no_think else '1-3 s'}, duration: {elapsed:.0f} s"
+        f"database: {'PostgreSQL' if args.postgres else 'SQLite'}, gunicorn workers: {args.workers}, "
+        f"learners: {args.learners}, think time: {'none' if args.no_think else '1-3 s'}, duration: {elapsed:.0f} s"
     )
     print(
-        f"requests: {len(latencies)}, {len(latencies) / elapsed:.1f} per second; statuses: {dict(sorted(stats.statuses.items()))}"
+        f"requests: {len(latencies)}, {len(latencies) / elapsed:.1f} per second; "
+        f"statuses: {dict(sorted(stats.statuses.items()))}"
     )
     print(
         f"latency of pages and choices: p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms"
@@ -258,8 +271,7 @@ def main() -> None:
             f"sign-in requests (PBKDF2 600,000 iterations, all at the start): {len(signins)}, "
             f"median {statistics.median(signins) * 1000:.0f} ms, max {signins[-1] * 1000:.0f} ms"
         )
-        signed_in = max(s + l for s, l in zip(signin.starts, signin.latencies))
-        steady = stats.after(signed_in)
+        steady = stats.after(signin.last_answer())
         if len(steady) > 1:
             p = statistics.quantiles(steady, n=100)
             print(

@@ -97,8 +97,9 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
     cur.executemany("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", members)
     cur.executemany("INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES (?, ?, ?)", lessons)
     cur.executemany(
-        "INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json, totals_json, outcome,"
-        " started_at, updated_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?)",
+        "INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json,"
+        " totals_json, outcome, started_at, updated_at, finished_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?)",
         attempt_rows,
     )
     cur.executemany(
@@ -108,7 +109,8 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
     )
     cur.executemany("INSERT INTO skill_scores (attempt_id, skill_id, total, score) VALUES (?, ?, ?, ?)", scores)
     cur.executemany(
-        "INSERT INTO evidence (user_id, scenario_id, skill_id, attempt_id, score, finished_at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO evidence (user_id, scenario_id, skill_id, attempt_id, score, finished_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
         [
             (uid, sid, skill, aid, value, when)
             for (uid, sid), (aid, values, when) in latest.items()
@@ -119,7 +121,8 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
     cur.execute("ANALYZE")
     raw.close()
     print(
-        f"  data: {learners:,} learners, {len(attempt_rows):,} attempts, {len(steps):,} choices, {len(scores):,} skill scores"
+        f"  data: {learners:,} learners, {len(attempt_rows):,} attempts, {len(steps):,} choices, "
+        f"{len(scores):,} skill scores"
     )
 
 

@@ -77,7 +77,8 @@ def drive(clients: list[Client], paths: list[str], seconds: float) -> tuple[floa
             latencies.extend(mine)
             errors[0] += bad
 
-    threads = [threading.Thread(target=loop, args=pair) for pair in zip(clients, paths)]
+    # one path per client: a missing or extra path is a caller's mistake, not something to skip silently
+    threads = [threading.Thread(target=loop, args=pair) for pair in zip(clients, paths, strict=True)]
     for t in threads:
         t.start()
     for t in threads:
@@ -102,43 +103,43 @@ def main() -> None:
         }
         prepare(env, args.connections)
         port = free_port()
-        log = open(Path(tmp) / "server.log", "w")
-        server = subprocess.Popen(
-            [
-                BIN / "gunicorn",
-                "-c",
-                "python:literacy.gunicorn_conf",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--pythonpath",
-                str(ROOT / "bench"),
-                "throughput_app:app",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    Client(port).send("GET", "/healthz")
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            bare_clients = [Client(port) for _ in range(args.connections)]
-            step_clients = [Client(port) for _ in range(args.connections)]
-            steps = [
-                c.sign_in_and_start(f"load{i}@example.com", "load test passphrase") for i, c in enumerate(step_clients)
-            ]
-            drive(bare_clients, ["/bare"] * args.connections, 1)  # warm up both
-            drive(step_clients, steps, 1)
-            bare = drive(bare_clients, ["/bare"] * args.connections, args.seconds)
-            step = drive(step_clients, steps, args.seconds)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
+        with open(Path(tmp) / "server.log", "w") as log:
+            server = subprocess.Popen(
+                [
+                    BIN / "gunicorn",
+                    "-c",
+                    "python:literacy.gunicorn_conf",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--pythonpath",
+                    str(ROOT / "bench"),
+                    "throughput_app:app",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+            try:
+                for _ in range(100):
+                    try:
+                        Client(port).send("GET", "/healthz")
+                        break
+                    except OSError:
+                        time.sleep(0.2)
+                bare_clients = [Client(port) for _ in range(args.connections)]
+                step_clients = [Client(port) for _ in range(args.connections)]
+                steps = [
+                    c.sign_in_and_start(f"load{i}@example.com", "load test passphrase")
+                    for i, c in enumerate(step_clients)
+                ]
+                drive(bare_clients, ["/bare"] * args.connections, 1)  # warm up both
+                drive(step_clients, steps, 1)
+                bare = drive(bare_clients, ["/bare"] * args.connections, args.seconds)
+                step = drive(step_clients, steps, args.seconds)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
     print(f"gunicorn workers: {args.workers}, connections: {args.connections}, {args.seconds:.0f} s each")
     print(f"bare route:      {bare[0]:8.0f} requests/s, p95 {bare[1]:6.1f} ms, non-200: {bare[2]}")
     print(f"scenario step:   {step[0]:8.0f} requests/s, p95 {step[1]:6.1f} ms, non-200: {step[2]}")

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres test-browser test-lrs check demo clean bench bench-quick
+.PHONY: run test test-postgres test-browser test-lrs check lint format demo clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,16 @@ $(LRS_STAMP): tests/lrs/requirements.txt
 
 test-lrs: $(STAMP) $(LRS_STAMP)
 	RALPH_PYTHON=$(LRS_VENV)/bin/python $(BIN)/python -m pytest tests/lrs -p no:cacheprovider
+
+## lint: ruff's lint rules and formatting check over the whole tree (configured in pyproject.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## format: let ruff fix what it can and format the tree
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 ## check: validate the content files
 check: $(STAMP)

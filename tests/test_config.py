@@ -1,8 +1,16 @@
 """Configuration comes from the environment, with safe local defaults."""
 
+import dataclasses
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from literacy.platform.settings import ConfigError, from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_local_defaults(monkeypatch, tmp_path):
@@ -43,3 +51,47 @@ def test_production_without_trusted_hosts_refuses_to_start(monkeypatch, tmp_path
     monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
     with pytest.raises(ConfigError, match="TRUSTED_HOSTS"):
         from_environment(str(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("EVIDENCE_WINDOW_DAYS", "abc", "EVIDENCE_WINDOW_DAYS must be a whole number, not 'abc'"),
+        ("INSIGHTS_MIN_LEARNERS", "0", "INSIGHTS_MIN_LEARNERS must be at least 1, not 0"),
+        ("XAPI_TIMEOUT_SECONDS", "soon", "XAPI_TIMEOUT_SECONDS must be a number of seconds, not 'soon'"),
+        ("XAPI_ACTOR", "mbox", "XAPI_ACTOR must be one of 'account', 'email', not 'mbox'"),
+        ("LITERACY_ENV", "prod", "LITERACY_ENV must be one of 'development', 'production', not 'prod'"),
+    ],
+)
+def test_a_bad_value_is_refused_with_the_variable_named(monkeypatch, tmp_path, name, value, message):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as refused:
+        from_environment(str(tmp_path))
+    assert message in str(refused.value)
+
+
+def test_every_bad_variable_is_named_at_once(monkeypatch, tmp_path):
+    monkeypatch.setenv("EVIDENCE_WINDOW_DAYS", "abc")
+    monkeypatch.setenv("CURRENCY_MONTHS", "-2")
+    with pytest.raises(ConfigError) as refused:
+        from_environment(str(tmp_path))
+    assert "EVIDENCE_WINDOW_DAYS" in str(refused.value) and "CURRENCY_MONTHS" in str(refused.value)
+
+
+def test_settings_are_typed_and_read_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("EVIDENCE_WINDOW_DAYS", " 90 ")
+    config = from_environment(str(tmp_path))
+    settings = config["SETTINGS"]
+    assert settings.evidence_window_days == 90 and config["EVIDENCE_WINDOW_DAYS"] == 90
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.evidence_window_days = 1
+
+
+def test_the_app_refuses_to_start_with_a_message_not_a_trace(tmp_path):
+    env = {**os.environ, "EVIDENCE_WINDOW_DAYS": "abc", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"}
+    run = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "routes"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode != 0
+    assert "EVIDENCE_WINDOW_DAYS must be a whole number, not 'abc'" in run.stderr
+    assert "Traceback" not in run.stderr

@@ -1,0 +1,58 @@
+"""The request owns the transaction: it commits once after a successful response, and an error
+response or an exception leaves nothing written (platform/transactions.py)."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Blueprint, abort
+
+from literacy.people.models import Organization
+from literacy.platform.access import allow
+from literacy.platform.extensions import db
+
+
+@pytest.fixture
+def probe(app):
+    """Routes that write an organisation (flushed, as services do) and then answer in different ways."""
+    bp = Blueprint("probe", __name__)
+
+    def write(name: str) -> None:
+        db.session.add(Organization(name=name, slug=name))
+        db.session.flush()
+
+    @bp.route("/probe/<outcome>", methods=["GET", "POST"])
+    @allow("public")
+    def answer(outcome: str):
+        write(outcome)
+        if outcome == "refused":
+            return "refused", 400
+        if outcome == "missing":
+            abort(404)
+        if outcome == "crash":
+            raise RuntimeError("a bug after the write")
+        return "ok", 302 if outcome == "moved" else 200
+
+    app.register_blueprint(bp)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer a crash with the 500 page, as in production
+    return app
+
+
+def saved(app) -> list[str]:
+    with app.app_context():
+        return sorted(db.session.scalars(db.select(Organization.name)))
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_successful_response_commits_what_the_request_wrote(probe, method):
+    client = probe.test_client()
+    probe.config["WTF_CSRF_ENABLED"] = False
+    assert getattr(client, method)("/probe/kept").status_code == 200
+    assert getattr(client, method)("/probe/moved").status_code == 302
+    assert saved(probe) == ["kept", "moved"]
+
+
+@pytest.mark.parametrize(("outcome", "status"), [("refused", 400), ("missing", 404), ("crash", 500)])
+def test_an_error_response_or_exception_leaves_nothing_written(probe, outcome, status):
+    probe.config["WTF_CSRF_ENABLED"] = False
+    assert probe.test_client().post(f"/probe/{outcome}").status_code == status
+    assert saved(probe) == []

@@ -27,10 +27,10 @@ class Evidence(db.Model):
     finished_at: Mapped[datetime]
 
 
-class LearnerProgress(db.Model):
+class TrackProgress(db.Model):
     """Read model: when a learner first started and finished their own role track (from history)."""
 
-    __tablename__ = "learner_progress"
+    __tablename__ = "track_progress"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     started_at: Mapped[datetime | None] = mapped_column(index=True)
     completed_at: Mapped[datetime | None] = mapped_column(index=True)

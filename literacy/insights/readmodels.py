@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select
 
 from literacy.content.types import Catalogue
 from literacy.insights import rollups
-from literacy.insights.models import Evidence, LearnerMonth, LearnerProgress
+from literacy.insights.models import Evidence, LearnerMonth, TrackProgress
 from literacy.people.models import User
 from literacy.platform.extensions import db
 
@@ -29,7 +29,7 @@ def _people(user_ids: list[int] | None):
 def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
     """Recompute track progress and monthly evidence for ``user_ids`` (None: everyone)."""
     people = _people(user_ids)
-    for model in (LearnerProgress, LearnerMonth):
+    for model in (TrackProgress, LearnerMonth):
         query = delete(model)
         if user_ids is not None:
             query = query.where(model.user_id.in_(user_ids))
@@ -38,7 +38,7 @@ def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
     progress = select(first.c.user_id, first.c.first_at, done.c.done_at).outerjoin(
         done, done.c.user_id == first.c.user_id
     )
-    db.session.execute(insert(LearnerProgress).from_select(["user_id", "started_at", "completed_at"], progress))
+    db.session.execute(insert(TrackProgress).from_select(["user_id", "started_at", "completed_at"], progress))
     monthly = rollups.monthly_met(people, catalogue)
     db.session.execute(
         insert(LearnerMonth).from_select(

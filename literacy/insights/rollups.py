@@ -14,7 +14,7 @@ from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 
 from literacy.content.types import Catalogue
 from literacy.insights.metrics import CellRow, RoleCounts
-from literacy.insights.models import Evidence, LearnerMonth, LearnerProgress
+from literacy.insights.models import Evidence, LearnerMonth, TrackProgress
 from literacy.learning.models import Attempt, LessonCompletion, SkillScore
 from literacy.people.models import Team, User, team_members
 from literacy.platform.extensions import db
@@ -237,12 +237,12 @@ def role_counts(scope: Scope, catalogue: Catalogue, windows: Windows) -> list[Ro
         select(
             people.c.role,
             func.count(),
-            func.count(LearnerProgress.started_at),
-            func.count(LearnerProgress.completed_at),
+            func.count(TrackProgress.started_at),
+            func.count(TrackProgress.completed_at),
             func.sum(case((people.c.id.in_(current), 1), else_=0)),
         )
         .select_from(people)
-        .outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id)
+        .outerjoin(TrackProgress, TrackProgress.user_id == people.c.id)
         .group_by(people.c.role)
     )
     at_target = critical_at_target(people, catalogue, windows.fresh_since)
@@ -288,7 +288,7 @@ def trend_rows(scope: Scope, catalogue: Catalogue, windows: Windows, months: lis
         month = month_of(column)
         rows = db.session.execute(
             select(people.c.role, month, func.count())
-            .join(LearnerProgress, LearnerProgress.user_id == people.c.id)
+            .join(TrackProgress, TrackProgress.user_id == people.c.id)
             .where(column.is_not(None))
             .group_by(people.c.role, month)
         )
@@ -316,8 +316,8 @@ def trend_rows(scope: Scope, catalogue: Catalogue, windows: Windows, months: lis
         )
         current.update({(role, month): n for role, n in rows})
     return {
-        "started": by_month(LearnerProgress.started_at),
-        "completed": by_month(LearnerProgress.completed_at),
+        "started": by_month(TrackProgress.started_at),
+        "completed": by_month(TrackProgress.completed_at),
         "evidence": {(role, m): (n, int(met or 0)) for role, m, n, met in evidence},
         "current": current,
     }
@@ -411,10 +411,10 @@ def indicator_learners(
     people = scope.people()
     end = month_end(month) if month else None
     recent = months_back((end - timedelta(days=1)).date() if end else windows.now.date(), windows.currency_months)
-    started, done = LearnerProgress.started_at, LearnerProgress.completed_at
+    started, done = TrackProgress.started_at, TrackProgress.completed_at
     counted = {
-        "coverage": select(LearnerProgress.user_id).where(started < end if end else started.is_not(None)),
-        "completion": select(LearnerProgress.user_id).where(done < end if end else done.is_not(None)),
+        "coverage": select(TrackProgress.user_id).where(started < end if end else started.is_not(None)),
+        "completion": select(TrackProgress.user_id).where(done < end if end else done.is_not(None)),
         "currency": select(LearnerMonth.user_id).where(LearnerMonth.month.in_(recent)),
         "proficiency": (
             select(LearnerMonth.user_id).where(LearnerMonth.month == month, LearnerMonth.met.is_(True))
@@ -435,11 +435,11 @@ def indicator_learners(
 def started_by_role(scope: Scope, month: str | None = None) -> list[tuple[str, int, int]]:
     """(role, learners, started their role track) now or by the end of ``month``: role specificity."""
     people = scope.people()
-    started = LearnerProgress.started_at < month_end(month) if month else LearnerProgress.started_at.is_not(None)
+    started = TrackProgress.started_at < month_end(month) if month else TrackProgress.started_at.is_not(None)
     rows = db.session.execute(
         select(people.c.role, func.count(), func.sum(case((started, 1), else_=0)))
         .select_from(people)
-        .outerjoin(LearnerProgress, LearnerProgress.user_id == people.c.id)
+        .outerjoin(TrackProgress, TrackProgress.user_id == people.c.id)
         .group_by(people.c.role)
         .order_by(people.c.role)
     )

@@ -19,7 +19,7 @@ from werkzeug.security import generate_password_hash
 from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
 from literacy.content.types import Catalogue, Scenario
 from literacy.learning import engine, record
-from literacy.learning.models import Attempt, AttemptStep, LessonCompletion
+from literacy.learning.models import AttemptStep, LessonCompletion
 from literacy.people.models import Organization, Team, User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
@@ -140,16 +140,7 @@ def _history(
 def _attempt(user: User, scenario: Scenario, rng: random.Random, when: datetime, skill: float, finish: bool) -> None:
     """Play a scenario with a learner who picks the best-scoring option with probability ``skill``."""
     state = engine.start(scenario)
-    attempt = Attempt(
-        user_id=user.id,
-        scenario_id=scenario.id,
-        role=scenario.role,
-        content_version=scenario.version,
-        node_id=state.node_id,
-        started_at=when,
-    )
-    db.session.add(attempt)
-    db.session.flush()
+    attempt = record.new_attempt(user.id, scenario, when)
     stop_at = None if finish else rng.randint(1, 2)
     while not state.finished(scenario) and state.step != stop_at:
         options = engine.offered(scenario, state)

@@ -32,6 +32,8 @@ class LearnerFacts:
 
 @dataclass(frozen=True)
 class LearnerRow:
+    """One learner's line on the cohort dashboard: the facts and the status rules applied to them."""
+
     facts: LearnerFacts
     status: str
     progress: int

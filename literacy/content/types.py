@@ -9,6 +9,8 @@ OUTCOMES = ("strong", "mixed", "poor")
 
 @dataclass(frozen=True)
 class Skill:
+    """A skill of the capability layer (curricula/skills.yaml)."""
+
     id: str
     name: str
     description: str
@@ -16,6 +18,8 @@ class Skill:
 
 @dataclass(frozen=True)
 class Role:
+    """A marketing role, with its target score (0 to 100) in each skill it needs."""
+
     id: str
     name: str
     description: str
@@ -56,6 +60,8 @@ class Lesson:
 
 @dataclass(frozen=True)
 class Course:
+    """A role's course: its lessons in reading order."""
+
     role: str
     title: str
     summary: str
@@ -88,6 +94,8 @@ class Requirement:
 
 @dataclass(frozen=True)
 class Choice:
+    """One option at a decision node: where it leads, its skill effects and the flags it sets."""
+
     index: int
     label: str
     target: str

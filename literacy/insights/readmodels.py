@@ -56,14 +56,5 @@ def attempt_finished(
 ) -> None:
     """The finished attempt's scores become the learner's latest evidence for the scenario."""
     db.session.execute(delete(Evidence).where(Evidence.user_id == user_id, Evidence.scenario_id == scenario_id))
-    db.session.add_all(
-        Evidence(
-            user_id=user_id,
-            scenario_id=scenario_id,
-            skill_id=skill,
-            attempt_id=attempt_id,
-            score=value,
-            finished_at=finished_at,
-        )
-        for skill, value in scores.items()
-    )
+    same = {"user_id": user_id, "scenario_id": scenario_id, "attempt_id": attempt_id, "finished_at": finished_at}
+    db.session.add_all(Evidence(skill_id=skill, score=value, **same) for skill, value in scores.items())

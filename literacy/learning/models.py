@@ -13,6 +13,8 @@ from literacy.platform.extensions import db
 
 
 class LessonCompletion(db.Model):
+    """A lesson the learner marked complete (once: marking again changes nothing)."""
+
     __tablename__ = "lesson_completions"
     __table_args__ = (UniqueConstraint("user_id", "lesson_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -69,9 +69,17 @@ def check_answered(catalogue: Catalogue, user: User, lesson: Lesson, picks: dict
 
 def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario) -> Attempt:
     """A new attempt at the scenario's current version, at its first node."""
-    state, now = engine.start(scenario), utcnow()
+    attempt = new_attempt(user.id, scenario, utcnow())
+    readmodels.refresh(catalogue, [user.id])
+    events.attempt_started(catalogue, user, scenario, attempt)
+    return attempt
+
+
+def new_attempt(user_id: int, scenario: Scenario, at: datetime) -> Attempt:
+    """An attempt row at the scenario's first node, added and flushed (so it has an id)."""
+    state = engine.start(scenario)
     attempt = Attempt(
-        user_id=user.id,
+        user_id=user_id,
         scenario_id=scenario.id,
         role=scenario.role,
         content_version=scenario.version,
@@ -79,13 +87,11 @@ def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario) -> Att
         step=0,
         flags_json="[]",
         totals_json=json.dumps(state.totals),
-        started_at=now,
-        updated_at=now,
+        started_at=at,
+        updated_at=at,
     )
     db.session.add(attempt)
     db.session.flush()
-    readmodels.refresh(catalogue, [user.id])
-    events.attempt_started(catalogue, user, scenario, attempt)
     return attempt
 
 

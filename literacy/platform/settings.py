@@ -129,30 +129,22 @@ class _Reader:
         return value
 
     def whole(self, name: str, default: int, minimum: int) -> int:
-        raw = self.environ.get(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            self.problems.append(f"{name} must be a whole number, not {raw!r}")
-            return default
-        if value < minimum:
-            self.problems.append(f"{name} must be at least {minimum}, not {value}")
-            return default
-        return value
+        return self._parsed(name, default, int, "a whole number", lambda v: v >= minimum, f"at least {minimum}")
 
     def number(self, name: str, default: float) -> float:
+        return self._parsed(name, default, float, "a number of seconds", lambda v: v > 0, "more than 0")
+
+    def _parsed(self, name: str, default, parse, kind: str, valid, rule: str):
         raw = self.environ.get(name)
         if raw is None:
             return default
         try:
-            value = float(raw.strip())
+            value = parse(raw.strip())
         except ValueError:
-            self.problems.append(f"{name} must be a number of seconds, not {raw!r}")
+            self.problems.append(f"{name} must be {kind}, not {raw!r}")
             return default
-        if not value > 0:
-            self.problems.append(f"{name} must be more than 0, not {raw!r}")
+        if not valid(value):
+            self.problems.append(f"{name} must be {rule}, not {raw.strip()}")
             return default
         return value
 

@@ -185,15 +185,8 @@ def lesson_experienced(
     cohorts: Iterable[Group] = (),
 ) -> dict:
     """One per learner, lesson and day: reopening a lesson the same day is the same experience."""
-    return _statement(
-        profile,
-        experienced_key(learner.id, lesson.id, moment),
-        learner,
-        "experienced",
-        lesson_activity(profile, lesson),
-        moment,
-        _lesson_context(profile, lesson, course_title, version, cohorts),
-    )
+    key = experienced_key(learner.id, lesson.id, moment)
+    return _lesson_statement(profile, key, "experienced", learner, lesson, course_title, version, moment, cohorts)
 
 
 def lesson_completed(
@@ -205,16 +198,16 @@ def lesson_completed(
     moment: datetime,
     cohorts: Iterable[Group] = (),
 ) -> dict:
-    return _statement(
-        profile,
-        f"lesson-completed/{learner.id}/{lesson.id}",
-        learner,
-        "completed",
-        lesson_activity(profile, lesson),
-        moment,
-        _lesson_context(profile, lesson, course_title, version, cohorts),
-        {"completion": True},
+    key = f"lesson-completed/{learner.id}/{lesson.id}"
+    return _lesson_statement(
+        profile, key, "completed", learner, lesson, course_title, version, moment, cohorts, {"completion": True}
     )
+
+
+def _lesson_statement(profile, key, verb, learner, lesson, course_title, version, moment, cohorts, result=None):
+    """A statement whose object is the lesson itself, in its course's context."""
+    context = _lesson_context(profile, lesson, course_title, version, cohorts)
+    return _statement(profile, key, learner, verb, lesson_activity(profile, lesson), moment, context, result)
 
 
 def check_answered(

@@ -20,9 +20,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from literacy import content
-from literacy.cohorts.models import Cohort
+from literacy.cohorts.tables import Cohort
+from literacy.content import cues
+from literacy.content.errors import readable
 from literacy.content.twee import export, import_story
-from literacy.people.models import User
+from literacy.people.tables import User
 from literacy.platform.extensions import db
 from literacy.xapi import events, forward, outbox
 
@@ -31,7 +33,8 @@ content_cli = AppGroup("content", help="Validate learning content.")
 
 @content_cli.command("check")
 @click.argument("path", required=False, type=click.Path())
-def check_command(path: str | None) -> None:
+@click.option("--strict", is_flag=True, help="Fail on warnings too (cues that let a learner score without judgment).")
+def check_command(path: str | None, strict: bool) -> None:
     """Validate all content, or one content root, folder or file (checked against the taxonomy)."""
     root = current_app.config["CONTENT_ROOT"]
     catalogue, problems = content.check(path or root, root)
@@ -40,16 +43,29 @@ def check_command(path: str | None) -> None:
             click.echo(str(problem))
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
+    found = _warnings(catalogue, path)
+    for warning in found:
+        click.echo(f"{warning.path}:{warning.line}: warning: {warning.message}")
     if catalogue is None:
         click.echo(f"{path}: no problems found.")
-        return
-    figures = catalogue.summary()
-    click.echo("Content OK: " + ", ".join(f"{value} {name}" for name, value in figures.items()))
-    for role in catalogue.roles.values():
-        course = catalogue.courses.get(role.id)
-        scenarios = catalogue.role_scenarios(role.id)
-        lessons = len(course.lessons) if course else 0
-        click.echo(f"  {role.id}: {lessons} lessons, {len(scenarios)} scenarios")
+    else:
+        figures = catalogue.summary()
+        click.echo("Content OK: " + ", ".join(f"{value} {name}" for name, value in figures.items()))
+        for role in catalogue.roles.values():
+            course = catalogue.courses.get(role.id)
+            lessons = len(course.lessons) if course else 0
+            click.echo(f"  {role.id}: {lessons} lessons, {len(catalogue.role_scenarios(role.id))} scenarios")
+    if found:
+        click.echo(f"{len(found)} warning(s){' (--strict: failing)' if strict else ''}.", err=True)
+        sys.exit(1 if strict else 0)
+
+
+def _warnings(catalogue, path: str | None) -> list:
+    """Cue warnings for the checked content: the whole catalogue, or the files under ``path``."""
+    if catalogue is None:  # one file or folder: warn about it as part of the installed catalogue
+        catalogue, target = current_app.extensions["catalogue"], readable(str(Path(path)))
+        return [w for w in cues.warnings(catalogue) if w.path == target or w.path.startswith(target.rstrip("/") + "/")]
+    return cues.warnings(catalogue)
 
 
 @content_cli.command("export-twee")

@@ -110,7 +110,7 @@ def _can_finish(scenario: Scenario, graph: Graph) -> set[State]:
     return done
 
 
-def _best_path(
+def best_path(
     scenario: Scenario, graph: Graph, gain: Callable[[Choice], int], ending_ok: Callable[[str], bool]
 ) -> tuple[int, list[tuple[str, int]]] | None:
     """Highest total of ``gain`` over loop-free paths from the start to an accepted ending."""
@@ -142,7 +142,7 @@ def best_totals(scenario: Scenario, graph: Graph) -> dict[str, int]:
     """For each listed skill, the highest total any path can earn (the 100% mark)."""
     totals = {}
     for skill in scenario.skills:
-        found = _best_path(scenario, graph, lambda c, s=skill: c.effects.get(s, 0), lambda _: True)
+        found = best_path(scenario, graph, lambda c, s=skill: c.effects.get(s, 0), lambda _: True)
         totals[skill] = found[0] if found else 0
     return totals
 
@@ -150,7 +150,7 @@ def best_totals(scenario: Scenario, graph: Graph) -> dict[str, int]:
 def strongest_path(scenario: Scenario, graph: Graph) -> list[tuple[str, int]]:
     """The highest-scoring path that ends in the best outcome the scenario offers."""
     top = max(OUTCOME_RANK[n.outcome] for n in scenario.endings)
-    found = _best_path(scenario, graph, lambda c: sum(c.effects.values()), lambda o: OUTCOME_RANK[o] == top)
+    found = best_path(scenario, graph, lambda c: sum(c.effects.values()), lambda o: OUTCOME_RANK[o] == top)
     return found[1] if found else []
 
 

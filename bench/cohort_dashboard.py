@@ -23,11 +23,11 @@ from sqlalchemy import insert
 
 from literacy import create_app
 from literacy.cohorts import dashboard
-from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
-from literacy.insights.models import Evidence
+from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
+from literacy.insights.tables import Evidence
 from literacy.learning import engine
-from literacy.learning.models import Attempt, AttemptStep, LessonCompletion, SkillScore
-from literacy.people.models import Organization, User
+from literacy.learning.tables import Attempt, AttemptStep, LessonCompletion, SkillScore
+from literacy.people.tables import Organization, User
 from literacy.platform.database import create_schema
 from literacy.platform.extensions import db
 

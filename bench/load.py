@@ -165,7 +165,7 @@ def prepare(env: dict, learners: int) -> None:
     script = f"""
 from app import app
 from literacy.platform.extensions import db
-from literacy.people.models import Organization, User
+from literacy.people.tables import Organization, User
 from werkzeug.security import generate_password_hash
 with app.app_context():
     org = Organization(name="Load", slug="load"); db.session.add(org); db.session.flush()
@@ -185,7 +185,7 @@ def count_steps(env: dict) -> int:
     script = (
         "from app import app\n"
         "from literacy.platform.extensions import db\n"
-        "from literacy.learning.models import AttemptStep\n"
+        "from literacy.learning.tables import AttemptStep\n"
         "with app.app_context(): print(db.session.query(AttemptStep).count())"
     )
     return int(

@@ -28,9 +28,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from literacy.platform.database import configure_engine, import_models
+    from literacy.platform.database import configure_engine, import_tables
 
-    import_models()
+    import_tables()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    from literacy.people.services import session_user
+    from literacy.people.queries import session_user
 
     login_manager.user_loader(session_user)  # the login cookie holds "id:token"
     csrf.init_app(app)

@@ -16,11 +16,11 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.content.types import Catalogue, Scenario
 from literacy.learning import engine, record
-from literacy.learning.models import AttemptStep, LessonCompletion
-from literacy.people.models import Organization, Team, User
+from literacy.learning.tables import AttemptStep, LessonCompletion
+from literacy.people.tables import Organization, Team, User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from literacy.cohorts import queries, status
 from literacy.cohorts.assignments import work_for
-from literacy.cohorts.models import Cohort
+from literacy.cohorts.tables import Cohort
 from literacy.content.types import Catalogue, Scenario
 
 PRIVACY_FLOOR = 5  # judgment patterns need at least this many learners, so no one is singled out

@@ -10,11 +10,11 @@ from sqlalchemy.orm import selectinload
 
 from literacy.cohorts import assignments
 from literacy.cohorts.assignments import work_for
-from literacy.cohorts.models import Cohort, CohortMember
 from literacy.cohorts.status import LearnerFacts
-from literacy.insights.models import Evidence
-from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion
-from literacy.people.models import Team, User, team_members
+from literacy.cohorts.tables import Cohort, CohortMember
+from literacy.insights.tables import Evidence
+from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion
+from literacy.people.tables import Team, User, team_members
 from literacy.platform.extensions import db
 
 

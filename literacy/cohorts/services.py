@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import or_, select
 
 from literacy.cohorts import roster
-from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.people import invitations
-from literacy.people.models import Team, User
+from literacy.people.tables import Team, User
 from literacy.platform.extensions import db
 
 log = logging.getLogger(__name__)

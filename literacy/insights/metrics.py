@@ -1,4 +1,5 @@
-"""Pure rollups from plain rows: no Flask, no database."""
+"""The metric definitions, pure: a learner's skill profile, gap cells, maturity indicators and levels,
+and the trend, computed from plain rows that `rollups` aggregates in SQL. No Flask, no database."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ from sqlalchemy import delete, insert, select
 
 from literacy.content.types import Catalogue
 from literacy.insights import rollups
-from literacy.insights.models import Evidence, LearnerMonth, TrackProgress
-from literacy.people.models import User
+from literacy.insights.tables import Evidence, LearnerMonth, TrackProgress
+from literacy.people.tables import User
 from literacy.platform.extensions import db
 
 

@@ -14,9 +14,9 @@ from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 
 from literacy.content.types import Catalogue
 from literacy.insights.metrics import CellRow, RoleCounts
-from literacy.insights.models import Evidence, LearnerMonth, TrackProgress
-from literacy.learning.models import Attempt, LessonCompletion, SkillScore
-from literacy.people.models import Team, User, team_members
+from literacy.insights.tables import Evidence, LearnerMonth, TrackProgress
+from literacy.learning.tables import Attempt, LessonCompletion, SkillScore
+from literacy.people.tables import Team, User, team_members
 from literacy.platform.extensions import db
 
 CRITICAL_TARGET = 75  # a skill is critical for a role when its target is at least this

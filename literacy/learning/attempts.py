@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from literacy.content.types import Catalogue, Scenario
 from literacy.learning import engine, record
-from literacy.learning.models import Attempt, AttemptStep
 from literacy.learning.queries import latest_attempt
-from literacy.people.models import User
+from literacy.learning.tables import Attempt, AttemptStep
+from literacy.people.tables import User
 from literacy.platform.extensions import db
 
 

@@ -12,9 +12,9 @@ from literacy.cohorts import queries as cohort_queries
 from literacy.cohorts.assignments import Assignment
 from literacy.content.types import Catalogue
 from literacy.insights.metrics import ScoreRow
-from literacy.insights.models import Evidence
+from literacy.insights.tables import Evidence
 from literacy.learning import track
-from literacy.learning.models import Attempt, CheckAnswer, LessonCompletion
+from literacy.learning.tables import Attempt, CheckAnswer, LessonCompletion
 from literacy.platform.extensions import db
 
 

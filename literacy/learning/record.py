@@ -25,9 +25,9 @@ from sqlalchemy.exc import IntegrityError
 from literacy.content.types import Catalogue, Lesson, Scenario
 from literacy.insights import readmodels
 from literacy.learning import engine
-from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion, SkillScore
 from literacy.learning.queries import check_answers, lesson_completed_at
-from literacy.people.models import User
+from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion, SkillScore
+from literacy.people.tables import User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 from literacy.xapi import events

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from literacy.people.models import Invitation, User
+from literacy.people.tables import Invitation, User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 

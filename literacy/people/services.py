@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 
 from flask import current_app
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from literacy.people import throttle
-from literacy.people.models import Team, User
+from literacy.people.tables import Team, User
 from literacy.platform.extensions import db
 
 log = logging.getLogger(__name__)
@@ -55,15 +54,6 @@ def sign_in(email: str, password: str, address: str) -> SignIn:
     throttle.failed(email, address)
     log.warning("login failed: email=%s address=%s", email, address)  # never the password
     return SignIn(None)
-
-
-def session_user(session_id: str) -> User | None:
-    """The account behind a login cookie ("id:token"); a rotated token (sign-out, new password) loads nobody."""
-    user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not token or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
 
 
 def sign_out(user: User) -> None:

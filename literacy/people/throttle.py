@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from literacy.people.models import LoginFailure
+from literacy.people.tables import LoginFailure
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 

@@ -28,21 +28,21 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 5000) -> None:
         cursor.close()
 
 
-def import_models() -> None:
-    """Register every feature's tables with the metadata (the models live in their features)."""
-    from literacy.cohorts import models as _cohorts  # noqa: F401
-    from literacy.insights import models as _insights  # noqa: F401
-    from literacy.learning import models as _learning  # noqa: F401
-    from literacy.people import models as _people  # noqa: F401
-    from literacy.xapi import models as _xapi  # noqa: F401
+def import_tables() -> None:
+    """Register every feature's tables with the metadata (each feature keeps its own in tables.py)."""
+    from literacy.cohorts import tables as _cohorts  # noqa: F401
+    from literacy.insights import tables as _insights  # noqa: F401
+    from literacy.learning import tables as _learning  # noqa: F401
+    from literacy.people import tables as _people  # noqa: F401
+    from literacy.xapi import tables as _xapi  # noqa: F401
 
 
 def create_schema() -> None:
-    """Create missing tables straight from the models, for tests and benchmarks.
+    """Create missing tables straight from the table classes, for tests and benchmarks.
 
     Installations use the migrations instead ('flask db upgrade'); tests/test_migrations.py checks
     that both give the same schema."""
-    import_models()
+    import_tables()
     db.create_all()
 
 

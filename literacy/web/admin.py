@@ -9,7 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from literacy.people import queries, services
-from literacy.people.models import Team, User
+from literacy.people.tables import Team, User
 from literacy.platform.access import allow
 from literacy.web.exports import json_response
 from literacy.web.forms import AccessForm, ActionForm, ReplayForm, TeamForm, role_choices

@@ -11,8 +11,8 @@ from wtforms.fields.choices import SelectChoice
 
 from literacy.cohorts import dashboard, queries, services
 from literacy.cohorts.assignments import describe, work_for
-from literacy.cohorts.models import REQUIREMENTS, Cohort
 from literacy.cohorts.status import DONE, IN_PROGRESS, NOT_STARTED, follow_up
+from literacy.cohorts.tables import REQUIREMENTS, Cohort
 from literacy.insights.metrics import percent
 from literacy.learning import queries as learning_queries
 from literacy.people import queries as people_queries

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from literacy.learning import attempts, engine, queries
 from literacy.learning.attempts import Outcome
-from literacy.learning.models import Attempt
+from literacy.learning.tables import Attempt
 from literacy.platform.access import allow
 from literacy.web import catalogue
 from literacy.web.forms import ChoiceForm, StartForm

@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from literacy.cohorts.assignments import Work, work_for
-from literacy.cohorts.models import Cohort, CohortAssignment, CohortMember
+from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.content.types import Catalogue, Lesson, Scenario
-from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion
-from literacy.people.models import User
+from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion
+from literacy.people.tables import User
 from literacy.platform.extensions import db
 from literacy.xapi import outbox
 from literacy.xapi import statements as xs
-from literacy.xapi.models import OutboxStatement
+from literacy.xapi.tables import OutboxStatement
 
 
 def learner(user: User) -> xs.Learner:

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 from literacy.xapi import outbox
-from literacy.xapi.models import OutboxStatement
+from literacy.xapi.tables import OutboxStatement
 
 log = logging.getLogger(__name__)
 XAPI_VERSION = "1.0.3"

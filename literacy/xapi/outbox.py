@@ -13,13 +13,13 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from literacy.cohorts.assignments import work_for
-from literacy.cohorts.models import Cohort, CohortMember
+from literacy.cohorts.tables import Cohort, CohortMember
 from literacy.content.types import Catalogue
-from literacy.people.models import User
+from literacy.people.tables import User
 from literacy.platform.extensions import db
 from literacy.xapi import validate
-from literacy.xapi.models import OutboxStatement
 from literacy.xapi.statements import Profile
+from literacy.xapi.tables import OutboxStatement
 
 STATUSES = ("pending", "sent", "rejected")
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from literacy.people.models import User
+from literacy.people.tables import User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 

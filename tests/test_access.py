@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_app
+from support.apps import make_app
 
 from literacy.platform.access import RULES, allow, safe_next
 

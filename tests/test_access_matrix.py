@@ -5,14 +5,10 @@ A new route fails ``test_matrix_covers_every_route`` until it is classified here
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from conftest import Browser
-
-from literacy.learning import engine
-from literacy.learning.models import Attempt
-from literacy.platform.extensions import db
+from support import STRONG, make
+from support.browser import Browser
+from support.journeys import signed_in
 
 WHO = ("anonymous", "learner", "owner", "manager2", "leader", "admin", "othermanager")
 LOGIN = "login"  # a redirect to the sign-in page
@@ -143,20 +139,9 @@ def urls(app, world, attempt_id):
 
 @pytest.fixture
 def setup(app, world):
-    with app.app_context():  # a finished attempt that belongs to learner1
-        scenario = app.extensions["catalogue"].scenarios["ops-send"]
-        state = engine.replay(scenario, [0, 0])
-        attempt = Attempt(
-            user_id=world["learner1"],
-            scenario_id="ops-send",
-            role="ops",
-            content_version=scenario.version,
-            node_id=state.node_id,
-            step=2,
-        )
-        db.session.add(attempt)
-        db.session.commit()
-        return urls(app, world, attempt.id)
+    with make.saved(app):  # a finished attempt that belongs to learner1
+        attempt = make.attempt(world["learner1"], STRONG).id
+    return urls(app, world, attempt)
 
 
 def test_matrix_covers_every_route(app, setup):
@@ -170,11 +155,10 @@ def test_matrix_covers_every_route(app, setup):
 
 
 def account(app, who) -> Browser:
-    browser = Browser(app.test_client())
-    if who != "anonymous":  # "learner" is learner2: a learner who does not own the attempt
-        email = "learner2@example.com" if who == "learner" else f"{who}@example.com"
-        assert browser.login(email).status_code == 302
-    return browser
+    if who == "anonymous":
+        return Browser(app.test_client())
+    # "learner" is learner2: a learner who does not own the attempt
+    return signed_in(app, "learner2@example.com" if who == "learner" else f"{who}@example.com")
 
 
 def check(response, expected, label):
@@ -198,9 +182,7 @@ def test_get_matrix(app, setup, who):
 @pytest.mark.parametrize("who", WHO)
 def test_post_matrix(app, setup, who):
     browser = account(app, who)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', browser.get("/login").get_data(as_text=True))[
-        1
-    ]
+    token = browser.token("/login")
     for endpoint, kind in POST.items():
         if endpoint == "auth.logout":
             continue  # checked last: it ends the session

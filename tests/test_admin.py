@@ -2,17 +2,12 @@
 
 from sqlalchemy import select
 
-from literacy.people.models import Team, User
+from literacy.people.tables import Team, User
 from literacy.platform.extensions import db
 
 
-def admin(browser):
-    assert browser.login("admin@example.com").status_code == 302
-    return browser
-
-
 def test_promote_learner_to_manager_and_leader(app, browser, world):
-    admin(browser)
+    browser.sign_in("admin@example.com")
     assert (
         browser.post(f"/admin/users/{world['learner1']}/access", {"access": "manager"}, page="/admin/users").status_code
         == 302
@@ -32,7 +27,7 @@ def test_promote_learner_to_manager_and_leader(app, browser, world):
 
 
 def test_admin_cannot_demote_themself(app, browser, world):
-    admin(browser)
+    browser.sign_in("admin@example.com")
     page = browser.post(
         f"/admin/users/{world['admin']}/access", {"access": "learner"}, page="/admin/users", follow_redirects=True
     )
@@ -42,7 +37,7 @@ def test_admin_cannot_demote_themself(app, browser, world):
 
 
 def test_create_team_and_toggle_membership(app, browser, world):
-    admin(browser)
+    browser.sign_in("admin@example.com")
     assert browser.post("/admin/teams", {"name": "Brand PR", "role": "ops"}).status_code == 302
     assert "already exists" in browser.post("/admin/teams", {"name": "Brand PR", "role": ""}).get_data(as_text=True)
     with app.app_context():
@@ -57,5 +52,5 @@ def test_create_team_and_toggle_membership(app, browser, world):
 
 
 def test_people_page_lists_only_own_organisation(browser, world):
-    html = admin(browser).get("/admin/users").get_data(as_text=True)
+    html = browser.sign_in("admin@example.com").get("/admin/users").get_data(as_text=True)
     assert "learner1@example.com" in html and "outsider@example.com" not in html

@@ -6,7 +6,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "literacy"
 
 # Modules that claim to be pure: plain functions on plain values, importable without Flask, the
-# database or the models. Every module they import from the package must be pure too.
+# database or the tables. Every module they import from the package must be pure too.
 PURE = [
     "content",
     "learning/engine.py",
@@ -56,8 +56,8 @@ def pure_files() -> list[Path]:
     return [f for entry in PURE for f in files(entry)]
 
 
-def is_models(name: str) -> bool:
-    return name.startswith("literacy.") and name.split(".")[-1] == "models"
+def is_tables(name: str) -> bool:
+    return name.startswith("literacy.") and name.split(".")[-1] == "tables"
 
 
 def test_every_listed_pure_module_exists():
@@ -66,11 +66,11 @@ def test_every_listed_pure_module_exists():
     assert len(pure_files()) > 15
 
 
-def test_pure_modules_import_no_framework_database_or_models():
+def test_pure_modules_import_no_framework_database_or_tables():
     for file in pure_files():
         for name in imports_of(file):
             assert not name.startswith(FRAMEWORKS), f"{module_name(file)} imports {name}"
-            assert not is_models(name), f"{module_name(file)} imports {name}"
+            assert not is_tables(name), f"{module_name(file)} imports {name}"
             assert name != "literacy.platform.extensions", f"{module_name(file)} imports the extensions"
 
 

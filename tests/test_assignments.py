@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from conftest import TINY
+from support.paths import TINY
 
 from literacy.cohorts.assignments import describe, for_learner, work_for
 from literacy.content import load

@@ -1,6 +1,6 @@
 """Register, sign in, sign out, CSRF, and the ?next= rule."""
 
-from literacy.people.models import User
+from literacy.people.tables import User
 from literacy.platform.extensions import db
 
 

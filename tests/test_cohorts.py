@@ -9,35 +9,12 @@ import re
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from support import make
+from support.journeys import play, upload_roster
 
-from literacy.cohorts.models import Cohort, CohortMember
-from literacy.people.models import Invitation, User
+from literacy.cohorts.tables import Cohort, CohortMember
+from literacy.people.tables import Invitation, User
 from literacy.platform.extensions import db
-
-
-def as_user(browser, key):
-    assert browser.login(f"{key}@example.com").status_code == 302
-    return browser
-
-
-def play(browser, choices):
-    """Play the tiny scenario with the given choice indices."""
-    start = browser.post("/scenarios/ops-send/start", page="/scenarios/ops-send")
-    attempt = int(re.search(r"/attempts/(\d+)", start.headers["Location"])[1])
-    for step, (node, choice) in enumerate(choices):
-        browser.post(
-            f"/attempts/{attempt}/choose", {"step": step, "node": node, "choice": choice}, page=f"/attempts/{attempt}"
-        )
-    return attempt
-
-
-def upload(browser, cohort_id, data: bytes, filename="roster.csv"):
-    token = browser.token(f"/cohorts/{cohort_id}/roster")
-    return browser.client.post(
-        f"/cohorts/{cohort_id}/import",
-        data={"csrf_token": token, "file": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
-    )
 
 
 def members(app, cohort_id):
@@ -48,7 +25,7 @@ def members(app, cohort_id):
 
 
 def test_create_cohort_binds_only_allowed_fields(app, browser, world):
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     today = date.today()
     form = {
         "name": "Autumn",
@@ -71,7 +48,7 @@ def test_create_cohort_binds_only_allowed_fields(app, browser, world):
 
 
 def test_create_cohort_validation(browser, world):
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     today = date.today()
     response = browser.post(
         "/cohorts/new",
@@ -89,10 +66,10 @@ def test_create_cohort_validation(browser, world):
 
 
 def test_import_fifty_learners_with_invitations(app, browser, world, caplog):
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     rows = "".join(f"person{i}@example.com,Person {i},ops,CRM team\n" for i in range(50))
     with caplog.at_level(logging.INFO):
-        response = upload(browser, world["cohort"], ("\ufeffemail,name,role,team\n" + rows).encode())
+        response = upload_roster(browser, world["cohort"], ("\ufeffemail,name,role,team\n" + rows).encode())
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Imported: 50 added, 0 already in the cohort, 50 invited." in html
     links = re.findall(r'value="(http://localhost/invite/[^"]+)"', html)
@@ -111,12 +88,12 @@ def test_import_fifty_learners_with_invitations(app, browser, world, caplog):
 
 
 def test_import_with_any_bad_row_saves_nothing(app, browser, world):
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     data = (
         b"email,name,role,team\nnew1@example.com,New One,ops,CRM team\noutsider@example.com,Out,ops,CRM team\n"
         b"new2@example.com,New Two,astronaut,CRM team\nnew1@example.com,Dup,ops,CRM team\n"
     )
-    response = upload(browser, world["cohort"], data)
+    response = upload_roster(browser, world["cohort"], data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and "Nothing was imported" in html
     assert "Row 3: outsider@example.com belongs to another organisation" in html
@@ -130,19 +107,21 @@ def test_import_with_any_bad_row_saves_nothing(app, browser, world):
 
 
 def test_import_refuses_other_encodings_types_and_sizes(app, browser, world):
-    as_user(browser, "owner")
-    latin = upload(
+    browser.sign_in("owner@example.com")
+    latin = upload_roster(
         browser, world["cohort"], "email,name,role,team\nzoe@example.com,Zoë,ops,CRM team\n".encode("latin-1")
     )
     assert "the file is not UTF-8" in latin.get_data(as_text=True)
-    assert "upload a .csv file" in upload(browser, world["cohort"], b"email\n", "roster.xlsx").get_data(as_text=True)
-    too_big = upload(browser, world["cohort"], b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10))
+    assert "upload a .csv file" in upload_roster(browser, world["cohort"], b"email\n", "roster.xlsx").get_data(
+        as_text=True
+    )
+    too_big = upload_roster(browser, world["cohort"], b"x" * (app.config["MAX_CONTENT_LENGTH"] + 10))
     assert too_big.status_code == 413
     assert members(app, world["cohort"]) == 3
 
 
 def test_add_existing_and_new_learner_one_by_one(app, browser, world):
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     cohort = world["cohort"]
     assert browser.post(f"/cohorts/{cohort}/roster", {"email": "leader@example.com"}).status_code == 302
     missing = browser.post(f"/cohorts/{cohort}/roster", {"email": "fresh@example.com"})
@@ -158,16 +137,16 @@ def test_add_existing_and_new_learner_one_by_one(app, browser, world):
 
 
 def test_dashboard_moves_as_learners_play(app, browser, world):
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     cohort = world["cohort"]
     html = browser.get(f"/cohorts/{cohort}").get_data(as_text=True)
     assert "<strong>3</strong> learners" in html and "<strong>0%</strong> average progress" in html
     browser.logout()
-    as_user(browser, "learner1")
+    browser.sign_in("learner1@example.com")
     browser.post("/lessons/first/complete", page="/lessons/first")
     play(browser, [("queue", 0), ("review", 0)])
     browser.logout()
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     html = browser.get(f"/cohorts/{cohort}").get_data(as_text=True)
     assert "<strong>22%</strong> average progress" in html  # learner1 did 2 of 3 items: (67 + 0 + 0) / 3
     assert "<strong>1</strong> below target" not in html
@@ -182,26 +161,19 @@ def test_dashboard_moves_as_learners_play(app, browser, world):
 
 
 def test_patterns_need_five_learners(app, browser, world, make_user):
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     assert "Not enough evidence yet: 0 of the 5" in browser.get(f"/cohorts/{world['cohort']}/patterns").get_data(
         as_text=True
     )
     browser.logout()
-    with app.app_context():
-        for i in range(4, 7):
-            user = User(
-                email=f"learner{i}@example.com", name=f"L{i}", role="ops", access="learner", org_id=world["org"]
-            )
-            user.set_password("correct horse battery")
-            db.session.add(user)
-            db.session.flush()
-            db.session.add(CohortMember(cohort_id=world["cohort"], user_id=user.id))
-        db.session.commit()
+    with make.saved(app):
+        newcomers = [make.user(f"learner{i}@example.com", name=f"L{i}", org=world["org"]) for i in range(4, 7)]
+        make.add_members(world["cohort"], newcomers)
     for i in range(1, 7):
-        as_user(browser, f"learner{i}")
+        browser.sign_in(f"learner{i}@example.com")
         play(browser, [("queue", 1 if i <= 4 else 0), ("review", 2 if i <= 4 else 0)])
         browser.logout()
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     html = browser.get(f"/cohorts/{world['cohort']}/patterns").get_data(as_text=True)
     assert "6 learners played it." in html
     wrong = html[html.index("Most common wrong turns") : html.index("Every decision")]
@@ -216,7 +188,7 @@ def test_follow_up_and_exports_are_neutralised(app, browser, world):
         db.session.get(User, world["learner2"]).name = '=HYPERLINK("http://x","y")'
         db.session.get(Cohort, world["cohort"]).due_on = date.today() - timedelta(days=1)
         db.session.commit()
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     page = browser.get(f"/cohorts/{world['cohort']}/follow-up").get_data(as_text=True)
     assert page.count("Message to copy") == 3 and page.count(">Overdue</span>") == 3
     assert "=HYPERLINK(&#34;http://x&#34;,&#34;y&#34;)" in page  # shown as text, escaped
@@ -236,30 +208,26 @@ def test_follow_up_and_exports_are_neutralised(app, browser, world):
 
 
 def test_learner_sees_assignments_overdue_first(app, browser, world):
-    with app.app_context():
-        late = Cohort(
-            org_id=world["org"],
-            name="Late sprint",
+    with make.saved(app):
+        make.cohort(
+            world["org"],
+            "Late sprint",
+            members=[world["learner1"]],
+            assignments=[("scenario", "ops-send")],
             starts_on=date.today() - timedelta(days=20),
             due_on=date.today() - timedelta(days=1),
         )
-        from literacy.cohorts.models import CohortAssignment
-
-        late.assignments.append(CohortAssignment(kind="scenario", ref="ops-send"))
-        late.members.append(CohortMember(user_id=world["learner1"]))
-        db.session.add(late)
-        db.session.commit()
-    as_user(browser, "learner1")
+    browser.sign_in("learner1@example.com")
     html = browser.get("/").get_data(as_text=True)
     assert html.index("Late sprint") < html.index("Pilot cohort")
     assert "Overdue" in html
 
 
 def test_remove_member_keeps_attempts(app, browser, world):
-    as_user(browser, "learner1")
+    browser.sign_in("learner1@example.com")
     play(browser, [("queue", 0)])
     browser.logout()
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     response = browser.post(
         f"/cohorts/{world['cohort']}/members/{world['learner1']}/remove", page=f"/cohorts/{world['cohort']}/roster"
     )
@@ -268,10 +236,10 @@ def test_remove_member_keeps_attempts(app, browser, world):
 
 
 def test_co_manager_gains_access_when_added(app, browser, world):
-    as_user(browser, "manager2")
+    browser.sign_in("manager2@example.com")
     assert browser.get(f"/cohorts/{world['cohort']}").status_code == 404
     browser.logout()
-    as_user(browser, "owner")
+    browser.sign_in("owner@example.com")
     cohort = world["cohort"]
     response = browser.post(
         f"/cohorts/{cohort}/edit",
@@ -287,5 +255,5 @@ def test_co_manager_gains_access_when_added(app, browser, world):
     )
     assert response.status_code == 302
     browser.logout()
-    as_user(browser, "manager2")
+    browser.sign_in("manager2@example.com")
     assert "Track: Operations" in browser.get(f"/cohorts/{cohort}").get_data(as_text=True)

@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT, TINY
+from support.apps import bare_app
+from support.paths import FIXTURES, ROOT, TINY
 
-from literacy import create_app
 from literacy.content import ContentError, check, load
 from literacy.content.errors import Problems
 from literacy.content.frontmatter import split
@@ -72,20 +72,14 @@ def test_broken_fixture_gives_its_one_message(name):
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_cli_check_exits_1_with_file_and_line(tmp_path, name):
-    app = create_app(
-        {"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
-    )
-    result = app.test_cli_runner().invoke(args=["content", "check", str(BROKEN / name)])
+    result = bare_app(tmp_path).test_cli_runner().invoke(args=["content", "check", str(BROKEN / name)])
     line, message = EXPECTED[name]
     assert result.exit_code == 1
     assert f"{name}:{line}: {message}" in result.output
 
 
 def test_cli_check_folder_reports_every_problem_at_once(tmp_path):
-    app = create_app(
-        {"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
-    )
-    result = app.test_cli_runner().invoke(args=["content", "check", str(BROKEN)])
+    result = bare_app(tmp_path).test_cli_runner().invoke(args=["content", "check", str(BROKEN)])
     assert result.exit_code == 1
     for name, (line, message) in EXPECTED.items():
         assert f"{name}:{line}: {message}" in result.output
@@ -144,9 +138,7 @@ def test_app_refuses_to_start_on_invalid_content(tmp_path):
     root = copy_tiny(tmp_path)
     (root / "scenarios/ops/01-send.md").write_text((BROKEN / "scenarios/ops/bad-start.md").read_text())
     with pytest.raises(ContentError) as error:
-        create_app(
-            {"TESTING": True, "CONTENT_ROOT": str(root), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
-        )
+        bare_app(tmp_path, root)
     assert [p.message for p in error.value.problems] == ["start node 'lobby' does not exist"]
 
 
@@ -155,7 +147,8 @@ def test_adding_a_role_is_content_only(tmp_path):
     taxonomy = root / "curricula/skills.yaml"
     taxonomy.write_text(
         taxonomy.read_text()
-        + "  - id: events\n    name: Events\n    description: Field events.\n    targets:\n      ownership: 50\n      data: 50\n"
+        + "  - id: events\n    name: Events\n    description: Field events.\n"
+        + "    targets:\n      ownership: 50\n      data: 50\n"
     )
     shutil.copytree(root / "curricula/ops", root / "curricula/events")
     for lesson in (root / "curricula/events").glob("*.md"):
@@ -196,7 +189,8 @@ def test_lesson_markdown_is_sanitised(tmp_path):
     root = copy_tiny(tmp_path)
     lesson = root / "curricula/ops/02-second.md"
     hostile = (
-        "\n<script>alert(1)</script>\n[x](javascript:alert(1)) <img src=x onerror=alert(1)> <svg onload=alert(1)></svg>\n"
+        "\n<script>alert(1)</script>\n"
+        "[x](javascript:alert(1)) <img src=x onerror=alert(1)> <svg onload=alert(1)></svg>\n"
         "[a](JaVaScRiPt:alert(1)) [b](&#106;avascript:alert(1)) [c](data:text/html,<script>alert(1)</script>)\n"
         '<a href="vbscript:x">d</a> <iframe src=https://evil.example></iframe>\n'
         "[ok](https://example.com) [mail](mailto:team@example.com) [plain](http://example.com)\n"

@@ -1,9 +1,10 @@
 """Demo data: an organisation with teams, learners, a manager and a leader, and history."""
 
 from sqlalchemy import func, select
+from support.apps import bare_app
 
-from literacy.learning.models import Attempt, SkillScore
-from literacy.people.models import Organization, Team, User
+from literacy.learning.tables import Attempt, SkillScore
+from literacy.people.tables import Organization, Team, User
 from literacy.platform.extensions import db
 
 
@@ -39,12 +40,5 @@ def test_demo_learner_can_sign_in_and_see_history(app, runner, browser):
 
 
 def test_demo_asks_for_the_schema_first(tmp_path):
-    from conftest import TINY
-
-    from literacy import create_app
-
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/empty.sqlite3", "CONTENT_ROOT": str(TINY)}
-    )
-    result = app.test_cli_runner().invoke(args=["demo"])
+    result = bare_app(tmp_path).test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 1 and "flask --app app db upgrade" in result.output

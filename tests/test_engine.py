@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from conftest import ROOT, TINY
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.paths import ROOT, TINY
 
 from literacy.content import load
 from literacy.learning import engine
@@ -55,7 +55,7 @@ def test_strongest_path_ends_in_the_best_outcome():
 SHIPPED = sorted(load(ROOT).scenarios.values(), key=lambda s: s.id) if (ROOT / "scenarios").is_dir() else []
 
 
-@pytest.mark.parametrize("scenario", SHIPPED + [TINY_SCENARIO], ids=lambda s: s.id)
+@pytest.mark.parametrize("scenario", [*SHIPPED, TINY_SCENARIO], ids=lambda s: s.id)
 @settings(max_examples=60, deadline=None)
 @given(picks=st.lists(st.integers(min_value=0, max_value=1000), min_size=60, max_size=60))
 def test_random_walks_end_at_an_ending_with_scores_in_range(scenario, picks):

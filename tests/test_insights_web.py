@@ -8,51 +8,34 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
-from test_rollups import evidence
+from support import make
 
 from literacy.insights import readmodels as readmodel
 from literacy.insights.rollups import months_back
-from literacy.people.models import Team, User
+from literacy.people.tables import Team, User
 from literacy.platform.extensions import db
 
 
 @pytest.fixture
 def evidenced(app, world):
     """Six learners of org A in the CRM team with recent evidence, so cells pass the minimum of five."""
-    with app.app_context():
-        team = db.session.get(Team, world["team"])
+    with make.saved(app):
         scores = [(90, 80), (80, 70), (75, 40), (60, 65), (50, 30), (72, 61)]
         for i, (own, data) in enumerate(scores, start=1):
             user = (
-                db.session.get(User, world[f"learner{i}"])
+                world[f"learner{i}"]
                 if i <= 3
-                else User(
-                    org_id=world["org"],
-                    email=f"extra{i}@example.com",
-                    name=f"Extra {i}",
-                    role="ops",
-                    access="learner",
-                    password_hash="",
+                else make.user(
+                    f"extra{i}@example.com", org=world["org"], name=f"Extra {i}", password=None, teams=[world["team"]]
                 )
             )
-            if i > 3:
-                user.teams.append(team)
-                db.session.add(user)
-                db.session.flush()
-            evidence(user.id, datetime.utcnow() - timedelta(days=i), {"ownership": own, "data": data})
-        db.session.commit()
+            make.attempt(user, at=datetime.utcnow() - timedelta(days=i), scores={"ownership": own, "data": data})
         readmodel.rebuild(app.extensions["catalogue"])
-        db.session.commit()
     return world
 
 
-def login(browser, who):
-    assert browser.login(f"{who}@example.com").status_code == 302
-    return browser
-
-
 def test_leader_overview_shows_maturity_heatmap_and_trend(browser, evidenced):
-    html = login(browser, "leader").get("/insights/").get_data(as_text=True)
+    html = browser.sign_in("leader@example.com").get("/insights/").get_data(as_text=True)
     assert "Level 2" in html and "What level 3 (Defined) still needs" in html
     assert "Share of learners who started their role-specific track" in html  # definitions beside the figures
     assert '71 <span class="muted">/ 70</span>' in html  # ownership: (90+80+75+60+50+72)/6 = 71.2
@@ -60,7 +43,7 @@ def test_leader_overview_shows_maturity_heatmap_and_trend(browser, evidenced):
 
 
 def test_cell_drill_down_lists_learners_and_links_their_attempts(browser, evidenced):
-    login(browser, "leader")
+    browser.sign_in("leader@example.com")
     html = browser.get("/insights/cells/role/ops/data").get_data(as_text=True)
     assert "Learner1" in html and "Extra 5" in html and "<strong>6</strong> learners, 6 attempts" in html
     evidence_page = browser.get(f"/insights/learners/{evidenced['learner1']}").get_data(as_text=True)
@@ -68,18 +51,16 @@ def test_cell_drill_down_lists_learners_and_links_their_attempts(browser, eviden
 
 
 def test_small_cells_hide_individuals(app, browser, world):
-    with app.app_context():
-        evidence(world["learner1"], datetime.utcnow(), {"ownership": 90, "data": 90})
-        db.session.commit()
+    with make.saved(app):
+        make.attempt(world["learner1"], at=datetime.utcnow(), scores={"ownership": 90, "data": 90})
         readmodel.rebuild(app.extensions["catalogue"])
-        db.session.commit()
-    html = login(browser, "leader").get("/insights/cells/role/ops/data").get_data(as_text=True)
+    html = browser.sign_in("leader@example.com").get("/insights/cells/role/ops/data").get_data(as_text=True)
     assert "Not enough evidence" in html and "Learner1" not in html
     assert "Not enough evidence" in browser.get("/insights/").get_data(as_text=True)
 
 
 def test_exports_in_csv_and_json(browser, evidenced):
-    login(browser, "leader")
+    browser.sign_in("leader@example.com")
     rows = list(csv.DictReader(io.StringIO(browser.get("/insights/heatmap/role?format=csv").get_data(as_text=True))))
     own = next(r for r in rows if r["skill"] == "ownership")
     assert (own["group"], own["learners"], own["proficiency"], own["target"], own["enough_evidence"]) == (
@@ -109,7 +90,7 @@ def test_exports_in_csv_and_json(browser, evidenced):
 
 
 def test_manager_sees_only_their_teams(app, browser, evidenced):
-    login(browser, "owner")  # in no team yet
+    browser.sign_in("owner@example.com")  # in no team yet
     html = browser.get("/insights/").get_data(as_text=True)
     assert "No learners in scope yet." in html
     assert browser.get(f"/insights/learners/{evidenced['learner1']}").status_code == 404
@@ -123,7 +104,7 @@ def test_manager_sees_only_their_teams(app, browser, evidenced):
 
 
 def test_unknown_dimension_group_skill_or_indicator_is_404(browser, evidenced):
-    login(browser, "leader")
+    browser.sign_in("leader@example.com")
     for url in (
         "/insights/heatmap/planet",
         "/insights/cells/role/astronaut/data",
@@ -137,13 +118,11 @@ def test_unknown_dimension_group_skill_or_indicator_is_404(browser, evidenced):
 def test_trend_points_drill_down_to_their_learners(app, browser, world):
     before, month = months_back(datetime.utcnow().date(), 4)[:2]  # four and three months ago
     day = datetime(int(month[:4]), int(month[5:]), 15)
-    with app.app_context():
-        evidence(world["learner1"], day, {"ownership": 90, "data": 90})
-        evidence(world["learner2"], day, {"ownership": 10, "data": 10})
-        db.session.commit()
+    with make.saved(app):
+        make.attempt(world["learner1"], at=day, scores={"ownership": 90, "data": 90})
+        make.attempt(world["learner2"], at=day, scores={"ownership": 10, "data": 10})
         readmodel.rebuild(app.extensions["catalogue"])
-        db.session.commit()
-    login(browser, "leader")
+    browser.sign_in("leader@example.com")
     assert f"/insights/indicators/proficiency?month={month}" in browser.get("/insights/").get_data(as_text=True)
     rows = json.loads(
         browser.get(f"/insights/indicators/proficiency?month={month}&format=json").get_data(as_text=True)
@@ -161,7 +140,7 @@ def test_trend_points_drill_down_to_their_learners(app, browser, world):
 
 
 def test_role_specificity_drills_down_to_roles(browser, evidenced):
-    login(browser, "leader")
+    browser.sign_in("leader@example.com")
     rows = json.loads(browser.get("/insights/indicators/role_specificity?format=json").get_data(as_text=True))["rows"]
     assert rows == [{"role": "ops", "learners": 6, "started": 6, "started_percent": 100}]
     html = browser.get("/insights/indicators/role_specificity").get_data(as_text=True)

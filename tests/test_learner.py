@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from support import STRONG
+from support.journeys import answer_check, complete_lesson, play
 
-from literacy.learning.models import CheckAnswer, LessonCompletion
+from literacy.learning.tables import CheckAnswer, LessonCompletion
 from literacy.platform.extensions import db
 
 
@@ -24,9 +26,9 @@ def test_home_shows_track_progress_and_next_step(learner):
 def test_lesson_renders_markdown_and_marks_complete_once(learner, app):
     html = learner.get("/lessons/first").get_data(as_text=True)
     assert "<strong>named owner</strong>" in html and "Lesson 1 of 2" in html
-    response = learner.post("/lessons/first/complete", page="/lessons/first")
+    response = complete_lesson(learner, "first")
     assert response.headers["Location"] == "/lessons/second"
-    learner.post("/lessons/first/complete", page="/lessons/second")  # the button on an old tab: harmless
+    complete_lesson(learner, "first", page="/lessons/second")  # the button on an old tab: harmless
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(LessonCompletion)) == 1
     home = learner.get("/").get_data(as_text=True)
@@ -34,13 +36,13 @@ def test_lesson_renders_markdown_and_marks_complete_once(learner, app):
 
 
 def test_knowledge_check_records_answer_and_explains(learner, app):
-    response = learner.post("/lessons/first/check", {"q0": "0"}, page="/lessons/first")
+    response = answer_check(learner, "first", {0: 0})
     assert response.status_code == 302
     html = learner.get("/lessons/first").get_data(as_text=True)
     assert "You answered 0 of 1 correctly" in html
     assert "Shared involvement is not ownership." in html and "A named owner knows the outcome" in html
     assert "Your answer: not the best answer" in html and "Best answer" in html
-    learner.post("/lessons/first/check", {"q0": "1"}, page="/lessons/first")
+    answer_check(learner, "first", {0: 1})
     with app.app_context():
         answer = db.session.scalars(select(CheckAnswer)).one()  # the latest answer replaces the first
         assert (answer.option, answer.correct) == (1, True)
@@ -63,10 +65,7 @@ def test_lesson_without_check_has_no_check_route(learner):
 def test_progress_shows_attempts_and_skill_profile(learner):
     html = learner.get("/progress").get_data(as_text=True)
     assert "No scenario attempts yet" in html and "No evidence yet" in html
-    page = learner.post("/scenarios/ops-send/start", page="/scenarios/ops-send")
-    attempt = page.headers["Location"].rsplit("/", 1)[1]
-    learner.post(f"/attempts/{attempt}/choose", {"step": 0, "node": "queue", "choice": 0}, page=f"/attempts/{attempt}")
-    learner.post(f"/attempts/{attempt}/choose", {"step": 1, "node": "review", "choice": 0}, page=f"/attempts/{attempt}")
+    play(learner, STRONG)
     html = learner.get("/progress").get_data(as_text=True)
     assert "Strong judgment" in html and "At target" in html
     assert "1 of 1 scenarios finished" in learner.get("/").get_data(as_text=True)

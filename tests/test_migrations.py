@@ -2,16 +2,14 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import SHARED_DATABASE, TINY
 from flask_migrate import downgrade, upgrade
+from support.apps import app_for
 
-from literacy import create_app
 from literacy.platform.extensions import db
 
 
-def test_upgrade_from_empty_matches_the_models_and_downgrades(tmp_path):
-    uri = SHARED_DATABASE or f"sqlite:///{tmp_path}/m.sqlite3"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "CONTENT_ROOT": str(TINY)})
+def test_upgrade_from_empty_matches_the_models_and_downgrades(migration_database):
+    app = app_for(migration_database)
     with app.app_context():
         db.drop_all()  # on a shared server, the previous test's tables
         with db.engine.begin() as connection:
@@ -26,9 +24,8 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(tmp_path):
             assert db.inspect(connection).get_table_names() == ["alembic_version"]
 
 
-def test_upgrade_keeps_existing_accounts_signed_in_able(tmp_path):
-    uri = SHARED_DATABASE or f"sqlite:///{tmp_path}/m2.sqlite3"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "CONTENT_ROOT": str(TINY)})
+def test_upgrade_keeps_existing_accounts_signed_in_able(migration_database):
+    app = app_for(migration_database)
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as connection:

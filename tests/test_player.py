@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import func, select
+from support.journeys import choose, start_scenario
 
-from literacy.learning.models import Attempt, AttemptStep, SkillScore
+from literacy.learning.tables import Attempt, AttemptStep, SkillScore
 from literacy.platform.extensions import db
 from literacy.xapi import outbox
 from literacy.xapi import statements as xs
-from literacy.xapi.models import OutboxStatement
-
-
-def start(browser, scenario="ops-send"):
-    response = browser.post(f"/scenarios/{scenario}/start", page=f"/scenarios/{scenario}")
-    assert response.status_code == 302
-    return int(re.search(r"/attempts/(\d+)", response.headers["Location"])[1])
-
-
-def choose(browser, attempt_id, step, node, choice):
-    return browser.post(
-        f"/attempts/{attempt_id}/choose", {"step": step, "node": node, "choice": choice}, page=f"/attempts/{attempt_id}"
-    )
+from literacy.xapi.tables import OutboxStatement
 
 
 def steps(app, attempt_id):
@@ -42,7 +29,7 @@ def answered_statements(app, attempt_id) -> int:
 
 
 def test_play_to_debrief_with_feedback_and_scores(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     page = learner.get(f"/attempts/{attempt}").get_data(as_text=True)
     assert "A send is queued." in page and "Check the list first" in page and "Send now" in page
 
@@ -68,7 +55,7 @@ def test_play_to_debrief_with_feedback_and_scores(learner, app):
 
 
 def test_poor_path_scores_and_shows_strongest_path(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     choose(learner, attempt, 0, "queue", 1)  # send now: data -1
     choose(learner, attempt, 1, "review", 1)  # owner without the check: ownership +1
     debrief = learner.get(f"/attempts/{attempt}/debrief").get_data(as_text=True)
@@ -80,7 +67,7 @@ def test_poor_path_scores_and_shows_strongest_path(learner, app):
 
 
 def test_double_submit_records_once_and_gets_same_answer(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     first = choose(learner, attempt, 0, "queue", 0)
     second = choose(learner, attempt, 0, "queue", 0)
     assert first.headers["Location"] == second.headers["Location"]
@@ -88,7 +75,7 @@ def test_double_submit_records_once_and_gets_same_answer(learner, app):
 
 
 def test_stale_submit_from_another_tab_does_not_overwrite(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     choose(learner, attempt, 0, "queue", 0)
     stale = choose(learner, attempt, 0, "queue", 1)  # old page, different choice
     assert stale.headers["Location"].endswith(f"/attempts/{attempt}")
@@ -100,7 +87,7 @@ def test_stale_submit_from_another_tab_does_not_overwrite(learner, app):
 
 
 def test_hidden_or_bogus_choice_is_refused(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     choose(learner, attempt, 0, "queue", 0)
     response = choose(learner, attempt, 1, "review", 1)  # hidden by Requires: !checked
     assert "not available here" in learner.get(response.headers["Location"]).get_data(as_text=True)
@@ -113,7 +100,7 @@ def test_hidden_or_bogus_choice_is_refused(learner, app):
 
 
 def test_finished_attempt_rejects_more_choices(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     choose(learner, attempt, 0, "queue", 0)
     choose(learner, attempt, 1, "review", 2)
     again = choose(learner, attempt, 2, "bad", 0)
@@ -123,7 +110,7 @@ def test_finished_attempt_rejects_more_choices(learner, app):
 
 
 def test_leaving_and_coming_back_resumes(learner):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     choose(learner, attempt, 0, "queue", 0)
     overview = learner.get("/scenarios/ops-send").get_data(as_text=True)
     assert f"/attempts/{attempt}" in overview and "Resume where you left off" in overview
@@ -133,10 +120,10 @@ def test_leaving_and_coming_back_resumes(learner):
 
 
 def test_retry_starts_new_attempt_and_keeps_earlier(learner, app):
-    first = start(learner)
+    first = start_scenario(learner)
     choose(learner, first, 0, "queue", 1)
     choose(learner, first, 1, "review", 2)
-    second = start(learner)
+    second = start_scenario(learner)
     assert second != first
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Attempt)) == 2
@@ -153,7 +140,7 @@ def test_double_click_on_start_creates_one_attempt(learner, app):
 
 
 def test_someone_elses_attempt_is_not_found(learner, app, make_user):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     learner.logout()
     make_user("other@example.com")
     learner.login("other@example.com")
@@ -168,7 +155,7 @@ def test_someone_elses_attempt_is_not_found(learner, app, make_user):
 
 
 def test_changed_scenario_is_explained_not_crashed(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     with app.app_context():
         db.session.get(Attempt, attempt).content_version = "oldversion00"
         db.session.commit()
@@ -186,7 +173,7 @@ def test_unknown_objects_are_404(learner, url):
 
 
 def test_expired_form_on_a_choice_reprompts_without_losing_the_attempt(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     choose(learner, attempt, 0, "queue", 0)
     response = learner.client.post(
         f"/attempts/{attempt}/choose",
@@ -211,7 +198,7 @@ def test_locked_database_gives_503_and_keeps_the_answer(busy_app):
     """A writer holding the SQLite lock longer than the busy timeout: the learner is told, nothing is half-saved,
     and the page offers the same choice again, which then records once."""
     app, browser, locked = busy_app
-    attempt = start(browser)
+    attempt = start_scenario(browser)
     with locked():
         busy = choose(browser, attempt, 0, "queue", 0)
     html = busy.get_data(as_text=True)
@@ -225,7 +212,7 @@ def test_locked_database_gives_503_and_keeps_the_answer(busy_app):
 def test_five_parallel_identical_submits_record_once_with_the_same_answer(learner, app):
     from concurrent.futures import ThreadPoolExecutor
 
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     fields = learner.hidden_fields(f"/attempts/{attempt}", f"/attempts/{attempt}/choose")
     fields.update(step=0, node="queue", choice=0)
     cookie = learner.client.get_cookie("session").value

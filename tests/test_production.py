@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 import re
 import subprocess
 import sys
@@ -13,12 +12,15 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import ROOT
+from sqlalchemy import func, select
+from support import make
+from support.apps import app_for
+from support.paths import ROOT
+from support.remote import HttpBrowser, free_port
 
+from literacy.learning.tables import AttemptStep
+from literacy.platform.extensions import db
 from literacy.platform.observability import JsonFormatter
-
-sys.path.insert(0, str(ROOT / "bench"))
-from load import free_port
 
 
 def test_request_id_is_generated_or_passed_through(browser):
@@ -89,40 +91,30 @@ def test_gunicorn_serves_the_app_with_the_documented_config(tmp_path):
 
 
 def test_server_killed_mid_attempt_loses_no_choice_and_the_learner_resumes(tmp_path):
-    from load import CHOICE, TOKEN, Learner, Stats, count_steps, prepare  # the load test's own HTTP client
-
     env = environment(tmp_path, LITERACY_ENV="development")
-    prepare(env, 1)
+    app = app_for(env["DATABASE_URL"], ROOT)  # the shipped content, as the server has it
+    with make.saved(app):
+        make.user(
+            "learner@example.com", org=make.organization("Load"), role=next(iter(app.extensions["catalogue"].roles))
+        )
     port = free_port()
     server = gunicorn(env, port)
-    learner = Learner(f"http://127.0.0.1:{port}", "load0@example.com", random.Random(1), False, Stats())
-    page = learner.request("/login")[1]
-    learner.request(
-        "/login",
-        {"csrf_token": TOKEN.search(page)[1], "email": "load0@example.com", "password": "load test passphrase"},
-    )
-    scenario = re.search(r'href="(/scenarios/[^"]+)"', learner.request("/")[1])[1]
-    overview = learner.request(scenario)[1]
-    after = re.search(r'name="after"[^>]*value="(\d+)"', overview)[1]
-    attempt = re.search(
-        r"/attempts/(\d+)",
-        learner.request(scenario + "/start", {"csrf_token": TOKEN.search(overview)[1], "after": after})[2],
-    )[1]
+    learner = HttpBrowser(f"http://127.0.0.1:{port}").sign_in("learner@example.com")
+    scenario = re.search(r'href="(/scenarios/[^"]+)"', learner.get("/").text)[1]
+    attempt = re.search(r"/attempts/(\d+)", learner.post(scenario + "/start", page=scenario).location)[1]
     for _ in range(2):  # two decisions, each acknowledged with a redirect to its feedback
-        node = learner.request(f"/attempts/{attempt}")[1]
-        step, node_id, choice = CHOICE.findall(node)[0]
-        status, _, location = learner.request(
-            f"/attempts/{attempt}/choose",
-            {"csrf_token": TOKEN.search(node)[1], "step": step, "node": node_id, "choice": choice},
-        )
-        assert status == 302 and location.endswith(f"/steps/{int(step) + 1}")
+        button = next(f for f in learner.forms(f"/attempts/{attempt}") if f.action == f"/attempts/{attempt}/choose")
+        step = button.hidden["step"]
+        answer = learner.submit(button)
+        assert answer.status == 302 and answer.location.endswith(f"/steps/{int(step) + 1}")
     server.kill()  # SIGKILL: no graceful shutdown
     server.wait(timeout=10)
-    assert count_steps(env) == 2
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 2
     server = gunicorn(env, port)
     try:
-        status, page, _ = learner.request(f"/attempts/{attempt}")  # the same browser session resumes
-        assert status == 200 and 'name="step" value="2"' in page
+        resumed = learner.get(f"/attempts/{attempt}")  # the same browser session resumes
+        assert resumed.status == 200 and 'name="step" value="2"' in resumed.text
     finally:
         server.terminate()
         server.communicate(timeout=20)

@@ -5,69 +5,37 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from support import make
 
 from literacy.insights import metrics, rollups
 from literacy.insights import overview as insights
 from literacy.insights import readmodels as readmodel
 from literacy.insights.metrics import RoleCounts
 from literacy.insights.rollups import Scope, Windows
-from literacy.learning.record import add_scores as record_scores
-from literacy.learning.models import Attempt, LessonCompletion
-from literacy.people.models import Organization, Team, User
-from literacy.platform.extensions import db
 
 NOW = datetime(2026, 11, 24, 12, 0)
-
-
-def evidence(user_id, finished, scores, scenario="ops-send"):
-    attempt = Attempt(
-        user_id=user_id,
-        scenario_id=scenario,
-        role="ops",
-        content_version="v",
-        node_id="good",
-        step=2,
-        started_at=finished,
-        updated_at=finished,
-        finished_at=finished,
-        outcome="strong",
-    )
-    db.session.add(attempt)
-    db.session.flush()
-    record_scores(user_id, attempt.id, scenario, scores, {}, finished)
 
 
 @pytest.fixture
 def org(app):
     """Seven ops learners in one team; see the module docstring of each test for who did what."""
-    with app.app_context():
-        org = Organization(name="Hand", slug="hand")
-        db.session.add(org)
-        db.session.flush()
-        team = Team(org_id=org.id, name="T1", role="ops")
-        ids = []
-        for i in range(1, 8):
-            user = User(
-                org_id=org.id, email=f"p{i}@hand.example", name=f"P{i}", role="ops", access="learner", password_hash=""
-            )
-            user.teams.append(team)
-            db.session.add(user)
-            db.session.flush()
-            ids.append(user.id)
+    with make.saved(app):
+        org = make.organization("Hand", "hand")
+        team = make.team(org, "T1")
+        ids = [
+            make.user(f"p{i}@hand.example", org=org, name=f"P{i}", password=None, teams=[team]).id for i in range(1, 8)
+        ]
         p1, p2, p3, p4, p5, p6, _ = ids
-        evidence(p1, datetime(2026, 11, 1), {"ownership": 80, "data": 50})
-        evidence(p2, datetime(2026, 10, 1), {"ownership": 60, "data": 70})
-        evidence(p3, datetime(2026, 9, 1), {"ownership": 100, "data": 100})
-        evidence(p3, datetime(2026, 11, 10), {"ownership": 40, "data": 40})  # the latest attempt counts
-        evidence(p4, datetime(2026, 8, 1), {"ownership": 75, "data": 60})
-        evidence(p5, datetime(2025, 6, 1), {"ownership": 90, "data": 90})  # older than 365 days: stale
-        db.session.add(LessonCompletion(user_id=p6, lesson_id="first", completed_at=datetime(2026, 11, 5)))
-        db.session.add_all(
-            [LessonCompletion(user_id=p1, lesson_id=l, completed_at=datetime(2026, 11, 2)) for l in ("first", "second")]
-        )
-        db.session.commit()
+        make.attempt(p1, at=datetime(2026, 11, 1), scores={"ownership": 80, "data": 50})
+        make.attempt(p2, at=datetime(2026, 10, 1), scores={"ownership": 60, "data": 70})
+        make.attempt(p3, at=datetime(2026, 9, 1), scores={"ownership": 100, "data": 100})
+        make.attempt(p3, at=datetime(2026, 11, 10), scores={"ownership": 40, "data": 40})  # the latest attempt counts
+        make.attempt(p4, at=datetime(2026, 8, 1), scores={"ownership": 75, "data": 60})
+        make.attempt(p5, at=datetime(2025, 6, 1), scores={"ownership": 90, "data": 90})  # older than 365 days: stale
+        make.lesson_completed(p6, "first", at=datetime(2026, 11, 5))
+        for lesson in ("first", "second"):
+            make.lesson_completed(p1, lesson, at=datetime(2026, 11, 2))
         readmodel.rebuild(app.extensions["catalogue"])
-        db.session.commit()
         return {"org": org.id, "team": team.id, "ids": ids}
 
 

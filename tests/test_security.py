@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import TINY, make_app
+from support.apps import app_for, make_app
 
-from literacy import create_app
-from literacy.people.models import User
+from literacy.people.tables import User
 from literacy.platform.extensions import db
 from literacy.platform.settings import from_environment
 
@@ -58,13 +57,7 @@ def test_no_inline_script_or_style_in_pages(learner):
 def test_health_checks_the_database(app, tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok"}
-    unreachable = create_app(
-        {
-            "TESTING": True,
-            "CONTENT_ROOT": str(TINY),
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/no-such-folder/x.sqlite3",
-        }
-    )
+    unreachable = app_for(f"sqlite:///{tmp_path}/no-such-folder/x.sqlite3")
     response = unreachable.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["database"] == "unreachable"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Blueprint, abort
 
-from literacy.people.models import Organization
+from literacy.people.tables import Organization
 from literacy.platform.access import allow
 from literacy.platform.extensions import db
 

@@ -5,43 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, TINY
+from support.apps import bare_app
+from support.paths import TINY
+from support.scenarios import parse, shape, shipped
 
 from literacy.content import load
 from literacy.content.errors import Problems
 from literacy.content.scenario import parse_scenario
 from literacy.content.twee import escape, export, import_story
 
-CATALOGUE = load(ROOT)
-
-
-def parse(markdown: str, catalogue=CATALOGUE):
-    problems = Problems()
-    scenario = parse_scenario(markdown, "imported.md", set(catalogue.roles), set(catalogue.skills), problems)
-    assert not problems, [str(p) for p in problems.items]
-    return scenario
-
-
-def shape(scenario):
-    nodes = {
-        n.id: (
-            n.title,
-            n.html,
-            n.outcome,
-            tuple((c.label, c.target, c.effects, c.sets, c.requires, c.feedback) for c in n.choices),
-        )
-        for n in scenario.nodes.values()
-    }
-    return (
-        scenario.id,
-        scenario.title,
-        scenario.role,
-        scenario.skills,
-        scenario.minutes,
-        scenario.start,
-        scenario.summary,
-        nodes,
-    )
+CATALOGUE = shipped()
 
 
 @pytest.mark.parametrize("scenario_id", sorted(CATALOGUE.scenarios))
@@ -134,11 +107,7 @@ def test_escape_round_trips_special_characters():
 
 
 def test_cli_export_then_import_writes_a_valid_scenario(tmp_path):
-    from literacy import create_app
-
-    app = create_app(
-        {"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
-    )
+    app = bare_app(tmp_path)
     runner = app.test_cli_runner()
     exported = runner.invoke(args=["content", "export-twee", "ops-send", "--out", str(tmp_path / "send.twee")])
     assert exported.exit_code == 0, exported.output
@@ -151,11 +120,7 @@ def test_cli_export_then_import_writes_a_valid_scenario(tmp_path):
 
 
 def test_cli_import_refuses_a_story_that_fails_the_check(tmp_path):
-    from literacy import create_app
-
-    app = create_app(
-        {"TESTING": True, "CONTENT_ROOT": str(TINY), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
-    )
+    app = bare_app(tmp_path)
     story = tmp_path / "broken.twee"
     story.write_text(STORY.replace("[[Finish]]", "[[Finish->Nowhere]]"), encoding="utf-8")
     out = tmp_path / "broken.md"

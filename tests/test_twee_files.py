@@ -14,8 +14,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
-from test_twee import parse, shape
+from support.apps import bare_app
+from support.paths import FIXTURES, ROOT
+from support.scenarios import parse, shape
 
 from literacy import content
 from literacy.content.twee import _passages, export, import_story
@@ -76,7 +77,8 @@ def test_the_good_files_really_contain_every_header_form_and_trailing_whitespace
 def test_winback_story_maps_every_link_form_escaped_name_and_field(tmp_path):
     markdown, notes = imported(WINBACK, "lifecycle")
     assert notes == [
-        "line 55: passage 'Ask the journey builder to re-check its own segment': invalid metadata '{\"position\":\"350,300\",}' was discarded",
+        "line 55: passage 'Ask the journey builder to re-check its own segment': "
+        'invalid metadata \'{"position":"350,300",}\' was discarded',
         "line 93: passage 'Legal\\Compliance hold' has no links and no ending tag: it became a mixed ending",
     ]
     assert "350,300" not in markdown and "position" not in markdown  # metadata is map layout only: discarded
@@ -100,7 +102,7 @@ def test_winback_story_maps_every_link_form_escaped_name_and_field(tmp_path):
         "send-approved-logged",
         "legal-compliance-hold",
     ]
-    assert scenario.start == "queue-16-00" != list(scenario.nodes)[0]  # StoryData's start, not the first passage
+    assert scenario.start == "queue-16-00" != next(iter(scenario.nodes))  # StoryData's start, not the first passage
 
     titles = {node.id: node.title for node in scenario.nodes.values()}
     assert titles == {
@@ -272,7 +274,10 @@ def test_flawed_file_reports_every_problem_with_passage_and_line(tmp_path):
 
 def test_a_meta_passage_that_is_not_yaml_is_reported_and_ignored():
     for meta in ("id: [unclosed", "just a sentence"):
-        story = f':: StoryTitle\nSpend cap\n\n:: StoryData\n{{"start": "Cap"}}\n\n:: Scenario [meta]\n{meta}\n\n:: Cap [ending:strong]\nCapped.\n'
+        story = (
+            f':: StoryTitle\nSpend cap\n\n:: StoryData\n{{"start": "Cap"}}\n\n'
+            f":: Scenario [meta]\n{meta}\n\n:: Cap [ending:strong]\nCapped.\n"
+        )
         markdown, notes = import_story(story, "paid-media")
         assert notes == ["line 7: passage 'Scenario': not 'key: value' YAML, so it was ignored"]
         assert "id: paid-media-spend-cap" in markdown and "minutes: 10" in markdown
@@ -293,12 +298,7 @@ def test_twine_story_script_and_stylesheet_are_left_out_with_a_note():
 
 
 def _cli(tmp_path):
-    from literacy import create_app
-
-    app = create_app(
-        {"TESTING": True, "CONTENT_ROOT": str(ROOT), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}
-    )
-    return app.test_cli_runner()
+    return bare_app(tmp_path, ROOT).test_cli_runner()
 
 
 @pytest.mark.parametrize("path,role", GOOD, ids=[p.stem for p, _ in GOOD])

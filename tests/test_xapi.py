@@ -7,22 +7,28 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import ROOT, Browser
 from sqlalchemy import delete, select
-from test_player import choose, start
+from support import POOR, STRONG
+from support.apps import make_app
+from support.journeys import (
+    answer_check,
+    choose,
+    complete_lesson,
+    play,
+    signed_in,
+    signed_up,
+    start_scenario,
+)
+from support.remote import free_port
 
-from literacy.people.models import User
+from literacy.people.tables import User
 from literacy.platform.extensions import db
 from literacy.xapi import events, forward, outbox, validate
 from literacy.xapi import statements as xs
-from literacy.xapi.models import OutboxStatement
-
-sys.path.insert(0, str(ROOT / "bench"))
-from load import free_port
+from literacy.xapi.tables import OutboxStatement
 
 VERB = "http://adlnet.gov/expapi/verbs/"
 
@@ -39,27 +45,10 @@ def verbs(found: list[dict]) -> list[str]:
     return [s["verb"]["id"].removeprefix(VERB) for s in found]
 
 
-def signed_in(app, email: str) -> Browser:
-    browser = Browser(app.test_client())
-    assert browser.login(email).status_code == 302
-    return browser
-
-
-def play(browser, path):
-    attempt = start(browser)
-    for step, (node, choice) in enumerate(path):
-        assert choose(browser, attempt, step, node, choice).status_code == 302
-    return attempt
-
-
-STRONG = [("queue", 0), ("review", 0)]  # checked the list, named an owner: 100 in both skills
-POOR = [("queue", 1), ("review", 2)]  # sent at once, let the tool decide: 0 in both
-
-
 def test_every_learning_event_stores_one_valid_statement(learner, app):
     learner.get("/lessons/first")
-    learner.post("/lessons/first/check", {"q0": "0"}, page="/lessons/first")
-    learner.post("/lessons/first/complete", page="/lessons/first")
+    answer_check(learner, "first", {0: 0})
+    complete_lesson(learner, "first")
     strong, poor = play(learner, STRONG), play(learner, POOR)
 
     found = stored(app)
@@ -125,18 +114,13 @@ def test_every_learning_event_stores_one_valid_statement(learner, app):
 
 
 def test_actor_is_the_account_not_the_email_unless_configured(tmp_path):
-    from conftest import make_app
-
     for actor, expected in (
         ("account", {"objectType": "Agent", "account": {"homePage": "https://learn.example.com", "name": None}}),
         ("email", {"objectType": "Agent", "name": "Lee Learner", "mbox": "mailto:learner@example.com"}),
     ):
         (tmp_path / actor).mkdir()
         app = make_app(tmp_path / actor, XAPI_ACTOR=actor, XAPI_BASE_IRI="https://learn.example.com/")
-        browser = Browser(app.test_client())
-        browser.register()
-        browser.login("learner@example.com")
-        browser.post("/lessons/first/complete", page="/lessons/first")
+        complete_lesson(signed_up(app), "first")
         (statement,) = stored(app, verb="completed")
         if actor == "account":
             with app.app_context():
@@ -154,7 +138,7 @@ def test_reopening_a_lesson_the_same_day_is_one_experience(learner, app):
 
 
 def test_a_repeated_or_refused_choice_stores_nothing_more(learner, app):
-    attempt = start(learner)
+    attempt = start_scenario(learner)
     choose(learner, attempt, 0, "queue", 0)
     choose(learner, attempt, 0, "queue", 0)  # double submit
     choose(learner, attempt, 0, "queue", 1)  # stale tab
@@ -163,8 +147,8 @@ def test_a_repeated_or_refused_choice_stores_nothing_more(learner, app):
 
 
 def test_history_rebuilds_the_same_statements_with_the_same_ids(learner, app):
-    learner.post("/lessons/first/check", {"q0": "1"}, page="/lessons/first")
-    learner.post("/lessons/first/complete", page="/lessons/first")
+    answer_check(learner, "first", {0: 1})
+    complete_lesson(learner, "first")
     play(learner, STRONG)
     play(learner, [("queue", 1)])  # unfinished
     live = {s["id"]: s for s in stored(app) if not s["verb"]["id"].endswith("experienced")}  # views leave no history
@@ -346,7 +330,7 @@ def test_an_lrs_that_never_answers_times_out_and_keeps_the_batch(learner, app):
 def test_exports_hold_exactly_whose_and_which_statements(app, world):
     learner1, learner2 = signed_in(app, "learner1@example.com"), signed_in(app, "learner2@example.com")
     play(learner1, STRONG)
-    learner2.post("/lessons/first/complete", page="/lessons/first")
+    complete_lesson(learner2, "first")
     with app.app_context():
         db.session.execute(delete(OutboxStatement).where(OutboxStatement.verb == "experienced"))
         db.session.commit()
@@ -363,7 +347,7 @@ def test_exports_hold_exactly_whose_and_which_statements(app, world):
     admin = signed_in(app, "admin@example.com")
     assert admin.get(f"/admin/users/{world['learner1']}/statements.json").json == own.json
     with app.app_context():  # the cohort's work narrows to one scenario: the lesson drops out of its export
-        from literacy.cohorts.models import CohortAssignment
+        from literacy.cohorts.tables import CohortAssignment
 
         db.session.execute(delete(CohortAssignment))
         db.session.add(CohortAssignment(cohort_id=world["cohort"], kind="scenario", ref="ops-send"))
@@ -400,12 +384,8 @@ def test_admin_page_shows_the_outbox_of_their_own_organisation_and_queues_again(
 
 
 def test_admin_send_reports_an_unreachable_lrs(tmp_path):
-    from conftest import make_app
-
     app = make_app(tmp_path, XAPI_ENDPOINT=f"http://127.0.0.1:{free_port()}/xAPI", XAPI_TIMEOUT_SECONDS=2)
-    browser = Browser(app.test_client())
-    browser.register()
-    browser.login("learner@example.com")
+    browser = signed_up(app)
     play(browser, STRONG)
     with app.app_context():
         db.session.execute(User.__table__.update().values(access="admin"))

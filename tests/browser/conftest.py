@@ -4,18 +4,16 @@ driven by Playwright in Debian's headless Chromium. axe-core comes from tests/br
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+from support import make
+from support.apps import app_for
+from support.database import fresh_sqlite
+from support.paths import ROOT
 from werkzeug.serving import make_server
 
-from literacy import create_app
 from literacy.demo import load_demo
-from literacy.platform.database import create_schema
-
-HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent.parent
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -31,17 +29,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """The app with the shipped content and the demo organisation, served on a free loopback port."""
-    folder = tmp_path_factory.mktemp("e2e")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/e2e.sqlite3",
-            "CONTENT_ROOT": str(ROOT),
-            "SECRET_KEY": "e2e",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        }
-    )
-    with app.app_context():
-        create_schema()
+    app = app_for(fresh_sqlite(tmp_path_factory.mktemp("e2e")), ROOT, TESTING=False, SECRET_KEY="e2e")
+    with make.saved(app):
         load_demo(app.extensions["catalogue"])
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)

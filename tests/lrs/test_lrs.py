@@ -8,35 +8,43 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from conftest import Browser, make_app  # tests/conftest.py
 from sqlalchemy import func, select
-from test_player import choose, start
-from test_xapi import POOR, STRONG, play
+from support import POOR, STRONG, make
+from support.apps import make_app
+from support.journeys import (
+    answer_check,
+    choose,
+    complete_lesson,
+    play,
+    signed_in,
+    signed_up,
+    start_scenario,
+)
+from support.lrs import LRS, LRS_PASSWORD, LRS_USER, strict_errors
+from support.paths import ROOT
 
 from literacy.demo import load_demo
-from literacy.learning.models import Attempt, AttemptStep, CheckAnswer, LessonCompletion
-from literacy.people.models import User
+from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion
+from literacy.people.tables import User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 from literacy.xapi import forward, outbox
 from literacy.xapi import statements as xs
-from literacy.xapi.models import OutboxStatement
+from literacy.xapi.tables import OutboxStatement
 
-from .conftest import PASSWORD, USER, strict_errors
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 LRS_ADDS = ("stored", "authority", "version")  # properties an LRS sets on what it stores
 
 
 def lrs_app(tmp_path, lrs, content_root=None, **config):
     extra = {"content_root": content_root} if content_root else {}
-    return make_app(tmp_path, XAPI_ENDPOINT=lrs.url, XAPI_USERNAME=USER, XAPI_PASSWORD=PASSWORD, **extra, **config)
+    return make_app(
+        tmp_path, XAPI_ENDPOINT=lrs.url, XAPI_USERNAME=LRS_USER, XAPI_PASSWORD=LRS_PASSWORD, **extra, **config
+    )
 
 
-def endpoint(app, password=PASSWORD) -> forward.Endpoint:
-    return forward.Endpoint(app.config["XAPI_ENDPOINT"], USER, password, timeout=5)
+def endpoint(app, password=LRS_PASSWORD) -> forward.Endpoint:
+    return forward.Endpoint(app.config["XAPI_ENDPOINT"], LRS_USER, password, timeout=5)
 
 
 def outbox_rows(app) -> dict[str, OutboxStatement]:
@@ -45,19 +53,12 @@ def outbox_rows(app) -> dict[str, OutboxStatement]:
         return {row.statement_id: (row.status, row.statement) for row in rows}
 
 
-def learner_session(app) -> Browser:
-    browser = Browser(app.test_client())
-    browser.register()
-    browser.login("learner@example.com")
-    return browser
-
-
 def test_every_kind_of_statement_is_accepted_read_back_and_matches_the_database(tmp_path, lrs):
     app = lrs_app(tmp_path, lrs)
-    browser = learner_session(app)
+    browser = signed_up(app)
     browser.get("/lessons/first")
-    browser.post("/lessons/first/check", {"q0": "1"}, page="/lessons/first")
-    browser.post("/lessons/first/complete", page="/lessons/first")
+    answer_check(browser, "first", {0: 1})
+    complete_lesson(browser, "first")
     strong, poor = play(browser, STRONG), play(browser, POOR)
     play(browser, [("queue", 0)])  # left unfinished
 
@@ -104,8 +105,8 @@ def test_every_kind_of_statement_is_accepted_read_back_and_matches_the_database(
 def test_ralph_strict_model_refuses_what_our_validator_refuses(tmp_path, lrs):
     """Our validator and Ralph's agree on the samples: the check has teeth on both sides."""
     app = lrs_app(tmp_path, lrs)
-    play(learner_session(app), STRONG)
-    sample = [s for _, s in outbox_rows(app).values() if s["verb"]["display"]["en-US"] == "passed"][0]
+    play(signed_up(app), STRONG)
+    sample = next(s for _, s in outbox_rows(app).values() if s["verb"]["display"]["en-US"] == "passed")
     broken = [copy.deepcopy(sample) for _ in range(3)]
     broken[0]["result"]["score"]["scaled"] = 1.5
     broken[1]["result"]["duration"] = "42 seconds"
@@ -119,7 +120,7 @@ def test_ralph_strict_model_refuses_what_our_validator_refuses(tmp_path, lrs):
 
 def test_the_outbox_drains_completely_after_the_lrs_stops_mid_run(tmp_path, lrs):
     app = lrs_app(tmp_path, lrs, content_root=ROOT)
-    with app.app_context():
+    with make.saved(app):
         load_demo(app.extensions["catalogue"])
         total = db.session.scalar(select(func.count()).select_from(OutboxStatement))
     assert total > 500
@@ -137,10 +138,9 @@ def test_the_outbox_drains_completely_after_the_lrs_stops_mid_run(tmp_path, lrs)
     assert report.sent == 150 and report.batches == 4 and "LRS unreachable" in report.error
 
     # learners keep working while the LRS is down: their statements wait too
-    browser = Browser(app.test_client())
-    browser.login("lifecycle.1@northbeam.example", "demo-password")
+    browser = signed_in(app, "lifecycle.1@northbeam.example", "demo-password")
     scenario = next(iter(app.extensions["catalogue"].role_scenarios("lifecycle")))
-    attempt = start(browser, scenario.id)
+    attempt = start_scenario(browser, scenario.id)
     assert choose(browser, attempt, 0, scenario.start, 0).status_code == 302
     with app.app_context():
         assert forward.send_due(endpoint(app), clock=lambda: now).waiting_until == now + timedelta(seconds=30)
@@ -173,7 +173,7 @@ def test_the_outbox_drains_completely_after_the_lrs_stops_mid_run(tmp_path, lrs)
 
 def test_a_statement_the_lrs_refuses_is_parked_and_the_others_still_go(tmp_path, lrs):
     app = lrs_app(tmp_path, lrs)
-    browser = learner_session(app)
+    browser = signed_up(app)
     play(browser, STRONG)
     with app.app_context():
         assert forward.send_due(endpoint(app)).sent == 5
@@ -195,7 +195,7 @@ def test_a_statement_the_lrs_refuses_is_parked_and_the_others_still_go(tmp_path,
 
 def test_refused_credentials_keep_statements_waiting_until_fixed(tmp_path, lrs):
     app = lrs_app(tmp_path, lrs)
-    play(learner_session(app), STRONG)
+    play(signed_up(app), STRONG)
     now = datetime(2026, 11, 25, 9, 0)
     with app.app_context():
         report = forward.send_due(endpoint(app, password="wrong"), clock=lambda: now)
@@ -207,7 +207,7 @@ def test_refused_credentials_keep_statements_waiting_until_fixed(tmp_path, lrs):
 
 def test_cli_forwards_and_an_export_imports_into_another_lrs(tmp_path, lrs, auth_file):
     app = lrs_app(tmp_path, lrs)
-    play(learner_session(app), STRONG)
+    play(signed_up(app), STRONG)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["xapi", "forward"])
     assert result.exit_code == 0 and "Sent 5, rejected 0" in result.output
@@ -215,8 +215,6 @@ def test_cli_forwards_and_an_export_imports_into_another_lrs(tmp_path, lrs, auth
 
     exported = json.loads(runner.invoke(args=["xapi", "export", "--learner", "learner@example.com"]).output)
     lrs.stop()
-    from .conftest import LRS
-
     other = LRS(tmp_path / "other-lrs", auth_file)
     other.start()
     try:

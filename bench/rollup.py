@@ -62,8 +62,8 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
         [(i + 1, f"{role} team {k}", role) for i, (role, k) in enumerate((r, k) for r in roles for k in range(3))],
     )
     cur.execute(
-        "INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token)"
-        " VALUES (?, 1, ?, ?, '', ?, 'leader', ?, 1, 'bench-leader')",
+        "INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token,"
+        " order_seed) VALUES (?, 1, ?, ?, '', ?, 'leader', ?, 1, 'bench-leader', 0)",
         (learners + 1, "leader@bench.example", "Leader", roles[0], NOW),
     )
     users, members, lessons, attempt_rows, steps, scores = [], [], [], [], [], []
@@ -71,7 +71,7 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
     attempt_id = 0
     for uid in range(1, learners + 1):
         role = roles[uid % len(roles)]
-        users.append((uid, f"l{uid}@bench.example", f"Learner {uid:06d}", role, NOW))
+        users.append((uid, f"l{uid}@bench.example", f"Learner {uid:06d}", role, NOW, uid))
         members.append((roles.index(role) * 3 + uid % 3 + 1, uid))
         course = catalogue.courses[role]
         start = NOW - timedelta(days=rng.randint(30, 420))
@@ -84,22 +84,35 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
             path, node, outcome, skill_scores = rng.choice(pool[scenario.id])
             when = min(NOW, start + timedelta(days=n * 3, minutes=rng.randint(0, 600)))
             attempt_rows.append(
-                (attempt_id, uid, scenario.id, role, scenario.version, node, len(path), outcome, when, when, when)
+                (
+                    attempt_id,
+                    uid,
+                    scenario.id,
+                    role,
+                    scenario.version,
+                    node,
+                    len(path),
+                    outcome,
+                    when,
+                    when,
+                    when,
+                    attempt_id,
+                )
             )
             steps.extend((attempt_id, i + 1, a, b, c, d, when) for i, (a, b, c, d) in enumerate(path))
             scores.extend((attempt_id, skill, 0, value) for skill, value in skill_scores.items())
             latest[(uid, scenario.id)] = (attempt_id, skill_scores, when)
     cur.executemany(
-        "INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token)"
-        " VALUES (?, 1, ?, ?, '', ?, 'learner', ?, 1, 'bench')",
+        "INSERT INTO users (id, org_id, email, name, password_hash, role, access, created_at, active, session_token,"
+        " order_seed) VALUES (?, 1, ?, ?, '', ?, 'learner', ?, 1, 'bench', ?)",
         users,
     )
     cur.executemany("INSERT INTO team_members (team_id, user_id) VALUES (?, ?)", members)
     cur.executemany("INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES (?, ?, ?)", lessons)
     cur.executemany(
         "INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json,"
-        " totals_json, outcome, started_at, updated_at, finished_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?)",
+        " totals_json, outcome, started_at, updated_at, finished_at, order_seed)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?, ?)",
         attempt_rows,
     )
     cur.executemany(

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from literacy.learning.order import new_seed
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 
@@ -58,6 +59,7 @@ class Attempt(db.Model):
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+    order_seed: Mapped[int] = mapped_column(default=new_seed)  # fixes the order choices are shown in
     steps: Mapped[list[AttemptStep]] = relationship(order_by="AttemptStep.step", cascade="all, delete-orphan")
     skill_scores: Mapped[list[SkillScore]] = relationship(cascade="all, delete-orphan")
 

@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     # part of the login cookie: rotating it signs out every session and remember cookie of the user
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # fixes the order this person sees knowledge-check options in (learning/order.py)
+    order_seed: Mapped[int] = mapped_column(default=lambda: secrets.randbelow(2**31))
     organization: Mapped[Organization | None] = relationship()
     teams: Mapped[list[Team]] = relationship(secondary=team_members, back_populates="members")
 

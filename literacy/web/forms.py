@@ -30,6 +30,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from literacy.learning.order import option_order
 from literacy.people import passwords
 
 
@@ -102,16 +103,17 @@ class ChoiceForm(FlaskForm):
     choice = IntegerField(validators=[InputRequired()])
 
 
-def question_form(questions) -> type[FlaskForm]:
-    """A knowledge-check form with one radio group per question."""
+def question_form(lesson, seed: int) -> type[FlaskForm]:
+    """A knowledge-check form with one radio group per question, options in this learner's order
+    (values are the options' stable ids, never their positions)."""
 
     class CheckForm(FlaskForm):
         pass
 
-    for qi, question in enumerate(questions):
+    for qi, (question, order) in enumerate(zip(lesson.questions, option_order(lesson, seed), strict=True)):
         field = RadioField(
             question.prompt,
-            choices=[SelectChoice(str(oi), o.text) for oi, o in enumerate(question.options)],
+            choices=[SelectChoice(str(oi), question.options[oi].text) for oi in order],
             validators=[InputRequired(message="Choose an answer.")],
         )
         setattr(CheckForm, f"q{qi}", field)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from literacy.insights import metrics
 from literacy.learning import queries, record
+from literacy.learning.order import option_order
 from literacy.platform.access import allow
 from literacy.web import catalogue
 from literacy.web.exports import json_response
@@ -61,7 +62,7 @@ def _render_lesson(lesson, form=None, status: int = 200):
     course = cat.courses[lesson.role]
     previous, following = course.neighbours(lesson.id)
     answers = queries.check_answers(current_user.id, lesson.id)
-    form = form or question_form(lesson.questions)(
+    form = form or question_form(lesson, current_user.order_seed)(
         formdata=None, data={f"q{q}": str(a.option) for q, a in answers.items()}
     )
     return render_template(
@@ -75,6 +76,7 @@ def _render_lesson(lesson, form=None, status: int = 200):
         count=len(course.lessons),
         done=queries.lesson_completed_at(current_user.id, lesson.id) is not None,
         answers=answers,
+        orders=option_order(lesson, current_user.order_seed),
         form=form,
         action=ActionForm(),
     ), status
@@ -97,7 +99,7 @@ def check(lesson_id: str):
     lesson = catalogue().lesson(lesson_id) or abort(404)
     if not lesson.questions:
         abort(404)
-    form = question_form(lesson.questions)()
+    form = question_form(lesson, current_user.order_seed)()
     valid = form.validate_on_submit()
     picks = {}
     for qi, question in enumerate(lesson.questions):

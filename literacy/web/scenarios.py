@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from literacy.learning import attempts, engine, queries
 from literacy.learning.attempts import Outcome
+from literacy.learning.order import shuffled
 from literacy.learning.tables import Attempt
 from literacy.platform.access import allow
 from literacy.web import catalogue
@@ -72,7 +73,7 @@ def play(attempt_id: int):
         attempt=attempt,
         scenario=scenario,
         node=node,
-        choices=engine.offered(scenario, state),
+        choices=shuffled(engine.offered(scenario, state), attempt.order_seed, node.id),
         form=ChoiceForm(step=attempt.step, node=node.id),
         decisions=_decisions_estimate(scenario),
     )

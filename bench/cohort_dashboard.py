@@ -105,6 +105,7 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 1) -> int:
                     "started_at": when,
                     "updated_at": when,
                     "finished_at": when,
+                    "kind": "assessed",
                 }
             )
             for skill, value in engine.score(scenario, state.totals).items():

@@ -111,8 +111,8 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
     cur.executemany("INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES (?, ?, ?)", lessons)
     cur.executemany(
         "INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json,"
-        " totals_json, outcome, started_at, updated_at, finished_at, order_seed)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?, ?)",
+        " totals_json, outcome, started_at, updated_at, finished_at, order_seed, kind)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, '[]', '{}', ?, ?, ?, ?, ?, 'assessed')",
         attempt_rows,
     )
     cur.executemany(

@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.content.types import Catalogue, Scenario
-from literacy.learning import engine, record
+from literacy.learning import assessment, engine, record
 from literacy.learning.tables import AttemptStep, LessonCompletion
 from literacy.people.tables import Organization, Team, User
 from literacy.platform.clock import utcnow
@@ -127,20 +127,25 @@ def _history(
     for lesson in lessons[: rng.randint(1, len(lessons))]:
         when += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 8))
         db.session.add(LessonCompletion(user_id=user.id, lesson_id=lesson.id, completed_at=min(when, now)))
+    cooldown = current_app.config["ASSESSMENT_COOLDOWN_DAYS"]
     for scenario in catalogue.role_scenarios(role):
+        past: list[assessment.PastAttempt] = []
         for attempt_no in range(rng.choice([0, 1, 1, 2, 3]) if activity > 2 else 1):
             when += timedelta(days=rng.randint(2, 20), hours=rng.randint(0, 10))
             if when >= now:
                 return
             # learners improve with practice: later attempts choose well more often
             finish = not (activity == 2 and attempt_no == 0)
-            _attempt(user, scenario, rng, when, min(0.98, skill + 0.12 * attempt_no), finish)
+            kind = assessment.next_attempt(past, scenario.version, when, cooldown).kind
+            past.append(_attempt(user, scenario, rng, when, min(0.98, skill + 0.12 * attempt_no), finish, kind))
 
 
-def _attempt(user: User, scenario: Scenario, rng: random.Random, when: datetime, skill: float, finish: bool) -> None:
+def _attempt(
+    user: User, scenario: Scenario, rng: random.Random, when: datetime, skill: float, finish: bool, kind: str
+) -> assessment.PastAttempt:
     """Play a scenario with a learner who picks the best-scoring option with probability ``skill``."""
     state = engine.start(scenario)
-    attempt = record.new_attempt(user.id, scenario, when)
+    attempt = record.new_attempt(user.id, scenario, when, kind)
     stop_at = None if finish else rng.randint(1, 2)
     while not state.finished(scenario) and state.step != stop_at:
         options = engine.offered(scenario, state)
@@ -164,4 +169,5 @@ def _attempt(user: User, scenario: Scenario, rng: random.Random, when: datetime,
     attempt.flags_json, attempt.totals_json = json.dumps(sorted(state.flags)), json.dumps(state.totals)
     if state.finished(scenario):
         attempt.finished_at, attempt.outcome = when, state.node(scenario).outcome
-        record.add_scores(user.id, attempt.id, scenario.id, engine.score(scenario, state.totals), state.totals, when)
+        record.add_scores(attempt.id, engine.score(scenario, state.totals), state.totals)
+    return assessment.PastAttempt(attempt.id, kind, scenario.version, attempt.started_at, attempt.finished_at)

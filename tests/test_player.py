@@ -36,7 +36,7 @@ def test_play_to_debrief_with_feedback_and_scores(learner, app):
     response = choose(learner, attempt, 0, "queue", 0)
     assert response.headers["Location"].endswith(f"/attempts/{attempt}/steps/1")
     feedback = learner.get(response.headers["Location"]).get_data(as_text=True)
-    assert "You looked before acting." in feedback and "Data +2" in feedback
+    assert "You looked before acting." in feedback and "Data +2" not in feedback  # points wait for the debrief
 
     page = learner.get(f"/attempts/{attempt}").get_data(as_text=True)
     assert "Name an owner" in page and "without the check" not in page  # Requires: !checked hides it
@@ -46,6 +46,7 @@ def test_play_to_debrief_with_feedback_and_scores(learner, app):
     assert "Strong judgment" in debrief and "Strong judgment." in debrief
     assert "You took it." in debrief  # the strongest path
     assert "Named and checked." in debrief  # the feedback seen on the path
+    assert "Data +2" in debrief and "Ownership +3" in debrief  # each choice's points, now that it is over
     with app.app_context():
         scores = dict(db.session.execute(select(SkillScore.skill_id, SkillScore.score)).all())
         attempt_row = db.session.get(Attempt, attempt)

@@ -118,8 +118,8 @@ def matching(
 
 EXPORT_HEADER = [
     "name", "email", "role", "teams", "status", "overdue", "stalled", "progress_percent", "lessons_done",
-    "lessons_assigned", "scenarios_done", "scenarios_assigned", "attempts", "last_activity", "skill", "score",
-    "target", "at_target",
+    "lessons_assigned", "scenarios_done", "scenarios_assigned", "attempts", "practice_attempts", "last_activity",
+    "skill", "score", "target", "at_target",
 ]  # fmt: skip
 
 
@@ -130,7 +130,7 @@ def export_rows(board: Dashboard) -> list[list]:
         f = r.facts
         base = [
             f.name, f.email, f.role, "; ".join(f.teams), r.status, r.overdue, r.stalled, r.progress, f.lessons_done,
-            f.lessons_total, f.scenarios_done, f.scenarios_total, f.attempts,
+            f.lessons_total, f.scenarios_done, f.scenarios_total, f.attempts, f.practice,
             f.last_activity.isoformat(timespec="seconds") if f.last_activity else "",
         ]  # fmt: skip
         for skill, target in (f.targets or {"": 0}).items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, func, select, union_all
+from sqlalchemy import and_, case, func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from literacy.cohorts import assignments
@@ -13,6 +13,7 @@ from literacy.cohorts.assignments import work_for
 from literacy.cohorts.status import LearnerFacts
 from literacy.cohorts.tables import Cohort, CohortMember
 from literacy.insights.tables import Evidence
+from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion
 from literacy.people.tables import Team, User, team_members
 from literacy.platform.extensions import db
@@ -44,7 +45,7 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
     for uid, name, email, role, added_at in people:
         assigned = work[role]
         targets = catalogue.roles[role].targets if role in catalogue.roles else {}
-        done, attempts = scenarios.get(uid, (0, 0))
+        done, attempts, practice = scenarios.get(uid, (0, 0, 0))
         facts.append(
             LearnerFacts(
                 uid,
@@ -61,6 +62,7 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
                 {s: v for s, v in scores.get(uid, {}).items() if s in assigned.skills},
                 {s: targets.get(s, 0) for s in assigned.skills},
                 added_at,
+                practice,
             )
         )
     return facts
@@ -91,18 +93,21 @@ def _lessons_done(members, role: str, lesson_ids: tuple[str, ...]) -> dict[int, 
     return dict(rows.all())
 
 
-def _scenario_counts(members, role: str, scenario_ids: tuple[str, ...]) -> dict[int, tuple[int, int]]:
-    """Per learner: assigned scenarios finished at least once, and attempts on assigned scenarios."""
+def _scenario_counts(members, role: str, scenario_ids: tuple[str, ...]) -> dict[int, tuple[int, int, int]]:
+    """Per learner: assigned scenarios with a finished assessed attempt, then assessed and practice
+    attempts on assigned scenarios."""
     if not scenario_ids:
         return {}
-    finished = func.count(func.distinct(case((Attempt.finished_at.is_not(None), Attempt.scenario_id))))
+    assessed = Attempt.kind == ASSESSED
+    done = and_(assessed, Attempt.finished_at.is_not(None))
+    finished = func.count(func.distinct(case((done, Attempt.scenario_id))))
     rows = db.session.execute(
-        select(Attempt.user_id, finished, func.count(Attempt.id))
+        select(Attempt.user_id, finished, func.count(case((assessed, 1))), func.count(case((~assessed, 1))))
         .join(User, User.id == Attempt.user_id)
         .where(Attempt.user_id.in_(members), User.role == role, Attempt.scenario_id.in_(scenario_ids))
         .group_by(Attempt.user_id)
     )
-    return {uid: (done, count) for uid, done, count in rows}
+    return {uid: (done, count, practice) for uid, done, count, practice in rows}
 
 
 def _last_activity(members) -> dict[int, object]:
@@ -130,10 +135,11 @@ def _latest_scores(members, scenario_ids: set[str]) -> dict[int, dict[str, int]]
 
 
 def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict[tuple[str, int], int]]:
-    """For one scenario (current version) among a cohort's members: learners who played it, learners
-    who reached each node, and learners who took each (node, choice) at least once."""
+    """For one scenario (current version) among a cohort's members' assessed attempts: learners who
+    played it, learners who reached each node, and learners who took each (node, choice)."""
     members = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id).scalar_subquery()
     played = (
+        Attempt.kind == ASSESSED,
         Attempt.scenario_id == scenario.id,
         Attempt.content_version == scenario.version,
         Attempt.user_id.in_(members),

@@ -23,11 +23,12 @@ class LearnerFacts:
     lessons_total: int
     scenarios_done: int
     scenarios_total: int
-    attempts: int
+    attempts: int  # assessed attempts on assigned scenarios
     last_activity: datetime | None
-    scores: dict[str, int]  # latest score per skill over the assigned scenarios
+    scores: dict[str, int]  # latest assessed score per skill over the assigned scenarios
     targets: dict[str, int]  # the role's target for each assigned skill
     added_at: datetime
+    practice: int = 0  # practice attempts on assigned scenarios (``attempts`` counts assessed ones)
 
 
 @dataclass(frozen=True)

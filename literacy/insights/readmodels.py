@@ -8,8 +8,6 @@ bulk changes or a content update. Nothing here commits.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import delete, insert, select
 
 from literacy.content.types import Catalogue
@@ -27,13 +25,15 @@ def _people(user_ids: list[int] | None):
 
 
 def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
-    """Recompute track progress and monthly evidence for ``user_ids`` (None: everyone)."""
+    """Recompute the evidence, track progress and monthly evidence of ``user_ids`` (None: everyone)."""
     people = _people(user_ids)
-    for model in (TrackProgress, LearnerMonth):
+    for model in (Evidence, TrackProgress, LearnerMonth):
         query = delete(model)
         if user_ids is not None:
             query = query.where(model.user_id.in_(user_ids))
         db.session.execute(query)
+    evidence = rollups.latest_assessed_scores(people)
+    db.session.execute(insert(Evidence).from_select(list(evidence.selected_columns.keys()), evidence))
     first, done = rollups.first_activity(people, catalogue), rollups.track_completion(people, catalogue)
     progress = select(first.c.user_id, first.c.first_at, done.c.done_at).outerjoin(
         done, done.c.user_id == first.c.user_id
@@ -49,12 +49,3 @@ def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
 
 def rebuild(catalogue: Catalogue) -> None:
     refresh(catalogue, None)
-
-
-def attempt_finished(
-    user_id: int, scenario_id: str, attempt_id: int, scores: dict[str, int], finished_at: datetime
-) -> None:
-    """The finished attempt's scores become the learner's latest evidence for the scenario."""
-    db.session.execute(delete(Evidence).where(Evidence.user_id == user_id, Evidence.scenario_id == scenario_id))
-    same = {"user_id": user_id, "scenario_id": scenario_id, "attempt_id": attempt_id, "finished_at": finished_at}
-    db.session.add_all(Evidence(skill_id=skill, score=value, **same) for skill, value in scores.items())

@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 from literacy.content.types import Catalogue
 from literacy.insights.metrics import CellRow, RoleCounts
 from literacy.insights.tables import Evidence, LearnerMonth, TrackProgress
+from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, LessonCompletion, SkillScore
 from literacy.people.tables import Team, User, team_members
 from literacy.platform.extensions import db
@@ -162,6 +163,29 @@ def _role_totals(catalogue: Catalogue):
     return _table("role_totals", ("role", "total"), rows)
 
 
+def latest_assessed_scores(people):
+    """Select (user_id, scenario_id, skill_id, attempt_id, score, finished_at): each learner's newest
+    finished assessed attempt per scenario, one row per skill: the evidence every figure reads."""
+    newest = (
+        select(Attempt.user_id, Attempt.scenario_id, func.max(Attempt.id).label("attempt_id"))
+        .where(Attempt.user_id.in_(select(people.c.id)), Attempt.kind == ASSESSED, Attempt.finished_at.is_not(None))
+        .group_by(Attempt.user_id, Attempt.scenario_id)
+        .subquery("newest")
+    )
+    return (
+        select(
+            newest.c.user_id.label("user_id"),
+            newest.c.scenario_id.label("scenario_id"),
+            SkillScore.skill_id.label("skill_id"),
+            newest.c.attempt_id.label("attempt_id"),
+            SkillScore.score.label("score"),
+            Attempt.finished_at.label("finished_at"),
+        )
+        .join(SkillScore, SkillScore.attempt_id == newest.c.attempt_id)
+        .join(Attempt, Attempt.id == newest.c.attempt_id)
+    )
+
+
 def first_activity(people, catalogue: Catalogue):
     """Subquery: each learner's first activity on their own role's track (user_id, role, first_at)."""
     lessons = _lesson_roles(catalogue)
@@ -194,7 +218,7 @@ def track_completion(people, catalogue: Catalogue):
         .join(lessons, and_(lessons.c.lesson_id == LessonCompletion.lesson_id, lessons.c.role == people.c.role)),
         select(Attempt.user_id, Attempt.scenario_id, func.min(Attempt.finished_at))
         .join(people, people.c.id == Attempt.user_id)
-        .where(Attempt.role == people.c.role, Attempt.finished_at.is_not(None))
+        .where(Attempt.role == people.c.role, Attempt.finished_at.is_not(None), Attempt.kind == ASSESSED)
         .group_by(Attempt.user_id, Attempt.scenario_id),
     ).subquery("items")
     return (
@@ -324,12 +348,12 @@ def trend_rows(scope: Scope, catalogue: Catalogue, windows: Windows, months: lis
 
 
 def monthly_met(people, catalogue: Catalogue):
-    """Subquery (user_id, month, met) for every learner-month with a finished scenario: met is 1 when
+    """Subquery (user_id, month, met) for every learner-month with a finished assessed attempt: met is 1 when
     every critical skill practised that month averaged at or above target, 0 when one did not, and
     NULL when no critical skill was practised."""
     targets = targets_table(catalogue)
     month = month_of(Attempt.finished_at)
-    finished = (people.c.id == Attempt.user_id, Attempt.finished_at.is_not(None))
+    finished = (people.c.id == Attempt.user_id, Attempt.finished_at.is_not(None), Attempt.kind == ASSESSED)
     months = (
         select(Attempt.user_id, month.label("month"))
         .join(people, and_(*finished))

@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from literacy.content.types import Catalogue, Scenario
 from literacy.learning import engine, record
-from literacy.learning.queries import latest_attempt
+from literacy.learning.queries import latest_attempt, next_attempt
 from literacy.learning.tables import Attempt, AttemptStep
 from literacy.people.tables import User
+from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 
 
@@ -36,12 +37,14 @@ class ChoiceResult:
     step: int | None = None  # the step whose feedback to show
 
 
-def start(catalogue: Catalogue, user: User, scenario: Scenario, known_latest: int) -> Attempt:
-    """Start a new attempt, unless one was started since the page was shown (a repeated submit)."""
+def start(catalogue: Catalogue, user: User, scenario: Scenario, known_latest: int, cooldown_days: int) -> Attempt:
+    """Start a new attempt of the kind the assessment policy gives, unless one was started since the
+    page was shown (a repeated submit)."""
     current = latest_attempt(user.id, scenario.id)
     if current is not None and current.id != known_latest:
         return current
-    return record.attempt_started(catalogue, user, scenario)
+    plan = next_attempt(user.id, scenario, utcnow(), cooldown_days)
+    return record.attempt_started(catalogue, user, scenario, plan.kind)
 
 
 def state_of(attempt: Attempt) -> engine.AttemptState:

@@ -89,3 +89,25 @@ def strongest_steps(scenario: Scenario) -> list[tuple[Node, Choice]]:
     return [
         (scenario.nodes[node_id], scenario.nodes[node_id].choices[index]) for node_id, index in scenario.strongest_path
     ]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One row of the debrief: the learner's choice beside the strongest path's at the same step."""
+
+    step: int
+    taken: tuple[Node, Choice] | None  # None: the learner's path was shorter
+    strongest: tuple[Node, Choice] | None  # None: the strongest path was shorter
+    same: bool  # the same choice at the same node
+
+
+def side_by_side(scenario: Scenario, taken: list[tuple[Node, Choice]]) -> list[Decision]:
+    """The learner's path and the strongest path, decision by decision, marking where they differ."""
+    strongest = strongest_steps(scenario)
+    rows = []
+    for step in range(max(len(taken), len(strongest))):
+        mine = taken[step] if step < len(taken) else None
+        best = strongest[step] if step < len(strongest) else None
+        same = mine is not None and best is not None and (mine[0].id, mine[1].index) == (best[0].id, best[1].index)
+        rows.append(Decision(step + 1, mine, best, same))
+    return rows

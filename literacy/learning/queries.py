@@ -13,7 +13,7 @@ from literacy.cohorts.assignments import Assignment
 from literacy.content.types import Catalogue
 from literacy.insights.metrics import ScoreRow
 from literacy.insights.tables import Evidence
-from literacy.learning import track
+from literacy.learning import assessment, track
 from literacy.learning.tables import Attempt, CheckAnswer, LessonCompletion
 from literacy.platform.extensions import db
 
@@ -138,3 +138,12 @@ def home(catalogue: Catalogue, user, today: date) -> Home:
     finished = {scenario_id for scenario_id, summary in attempts.items() if summary["finished"]}
     due = cohort_queries.due_work(catalogue, user, completed, finished, today)
     return Home(_track(catalogue, user.role, completed, attempts), due)
+
+
+def next_attempt(user_id: int, scenario, now: datetime, cooldown_days: int) -> assessment.NextAttempt:
+    """What a new start of the scenario would make (assessed or practice), and why."""
+    past = [
+        assessment.PastAttempt(a.id, a.kind, a.content_version, a.started_at, a.finished_at)
+        for a in scenario_history(user_id, scenario.id)
+    ]
+    return assessment.next_attempt(past, scenario.version, now, cooldown_days)

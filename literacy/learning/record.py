@@ -67,15 +67,15 @@ def check_answered(catalogue: Catalogue, user: User, lesson: Lesson, picks: dict
     return sum(row.correct for row in rows)
 
 
-def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario) -> Attempt:
-    """A new attempt at the scenario's current version, at its first node."""
-    attempt = new_attempt(user.id, scenario, utcnow())
+def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario, kind: str) -> Attempt:
+    """A new attempt (assessed or practice) at the scenario's current version, at its first node."""
+    attempt = new_attempt(user.id, scenario, utcnow(), kind)
     readmodels.refresh(catalogue, [user.id])
     events.attempt_started(catalogue, user, scenario, attempt)
     return attempt
 
 
-def new_attempt(user_id: int, scenario: Scenario, at: datetime) -> Attempt:
+def new_attempt(user_id: int, scenario: Scenario, at: datetime, kind: str) -> Attempt:
     """An attempt row at the scenario's first node, added and flushed (so it has an id)."""
     state = engine.start(scenario)
     attempt = Attempt(
@@ -89,6 +89,7 @@ def new_attempt(user_id: int, scenario: Scenario, at: datetime) -> Attempt:
         totals_json=json.dumps(state.totals),
         started_at=at,
         updated_at=at,
+        kind=kind,
     )
     db.session.add(attempt)
     db.session.flush()
@@ -135,7 +136,7 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
         if moved.rowcount != 1:
             return _lost_race()
         if finished:
-            add_scores(attempt.user_id, attempt.id, scenario.id, scores, after.totals, now)
+            add_scores(attempt.id, scores, after.totals)
             readmodels.refresh(catalogue, [attempt.user_id])
         db.session.add_all(statements)
         db.session.flush()
@@ -152,15 +153,12 @@ def _lost_race() -> bool:
     return False
 
 
-def add_scores(
-    user_id: int, attempt_id: int, scenario_id: str, scores: dict[str, int], totals: dict[str, int], finished_at
-) -> None:
-    """A finished attempt's skill scores (history) and the evidence read model they replace."""
+def add_scores(attempt_id: int, scores: dict[str, int], totals: dict[str, int]) -> None:
+    """A finished attempt's skill scores (history; the evidence read model follows on refresh)."""
     db.session.add_all(
         SkillScore(attempt_id=attempt_id, skill_id=skill, total=totals.get(skill, 0), score=value)
         for skill, value in scores.items()
     )
-    readmodels.attempt_finished(user_id, scenario_id, attempt_id, scores, finished_at)
 
 
 def role_changed(catalogue: Catalogue, user: User, role: str) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from literacy.learning.assessment import ASSESSED
 from literacy.learning.order import new_seed
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
@@ -60,12 +61,17 @@ class Attempt(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
     order_seed: Mapped[int] = mapped_column(default=new_seed)  # fixes the order choices are shown in
+    kind: Mapped[str] = mapped_column(String(10))  # "assessed" (evidence) or "practice" (learning/assessment.py)
     steps: Mapped[list[AttemptStep]] = relationship(order_by="AttemptStep.step", cascade="all, delete-orphan")
     skill_scores: Mapped[list[SkillScore]] = relationship(cascade="all, delete-orphan")
 
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+    @property
+    def assessed(self) -> bool:
+        return self.kind == ASSESSED
 
     @property
     def flags(self) -> frozenset[str]:

@@ -34,6 +34,7 @@ class Settings:
     insights_min_learners: int
     evidence_window_days: int
     currency_months: int
+    assessment_cooldown_days: int  # after this, a learner's next attempt at a scenario is assessed again
     # xAPI statements (docs/xapi.md): ids and actors are minted from the base IRI
     xapi_base_iri: str
     xapi_platform: str
@@ -67,6 +68,7 @@ class Settings:
             insights_min_learners=reader.whole("INSIGHTS_MIN_LEARNERS", 5, minimum=1),
             evidence_window_days=reader.whole("EVIDENCE_WINDOW_DAYS", 365, minimum=1),
             currency_months=reader.whole("CURRENCY_MONTHS", 3, minimum=1),
+            assessment_cooldown_days=reader.whole("ASSESSMENT_COOLDOWN_DAYS", 30, minimum=1),
             xapi_base_iri=reader.text("XAPI_BASE_IRI", "")
             or (f"https://{hosts[0]}" if hosts else "http://localhost:5000"),
             xapi_platform=reader.text("XAPI_PLATFORM", "Marketing AI judgment"),
@@ -107,7 +109,7 @@ class Settings:
             **{
                 field.name.upper(): getattr(self, field.name)
                 for field in dataclasses.fields(self)
-                if field.name.startswith(("insights_", "evidence_", "currency_", "xapi_"))
+                if field.name.startswith(("insights_", "evidence_", "currency_", "assessment_", "xapi_"))
             },
         }
 

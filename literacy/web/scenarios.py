@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from literacy.learning import attempts, engine, queries
@@ -10,6 +10,7 @@ from literacy.learning.attempts import Outcome
 from literacy.learning.order import shuffled
 from literacy.learning.tables import Attempt
 from literacy.platform.access import allow
+from literacy.platform.clock import utcnow
 from literacy.web import catalogue
 from literacy.web.forms import ChoiceForm, StartForm
 
@@ -30,14 +31,15 @@ def overview(scenario_id: str):
     cat = catalogue()
     scenario = cat.scenarios.get(scenario_id) or abort(404)
     history = queries.scenario_history(current_user.id, scenario.id)
-    resumable = (
-        history[0] if history and not history[0].finished and history[0].content_version == scenario.version else None
-    )
+    plan = queries.next_attempt(current_user.id, scenario, utcnow(), current_app.config["ASSESSMENT_COOLDOWN_DAYS"])
+    unfinished = [a for a in history if not a.finished and a.content_version == scenario.version]
+    resumable = next((a for a in unfinished if a.id == plan.resume), unfinished[0] if unfinished else None)
     form = StartForm(after=history[0].id if history else 0)
     return render_template(
         "scenarios/overview.html",
         scenario=scenario,
         history=history,
+        plan=plan,
         resumable=resumable,
         form=form,
         skills=cat.skills,
@@ -53,7 +55,8 @@ def start(scenario_id: str):
     if not form.validate_on_submit():
         flash("That start button was out of date. Here is the scenario again.", "error")
         return redirect(url_for(".overview", scenario_id=scenario.id))
-    attempt = attempts.start(catalogue(), current_user, scenario, form.after.data)
+    cooldown = current_app.config["ASSESSMENT_COOLDOWN_DAYS"]
+    attempt = attempts.start(catalogue(), current_user, scenario, form.after.data, cooldown)
     return redirect(url_for(".play", attempt_id=attempt.id))
 
 
@@ -152,6 +155,7 @@ def debrief(attempt_id: int):
         targets=cat.roles[scenario.role].targets,
         skills=cat.skills,
         strongest=engine.strongest_steps(scenario),
+        decisions=engine.side_by_side(scenario, path),
         form=StartForm(after=queries.latest_attempt(current_user.id, scenario.id).id),
         took_strongest=[(n.id, c.index) for n, c in path] == list(scenario.strongest_path),
     )

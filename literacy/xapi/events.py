@@ -91,7 +91,7 @@ def check_answered(catalogue: Catalogue, user: User, lesson: Lesson, answers: li
 
 
 def _attempt(attempt: Attempt) -> xs.AttemptFacts:
-    return xs.AttemptFacts(attempt.id, attempt.started_at, attempt.content_version)
+    return xs.AttemptFacts(attempt.id, attempt.started_at, attempt.content_version, attempt.kind)
 
 
 def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario, attempt: Attempt) -> None:

@@ -63,9 +63,12 @@ class Group:
 
 @dataclass(frozen=True)
 class AttemptFacts:
+    """What every statement of an attempt says about it; ``kind`` is "assessed" (the evidence) or "practice"."""
+
     id: int
     started_at: datetime
     content_version: str
+    kind: str = "assessed"
 
 
 @dataclass(frozen=True)
@@ -260,7 +263,9 @@ def registration(profile: Profile, attempt_id: int) -> str:
 
 
 def _attempt_context(profile: Profile, attempt: AttemptFacts, cohorts, parents: list[dict] | None = None) -> dict:
-    return _context(profile, attempt.content_version, parents or [], cohorts, registration(profile, attempt.id))
+    context = _context(profile, attempt.content_version, parents or [], cohorts, registration(profile, attempt.id))
+    context["extensions"] = {profile.extension("attempt-kind"): attempt.kind}
+    return context
 
 
 def scenario_attempted(

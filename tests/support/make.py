@@ -27,6 +27,7 @@ from flask import Flask, current_app
 
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.learning import engine, record
+from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, AttemptStep, LessonCompletion
 from literacy.people.tables import Organization, Team, User
 from literacy.platform.clock import utcnow
@@ -127,6 +128,7 @@ def attempt(
     *,
     at: datetime | None = None,
     scores: dict[str, int] | None = None,
+    kind: str = ASSESSED,
 ) -> Attempt:
     """An attempt at ``scenario``, played through the real engine along ``path``: its steps, and the
     node, flags and totals the engine ends on. A path that reaches an ending (the default: the
@@ -148,6 +150,7 @@ def attempt(
             node_id=state.node_id,
             started_at=at,
             updated_at=at,
+            kind=kind,
         )
     )
     for node, choice in path:
@@ -170,7 +173,7 @@ def attempt(
     if state.finished(played):
         row.finished_at, row.outcome = at, state.node(played).outcome
         earned = engine.score(played, state.totals) if scores is None else scores
-        record.add_scores(row.user_id, row.id, played.id, earned, state.totals, at)
+        record.add_scores(row.id, earned, state.totals)
     else:
         assert scores is None, "only a finished attempt has scores"
     record.history_imported(catalogue, [row.user_id])

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -51,6 +52,7 @@ def gunicorn(env: dict, port: int) -> subprocess.Popen:
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: master and workers can be killed together
     )
     deadline = time.time() + 20
     while True:
@@ -107,7 +109,7 @@ def test_server_killed_mid_attempt_loses_no_choice_and_the_learner_resumes(tmp_p
         step = button.hidden["step"]
         answer = learner.submit(button)
         assert answer.status == 302 and answer.location.endswith(f"/steps/{int(step) + 1}")
-    server.kill()  # SIGKILL: no graceful shutdown
+    os.killpg(server.pid, signal.SIGKILL)  # the master and every worker at once: no graceful shutdown
     server.wait(timeout=10)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AttemptStep)) == 2

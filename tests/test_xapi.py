@@ -13,15 +13,7 @@ import pytest
 from sqlalchemy import delete, select
 from support import POOR, STRONG
 from support.apps import make_app
-from support.journeys import (
-    answer_check,
-    choose,
-    complete_lesson,
-    play,
-    signed_in,
-    signed_up,
-    start_scenario,
-)
+from support.journeys import answer_check, choose, complete_lesson, play, signed_in, signed_up, start_scenario
 from support.remote import free_port
 
 from literacy.people.tables import User

@@ -56,8 +56,8 @@ def cohorts_for(
     return groups_for(cohort_work(catalogue, user), lesson_id, scenario_id)
 
 
-def _lesson_args(catalogue: Catalogue, user: User, lesson: Lesson) -> tuple:
-    return learner(user), lesson, catalogue.courses[lesson.role].title, lesson.version
+def _lesson_args(catalogue: Catalogue, user: User, lesson: Lesson) -> tuple[xs.Learner, xs.LessonFacts]:
+    return learner(user), xs.LessonFacts(lesson, catalogue.courses[lesson.role].title, lesson.version)
 
 
 def lesson_opened(catalogue: Catalogue, user: User, lesson: Lesson, now: datetime) -> bool:

@@ -170,8 +170,18 @@ def course_activity(profile: Profile, role: str, title: str) -> dict:
     return _activity(profile.iri(f"/course/{role}"), "course", title)
 
 
-def _lesson_context(profile: Profile, lesson: Lesson, course_title: str, version: str, cohorts) -> dict:
-    return _context(profile, version, [course_activity(profile, lesson.role, course_title)], cohorts)
+@dataclass(frozen=True)
+class LessonFacts:
+    """What every statement about a lesson says: the lesson, its course's title and the file version."""
+
+    lesson: Lesson
+    course_title: str
+    version: str
+
+
+def _lesson_context(profile: Profile, facts: LessonFacts, cohorts, parents: tuple[dict, ...] = ()) -> dict:
+    course = course_activity(profile, facts.lesson.role, facts.course_title)
+    return _context(profile, facts.version, [*parents, course], cohorts)
 
 
 def experienced_key(learner_id: int, lesson_id: str, moment: datetime) -> str:
@@ -179,52 +189,37 @@ def experienced_key(learner_id: int, lesson_id: str, moment: datetime) -> str:
 
 
 def lesson_experienced(
-    profile: Profile,
-    learner: Learner,
-    lesson: Lesson,
-    course_title: str,
-    version: str,
-    moment: datetime,
-    cohorts: Iterable[Group] = (),
+    profile: Profile, learner: Learner, facts: LessonFacts, moment: datetime, cohorts: Iterable[Group] = ()
 ) -> dict:
     """One per learner, lesson and day: reopening a lesson the same day is the same experience."""
-    key = experienced_key(learner.id, lesson.id, moment)
-    return _lesson_statement(profile, key, "experienced", learner, lesson, course_title, version, moment, cohorts)
+    key = experienced_key(learner.id, facts.lesson.id, moment)
+    return _lesson_statement(profile, key, "experienced", learner, facts, moment, cohorts)
 
 
 def lesson_completed(
-    profile: Profile,
-    learner: Learner,
-    lesson: Lesson,
-    course_title: str,
-    version: str,
-    moment: datetime,
-    cohorts: Iterable[Group] = (),
+    profile: Profile, learner: Learner, facts: LessonFacts, moment: datetime, cohorts: Iterable[Group] = ()
 ) -> dict:
-    key = f"lesson-completed/{learner.id}/{lesson.id}"
-    return _lesson_statement(
-        profile, key, "completed", learner, lesson, course_title, version, moment, cohorts, {"completion": True}
-    )
+    key = f"lesson-completed/{learner.id}/{facts.lesson.id}"
+    return _lesson_statement(profile, key, "completed", learner, facts, moment, cohorts, {"completion": True})
 
 
-def _lesson_statement(profile, key, verb, learner, lesson, course_title, version, moment, cohorts, result=None):
+def _lesson_statement(profile, key, verb, learner, facts: LessonFacts, moment, cohorts, result=None) -> dict:
     """A statement whose object is the lesson itself, in its course's context."""
-    context = _lesson_context(profile, lesson, course_title, version, cohorts)
-    return _statement(profile, key, learner, verb, lesson_activity(profile, lesson), moment, context, result)
+    obj, context = lesson_activity(profile, facts.lesson), _lesson_context(profile, facts, cohorts)
+    return _statement(profile, key, learner, verb, obj, moment, context, result)
 
 
 def check_answered(
     profile: Profile,
     learner: Learner,
-    lesson: Lesson,
-    course_title: str,
-    version: str,
+    facts: LessonFacts,
     question: int,
     option: int,
     moment: datetime,
     cohorts: Iterable[Group] = (),
 ) -> dict:
     """A knowledge-check answer: a cmi.interaction of type choice, with the correct option given."""
+    lesson = facts.lesson
     q = lesson.questions[question]
     obj = _activity(
         profile.iri(f"/lessons/{lesson.id}#question-{question + 1}"),
@@ -241,11 +236,9 @@ def check_answered(
         "completion": True,
         "extensions": {profile.extension("feedback-id"): f"{lesson.id}/question-{question + 1}/option-{option + 1}"},
     }
-    parents = [lesson_activity(profile, lesson), course_activity(profile, lesson.role, course_title)]
+    context = _lesson_context(profile, facts, cohorts, (lesson_activity(profile, lesson),))
     key = f"check-answered/{learner.id}/{lesson.id}/{question}/{timestamp(moment)}"
-    return _statement(
-        profile, key, learner, "answered", obj, moment, _context(profile, version, parents, cohorts), result
-    )
+    return _statement(profile, key, learner, "answered", obj, moment, context, result)
 
 
 # scenarios

@@ -12,15 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from support import POOR, STRONG, make
 from support.apps import make_app
-from support.journeys import (
-    answer_check,
-    choose,
-    complete_lesson,
-    play,
-    signed_in,
-    signed_up,
-    start_scenario,
-)
+from support.journeys import answer_check, choose, complete_lesson, play, signed_in, signed_up, start_scenario
 from support.lrs import LRS, LRS_PASSWORD, LRS_USER, strict_errors
 from support.paths import ROOT
 

@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 
 ## run: install, check content, migrate the SQLite database, load demo data, serve on :5000
 run: $(STAMP)
-	$(BIN)/flask --app app content check
+	$(BIN)/flask --app app content check --strict
 	$(BIN)/flask --app app db upgrade
 	$(BIN)/flask --app app demo
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
@@ -59,9 +59,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## check: validate the content files
+## check: validate the content files; warnings (cues that let a learner score without judgment) fail too
 check: $(STAMP)
-	$(BIN)/flask --app app content check
+	$(BIN)/flask --app app content check --strict
 
 clean:
 	rm -rf $(VENV) $(LRS_VENV) instance/*.sqlite3 .pytest_cache .hypothesis tests/browser/node_modules

@@ -43,16 +43,23 @@ def test_gap_cells_with_enough_evidence(app, org):
     with app.app_context():
         heat = insights.heatmap(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW), "role", min_learners=3)
     own, data = heat.cells[("ops", "ownership")], heat.cells[("ops", "data")]
+    # ops-send can award 3 ownership points: p1..p4's estimates (1 + 3 x score/100) / (2 + 3) are 68, 56,
+    # 44 and 65 (mean 58.25, none at the target of 70). Posterior variances m(1 - m) / 6 x 10,000 add up to
+    # 1,563.2; the mean's 80% interval is 58.25 -/+ 1.2816 x sqrt(1,563.2) / 4 = 58.25 -/+ 12.67.
     assert (own.learners, own.attempts, own.stale, own.proficiency, own.target, own.gap, own.at_target_share) == (
         4,
         4,
         1,
-        64,
+        58,
         70,
-        6,
-        50,
+        12,
+        0,
     )
-    assert (data.learners, data.proficiency, data.target, data.gap, data.at_target_share) == (4, 55, 60, 5, 50)
+    assert (own.low, own.high, own.low_confidence) == (46, 71, True)
+    # 2 data points: estimates (1 + 2 x score/100) / 4 are 50, 60, 45, 55 (mean 52.5; p2 at the target of 60);
+    # variances m(1 - m) / 5 add up to 1,970, so 52.5 -/+ 1.2816 x sqrt(1,970) / 4 = 52.5 -/+ 14.22
+    assert (data.learners, data.proficiency, data.target, data.gap, data.at_target_share) == (4, 52, 60, 8, 25)
+    assert (data.low, data.high) == (38, 67)
 
 
 def test_not_enough_evidence_below_the_minimum(app, org):
@@ -68,18 +75,19 @@ def test_stale_window_is_configurable(app, org):
             Scope(org["org"]), app.extensions["catalogue"], Windows(NOW, evidence_days=800), "organisation", 5
         )
     cell = heat.cells[("organisation", "ownership")]
-    assert (cell.enough, cell.learners, cell.stale, cell.proficiency) == (True, 5, 0, 69)  # (80+60+40+75+90)/5
+    assert (cell.enough, cell.learners, cell.stale, cell.proficiency) == (True, 5, 0, 61)  # (68+56+44+65+74)/5
 
 
 def test_maturity_counts_and_level(app, org):
     with app.app_context():
         counts = rollups.role_counts(Scope(org["org"]), app.extensions["catalogue"], Windows(NOW))
-    assert counts == [RoleCounts("ops", people=7, started=6, completed=1, at_target=2, current=3)]
+    # ownership is the role's critical skill (its highest target, 70); no estimate reaches it (see above)
+    assert counts == [RoleCounts("ops", people=7, started=6, completed=1, at_target=0, current=3)]
     level = metrics.maturity(counts)
     assert level.values == {
         "coverage": 86,
         "completion": 14,
-        "proficiency": 29,
+        "proficiency": 0,
         "role_specificity": 100,
         "currency": 43,
     }

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from scipy.special import betaincinv
+
 
 @dataclass(frozen=True)
 class ScoreRow:
@@ -19,17 +21,75 @@ class ScoreRow:
     finished_at: datetime
 
 
+# --- proficiency with uncertainty (docs/metrics.md, "Proficiency") -----------------------------
+# Each assessed scenario offers a number of points in a skill (its best total) and the learner earned
+# a share of them. Points are treated as trials of a Beta-binomial model with a uniform prior, so a
+# scenario that can award more points in a skill weighs more, and little evidence gives a wide interval.
+
+PRIOR_SUCCESSES, PRIOR_FAILURES = 1.0, 1.0  # Beta(1, 1): no opinion before any evidence
+INTERVAL = 0.80  # the interval shown: the middle 80% of the posterior
+Z_INTERVAL = 1.2816  # the normal quantile for an 80% interval, for group means
+LOW_CONFIDENCE_WIDTH = 20  # points: a figure whose interval is wider than this says "low confidence"
+FLOAT_SLACK = 1e-6  # points: an estimate this close below the target is at it (floating-point noise)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A proficiency estimate in points out of 100, with its 80% interval."""
+
+    value: int
+    low: int
+    high: int
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.high - self.low > LOW_CONFIDENCE_WIDTH
+
+
+def posterior(earned: float, available: float) -> tuple[float, float]:
+    """Mean (0..1) and variance of the Beta posterior after ``earned`` of ``available`` points."""
+    a, b = PRIOR_SUCCESSES + earned, PRIOR_FAILURES + available - earned
+    mean = a / (a + b)
+    return mean, mean * (1 - mean) / (a + b + 1)
+
+
+def estimate(earned: float, available: float) -> Estimate | None:
+    """The learner's estimate from points earned against points available (None without evidence)."""
+    if available <= 0:
+        return None
+    a, b = PRIOR_SUCCESSES + earned, PRIOR_FAILURES + available - earned
+    low, high = betaincinv(a, b, (1 - INTERVAL) / 2), betaincinv(a, b, (1 + INTERVAL) / 2)
+    return Estimate(round(100 * posterior(earned, available)[0]), round(100 * low), round(100 * high))
+
+
+def group_interval(mean: float, variance_sum: float, learners: int) -> tuple[int, int]:
+    """The interval of a group's mean estimate (points): the learners' posterior variances added up,
+    so it narrows as learners and evidence grow."""
+    half = Z_INTERVAL * variance_sum**0.5 / learners
+    return max(0, round(mean - half)), min(100, round(mean + half))
+
+
 @dataclass(frozen=True)
 class SkillLevel:
     skill_id: str
-    proficiency: int | None  # None: no evidence yet
+    proficiency: int | None  # the estimate; None: no evidence yet
     scenarios: int  # how many scenarios evidence it
+    low: int | None = None  # the 80% interval
+    high: int | None = None
+    earned: float = 0.0  # points earned, against
+    available: int = 0  # points available in those scenarios
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.low is not None and self.high - self.low > LOW_CONFIDENCE_WIDTH
 
 
-def skill_profile(rows: Iterable[ScoreRow], skills: Iterable[str]) -> dict[str, SkillLevel]:
-    """A learner's proficiency per skill: the mean, over the scenarios that evidence the skill,
-    of the latest finished attempt's score (current judgment, not a best-ever). "Latest" is the
-    finished attempt started last, the same rule the cohort dashboard applies in SQL."""
+def skill_profile(
+    rows: Iterable[ScoreRow], skills: Iterable[str], best: dict[str, dict[str, int]]
+) -> dict[str, SkillLevel]:
+    """A learner's estimate per skill from their evidence: for each scenario the newest finished
+    assessed attempt's score, worth the points the scenario can award in the skill (``best``:
+    scenario id -> skill -> best total). Scenarios no longer offered carry no weight."""
     latest: dict[tuple[str, str], ScoreRow] = {}
     for row in rows:
         key = (row.skill_id, row.scenario_id)
@@ -37,8 +97,12 @@ def skill_profile(rows: Iterable[ScoreRow], skills: Iterable[str]) -> dict[str, 
             latest[key] = row
     profile = {}
     for skill in skills:
-        scores = [r.score for (s, _), r in latest.items() if s == skill]
-        profile[skill] = SkillLevel(skill, round(sum(scores) / len(scores)) if scores else None, len(scores))
+        weighted = [(r.score, best.get(sid, {}).get(skill, 0)) for (s, sid), r in latest.items() if s == skill]
+        earned, available = sum(score * points / 100 for score, points in weighted), sum(p for _, p in weighted)
+        found = estimate(earned, available)
+        profile[skill] = SkillLevel(
+            skill, found and found.value, len(weighted), found and found.low, found and found.high, earned, available
+        )
     return profile
 
 
@@ -60,10 +124,11 @@ class CellRow:
     skill_id: str
     learners: int  # learners with fresh evidence in the skill
     at_target: int  # of those, at or above their role's target
-    proficiency: float  # mean learner proficiency
+    proficiency: float  # mean of the learners' estimates
     target: float  # mean target of those learners' roles
     attempts: int  # attempts whose scores make up the figure
     stale: int  # learners whose only evidence is older than the window
+    variance: float = 0.0  # the learners' posterior variances added up (points squared)
 
 
 @dataclass(frozen=True)
@@ -78,6 +143,12 @@ class GapCell:
     target: int | None
     gap: int | None  # target minus proficiency (positive: below target)
     at_target_share: int | None  # percent of learners at or above target
+    low: int | None = None  # the 80% interval of the mean estimate
+    high: int | None = None
+
+    @property
+    def low_confidence(self) -> bool:
+        return self.low is not None and self.high - self.low > LOW_CONFIDENCE_WIDTH
 
 
 def gap_cell(row: CellRow, min_learners: int) -> GapCell:
@@ -85,6 +156,7 @@ def gap_cell(row: CellRow, min_learners: int) -> GapCell:
     if row.learners < min_learners:
         return GapCell(row.group, row.skill_id, row.learners, row.attempts, row.stale, False, None, None, None, None)
     proficiency, target = round(row.proficiency), round(row.target)
+    low, high = group_interval(row.proficiency, row.variance, row.learners)
     return GapCell(
         row.group,
         row.skill_id,
@@ -96,6 +168,8 @@ def gap_cell(row: CellRow, min_learners: int) -> GapCell:
         target,
         target - proficiency,
         percent(row.at_target, row.learners),
+        low,
+        high,
     )
 
 
@@ -112,7 +186,15 @@ def combine(rows: list[CellRow], group: str) -> list[CellRow]:
         so_far = merged.get(row.skill_id)
         if so_far is None:
             merged[row.skill_id] = CellRow(
-                group, row.skill_id, row.learners, row.at_target, row.proficiency, row.target, row.attempts, row.stale
+                group,
+                row.skill_id,
+                row.learners,
+                row.at_target,
+                row.proficiency,
+                row.target,
+                row.attempts,
+                row.stale,
+                row.variance,
             )
             continue
         merged[row.skill_id] = CellRow(
@@ -124,6 +206,7 @@ def combine(rows: list[CellRow], group: str) -> list[CellRow]:
             _weighted_mean(so_far.target, so_far.learners, row.target, row.learners),
             so_far.attempts + row.attempts,
             so_far.stale + row.stale,
+            so_far.variance + row.variance,
         )
     return list(merged.values())
 

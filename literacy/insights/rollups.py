@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 
 from literacy.content.types import Catalogue
+from literacy.insights import metrics
 from literacy.insights.metrics import CellRow, RoleCounts
 from literacy.insights.tables import Evidence, LearnerMonth, TrackProgress
 from literacy.learning.assessment import ASSESSED
@@ -82,23 +83,49 @@ def targets_table(catalogue: Catalogue):
     return _table("targets", ("role", "skill_id", "target", "critical"), rows)
 
 
-def learner_skill(people, since: datetime, name: str = "learner_skill"):
-    """Subquery: per learner and skill with any evidence, the fresh proficiency (mean latest score over
-    scenarios, counting only evidence since ``since``; NULL when all of it is stale), the number of
-    fresh scores behind it, and the date of the last evidence."""
+def best_table(catalogue: Catalogue):
+    """Literal table (scenario_id, skill_id, best): the points each scenario can award in each skill."""
+    rows = [(s.id, skill, best) for s in catalogue.scenarios.values() for skill, best in s.best.items()]
+    return _table("best", ("scenario_id", "skill_id", "best"), rows)
+
+
+def learner_skill(people, catalogue: Catalogue, since: datetime, name: str = "learner_skill"):
+    """Subquery: per learner and skill with any evidence, the proficiency estimate (``prof``, points
+    out of 100) and its posterior variance (``var``) from fresh evidence since ``since`` (both NULL
+    when all of it is stale), the fresh scores behind them, and the date of the last evidence.
+
+    The estimate is ``metrics.posterior``'s mean: (1 + points earned) / (2 + points available), where
+    a scenario's score earns that share of the points it can award in the skill."""
     fresh = Evidence.finished_at >= since
-    return (
+    best = best_table(catalogue)
+    sums = (
         select(
             Evidence.user_id.label("user_id"),
             Evidence.skill_id.label("skill_id"),
-            func.avg(case((fresh, Evidence.score))).label("prof"),
+            func.sum(case((fresh, Evidence.score * best.c.best / 100.0), else_=0.0)).label("earned"),
+            func.sum(case((fresh, best.c.best), else_=0)).label("available"),
             func.count(case((fresh, 1))).label("attempts"),
             func.max(Evidence.finished_at).label("last_at"),
         )
+        .join(best, and_(best.c.scenario_id == Evidence.scenario_id, best.c.skill_id == Evidence.skill_id))
         .where(Evidence.user_id.in_(select(people.c.id)))
         .group_by(Evidence.user_id, Evidence.skill_id)
-        .subquery(name)
+        .subquery(f"{name}_sums")
     )
+    successes = metrics.PRIOR_SUCCESSES + sums.c.earned
+    trials = metrics.PRIOR_SUCCESSES + metrics.PRIOR_FAILURES + sums.c.available
+    mean = successes / trials
+    counted = sums.c.attempts > 0
+    return select(
+        sums.c.user_id,
+        sums.c.skill_id,
+        case((counted, 100.0 * mean)).label("prof"),
+        case((counted, 10000.0 * mean * (1.0 - mean) / (trials + 1.0))).label("var"),
+        sums.c.earned,
+        sums.c.available,
+        sums.c.attempts,
+        sums.c.last_at,
+    ).subquery(name)
 
 
 def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) -> list[CellRow]:
@@ -109,7 +136,7 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
     if dimension not in ("role", "team"):
         raise ValueError(f"cells are grouped by role or team, not {dimension!r}")
     people, targets = scope.people(), targets_table(catalogue)
-    ls = learner_skill(people, windows.fresh_since)
+    ls = learner_skill(people, catalogue, windows.fresh_since)
     counted = ls.c.attempts > 0
     key = people.c.role if dimension == "role" else team_members.c.team_id
     query = (
@@ -117,11 +144,12 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
             key,
             ls.c.skill_id,
             func.count(case((counted, 1))),
-            func.sum(case((and_(counted, ls.c.prof >= targets.c.target), 1), else_=0)),
+            func.sum(case((and_(counted, ls.c.prof >= targets.c.target - metrics.FLOAT_SLACK), 1), else_=0)),
             func.avg(ls.c.prof),
             func.avg(case((counted, targets.c.target))),
             func.sum(ls.c.attempts),
             func.count(),
+            func.sum(ls.c.var),
         )
         .join(people, people.c.id == ls.c.user_id)
         .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id))
@@ -141,8 +169,9 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
             float(target or 0),
             int(n or 0),
             everyone - learners,
+            float(variance or 0),
         )
-        for group, skill, learners, at, prof, target, n, everyone in rows
+        for group, skill, learners, at, prof, target, n, everyone, variance in rows
     ]
 
 
@@ -234,7 +263,7 @@ def track_completion(people, catalogue: Catalogue):
 def critical_at_target(people, catalogue: Catalogue, since: datetime):
     """Subquery: learners at or above target in every critical skill of their role (fresh evidence)."""
     targets = targets_table(catalogue)
-    ls = learner_skill(people, since)  # a stale skill has prof NULL, so it never counts as met
+    ls = learner_skill(people, catalogue, since)  # a stale skill has prof NULL, so it never counts as met
     needed = (
         select(targets.c.role, func.sum(targets.c.critical).label("needed")).group_by(targets.c.role).subquery("needed")
     )
@@ -246,7 +275,7 @@ def critical_at_target(people, catalogue: Catalogue, since: datetime):
         )
         .join(needed, needed.c.role == people.c.role)
         .group_by(ls.c.user_id, people.c.role, needed.c.needed)
-        .having(func.sum(case((ls.c.prof >= targets.c.target, 1), else_=0)) == needed.c.needed)
+        .having(func.sum(case((ls.c.prof >= targets.c.target - metrics.FLOAT_SLACK, 1), else_=0)) == needed.c.needed)
         .subquery("at_target")
     )
 
@@ -396,10 +425,12 @@ class LearnerEvidence:
     name: str
     email: str
     role: str
-    proficiency: int | None  # None when the learner's evidence is all stale
+    proficiency: int | None  # the estimate; None when the learner's evidence is all stale
     target: int
     attempts: int
     last_at: datetime | None
+    low: int | None = None  # the estimate's 80% interval
+    high: int | None = None
 
 
 def cell_learners(
@@ -407,9 +438,10 @@ def cell_learners(
 ) -> list[LearnerEvidence]:
     """Learners with evidence in ``skill`` within one group: fresh figures, and stale ones marked."""
     people, targets = scope.people(), targets_table(catalogue)
-    ls = learner_skill(people, windows.fresh_since)
+    ls = learner_skill(people, catalogue, windows.fresh_since)
     query = (
-        select(User.id, User.name, User.email, User.role, ls.c.prof, targets.c.target, ls.c.attempts, ls.c.last_at)
+        select(User.id, User.name, User.email, User.role, ls.c.earned, ls.c.available, targets.c.target)
+        .add_columns(ls.c.attempts, ls.c.last_at)
         .join(people, people.c.id == ls.c.user_id)
         .join(User, User.id == ls.c.user_id)
         .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id))
@@ -420,10 +452,12 @@ def cell_learners(
     elif dimension == "team":
         query = query.where(User.id.in_(select(team_members.c.user_id).where(team_members.c.team_id == int(group))))
     rows = db.session.execute(query.order_by(ls.c.prof.is_(None), ls.c.prof, User.name))
-    return [
-        LearnerEvidence(uid, name, email, role, None if prof is None else round(prof), target, attempts or 0, last_at)
-        for uid, name, email, role, prof, target, attempts, last_at in rows
-    ]
+    found = []
+    for uid, name, email, role, earned, available, target, attempts, last_at in rows:
+        figure = metrics.estimate(earned, available) if attempts else None
+        value, low, high = (figure.value, figure.low, figure.high) if figure else (None, None, None)
+        found.append(LearnerEvidence(uid, name, email, role, value, target, attempts or 0, last_at, low, high))
+    return found
 
 
 def indicator_learners(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from literacy.cohorts import queries as cohort_queries
 from literacy.cohorts.assignments import Assignment
 from literacy.content.types import Catalogue
+from literacy.insights import metrics
 from literacy.insights.metrics import ScoreRow
 from literacy.insights.tables import Evidence
 from literacy.learning import assessment, track
@@ -147,3 +148,9 @@ def next_attempt(user_id: int, scenario, now: datetime, cooldown_days: int) -> a
         for a in scenario_history(user_id, scenario.id)
     ]
     return assessment.next_attempt(past, scenario.version, now, cooldown_days)
+
+
+def skill_profile(catalogue: Catalogue, user_id: int) -> dict[str, metrics.SkillLevel]:
+    """The learner's estimate and interval per skill, from their assessed evidence."""
+    best = {scenario.id: scenario.best for scenario in catalogue.scenarios.values()}
+    return metrics.skill_profile(score_rows(user_id), catalogue.skills, best)

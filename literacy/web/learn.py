@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from literacy.insights import metrics
 from literacy.learning import queries, record
 from literacy.learning.order import option_order
 from literacy.platform.access import allow
@@ -122,7 +121,7 @@ def progress():
         "learn/progress.html",
         role=cat.roles.get(current_user.role),
         skills=cat.skills,
-        profile=metrics.skill_profile(queries.score_rows(current_user.id), cat.skills),
+        profile=queries.skill_profile(cat, current_user.id),
         attempts=queries.user_attempts(current_user.id),
         scenarios=cat.scenarios,
         track=queries.learner_track(cat, current_user.id, current_user.role),

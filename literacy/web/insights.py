@@ -122,6 +122,9 @@ def heatmap(dimension: str):
         "target",
         "gap",
         "at_target_percent",
+        "interval_low",
+        "interval_high",
+        "low_confidence",
     ]
     rows = [
         (
@@ -135,6 +138,9 @@ def heatmap(dimension: str):
             c.target,
             c.gap,
             c.at_target_share,
+            c.low,
+            c.high,
+            c.low_confidence if c.enough else None,
         )
         for c in data.cells.values()
     ]
@@ -171,9 +177,10 @@ def cell(dimension: str, group: str, skill: str):
         abort(404)
     figure = data.cells[(group, skill)]
     learners = rollups.cell_learners(scope(), cat, windows(), dimension, group, skill) if figure.enough else []
-    header = ["name", "email", "role", "proficiency", "target", "attempts", "last_evidence", "stale"]
+    header = ["name", "email", "role", "proficiency", "interval_low", "interval_high", "target", "attempts"]
+    header += ["last_evidence", "stale"]
     rows = [
-        (e.name, e.email, e.role, e.proficiency, e.target, e.attempts, e.last_at, e.proficiency is None)
+        (e.name, e.email, e.role, e.proficiency, e.low, e.high, e.target, e.attempts, e.last_at, e.proficiency is None)
         for e in learners
     ]
     if wants() == "json":

@@ -24,7 +24,9 @@ from literacy.cohorts.tables import Cohort
 from literacy.content import cues
 from literacy.content.errors import readable
 from literacy.content.twee import export, import_story
+from literacy.insights import items, rollups
 from literacy.people.tables import User
+from literacy.platform.csvsafe import to_csv
 from literacy.platform.extensions import db
 from literacy.xapi import events, forward, outbox
 
@@ -66,6 +68,36 @@ def _warnings(catalogue, path: str | None) -> list:
         catalogue, target = current_app.extensions["catalogue"], readable(str(Path(path)))
         return [w for w in cues.warnings(catalogue) if w.path == target or w.path.startswith(target.rstrip("/") + "/")]
     return cues.warnings(catalogue)
+
+
+@content_cli.command("stats")
+@click.argument("scenario_id", required=False)
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False), help="Also write every option's figures as CSV.")
+def stats_command(scenario_id: str | None, csv_file: str | None) -> None:
+    """Item analysis from assessed attempts and check answers: selection rates, discrimination, flags."""
+    catalogue, floor = current_app.extensions["catalogue"], current_app.config["INSIGHTS_MIN_LEARNERS"]
+    if scenario_id is not None and scenario_id not in catalogue.scenarios:
+        raise click.ClickException(f"no scenario '{scenario_id}'")
+    report = rollups.item_report(None, catalogue, floor, scenario_id)
+    for content_key, stats in report.items():
+        click.echo(f"{content_key}")
+        for found in stats:
+            if not found.enough:
+                click.echo(f"  {found.item}: not enough evidence ({found.answered} of {floor} learners)")
+                continue
+            click.echo(f"  {found.item}: {found.answered} learners, {found.strong} strong")
+            for o in found.options:
+                mark = "*" if o.keyed else " "
+                click.echo(
+                    f"   {mark} {o.rate:3d}% chose  D={o.discrimination if o.discrimination is not None else '-':>4}"
+                    f"  {o.label}"
+                )
+            for flag in found.flags:
+                click.echo(f"    ! {flag}")
+    if csv_file:
+        rows = [row for key, stats in report.items() for row in items.csv_rows(key, stats)]
+        Path(csv_file).write_text(to_csv(items.CSV_HEADER, rows), encoding="utf-8")
+        click.echo(f"Wrote {len(rows)} row(s) to {csv_file}")
 
 
 @content_cli.command("export-twee")

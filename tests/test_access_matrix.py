@@ -82,6 +82,8 @@ GET = {
     "admin.users": "admin",
     "admin.teams": "admin",
     "admin.xapi": "admin",
+    "admin.items": "admin",
+    "admin.items_csv": "admin",
     "admin.user_statements": "admin",
     "insights.overview": "insights",
     "insights.heatmap": "insights",

@@ -12,12 +12,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, distinct, func, literal, select, union_all
 
+from literacy.content import cues
 from literacy.content.types import Catalogue
-from literacy.insights import metrics
+from literacy.insights import items, metrics
 from literacy.insights.metrics import CellRow, RoleCounts
 from literacy.insights.tables import Evidence, LearnerMonth, TrackProgress
 from literacy.learning.assessment import ASSESSED
-from literacy.learning.tables import Attempt, LessonCompletion, SkillScore
+from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion, SkillScore
 from literacy.people.tables import Team, User, team_members
 from literacy.platform.extensions import db
 
@@ -507,3 +508,99 @@ def started_by_role(scope: Scope, month: str | None = None) -> list[tuple[str, i
 def in_scope(scope: Scope, user_id: int) -> bool:
     people = scope.people()
     return db.session.scalar(select(func.count()).select_from(people).where(people.c.id == user_id)) == 1
+
+
+# --- item analysis: how each choice and check option performs (docs/metrics.md) -------------------
+
+STRONG_CHECK_SHARE = 0.75  # a "strong" learner on a question answered this share of the course's other questions right
+
+
+def _scoped(column, scope: Scope | None):
+    return True if scope is None else column.in_(select(scope.people().c.id))
+
+
+def scenario_items(scope: Scope | None, scenario, floor: int) -> list[items.ItemStats]:
+    """Every decision node of the scenario's current version, from each learner's newest finished
+    assessed attempt on it; "strong" learners are those whose attempt reached a strong ending."""
+    newest = (
+        select(func.max(Attempt.id).label("attempt_id"))
+        .where(
+            Attempt.scenario_id == scenario.id,
+            Attempt.content_version == scenario.version,
+            Attempt.kind == ASSESSED,
+            Attempt.finished_at.is_not(None),
+            _scoped(Attempt.user_id, scope),
+        )
+        .group_by(Attempt.user_id)
+    )
+    strong = (Attempt.outcome == "strong").label("strong")
+    learners = func.count(distinct(Attempt.user_id))
+    steps = (
+        select(AttemptStep.node_id, AttemptStep.choice_index, strong, learners)
+        .join(Attempt, Attempt.id == AttemptStep.attempt_id)
+        .where(Attempt.id.in_(newest))
+    )
+    counts: dict[str, dict[tuple[int, bool], int]] = {}
+    for node, choice, is_strong, n in db.session.execute(
+        steps.group_by(AttemptStep.node_id, AttemptStep.choice_index, strong)
+    ):
+        counts.setdefault(node, {})[(choice, bool(is_strong))] = n
+    answered: dict[str, dict[bool, int]] = {}
+    reached = select(AttemptStep.node_id, strong, learners).join(Attempt, Attempt.id == AttemptStep.attempt_id)
+    for node, is_strong, n in db.session.execute(
+        reached.where(Attempt.id.in_(newest)).group_by(AttemptStep.node_id, strong)
+    ):
+        answered.setdefault(node, {})[bool(is_strong)] = n
+    found = []
+    for node in scenario.decision_nodes:
+        best = cues.best_choice(node)
+        options = [(c.index, c.label, best is not None and c.index == best.index) for c in node.choices]
+        found.append(
+            items.item(
+                node.id, node.title or node.id, options, counts.get(node.id, {}), answered.get(node.id, {}), floor
+            )
+        )
+    return found
+
+
+def check_items(scope: Scope | None, course, floor: int) -> list[items.ItemStats]:
+    """Every knowledge-check question of a course, from each learner's latest answers; "strong"
+    learners answered at least 75% of the course's other questions right."""
+    lesson_ids = [lesson.id for lesson in course.lessons]
+    rows = db.session.execute(
+        select(
+            CheckAnswer.user_id, CheckAnswer.lesson_id, CheckAnswer.question, CheckAnswer.option, CheckAnswer.correct
+        ).where(CheckAnswer.lesson_id.in_(lesson_ids), _scoped(CheckAnswer.user_id, scope))
+    ).all()
+    by_learner: dict[int, dict[tuple[str, int], tuple[int, bool]]] = {}
+    for user_id, lesson_id, question, option, correct in rows:
+        by_learner.setdefault(user_id, {})[(lesson_id, question)] = (option, correct)
+    found = []
+    for lesson in course.lessons:
+        for number, question in enumerate(lesson.questions):
+            key, counts, answered = (lesson.id, number), {}, {}
+            for answers in by_learner.values():
+                if key not in answers:
+                    continue
+                others = [correct for other, (_, correct) in answers.items() if other != key]
+                is_strong = bool(others) and sum(others) >= STRONG_CHECK_SHARE * len(others)
+                option = answers[key][0]
+                counts[(option, is_strong)] = counts.get((option, is_strong), 0) + 1
+                answered[is_strong] = answered.get(is_strong, 0) + 1
+            options = [(i, o.text, o.correct) for i, o in enumerate(question.options)]
+            title = f"{lesson.title}: {question.prompt}"
+            found.append(items.item(f"{lesson.id}/question-{number + 1}", title, options, counts, answered, floor))
+    return found
+
+
+def item_report(scope: Scope | None, catalogue: Catalogue, floor: int, scenario_id: str | None = None) -> dict:
+    """Item analysis of every scenario (or one) and every course's knowledge checks:
+    {"scenario:<id>" or "course:<role>": [ItemStats]}."""
+    report = {}
+    for scenario in catalogue.scenarios.values():
+        if scenario_id is None or scenario.id == scenario_id:
+            report[f"scenario:{scenario.id}"] = scenario_items(scope, scenario, floor)
+    if scenario_id is None:
+        for course in catalogue.courses.values():
+            report[f"course:{course.role}"] = check_items(scope, course, floor)
+    return report

@@ -8,10 +8,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from literacy.insights import items as item_stats
+from literacy.insights import rollups
+from literacy.insights.rollups import Scope
 from literacy.people import queries, services
 from literacy.people.tables import Team, User
 from literacy.platform.access import allow
-from literacy.web.exports import json_response
+from literacy.web.exports import csv_response, json_response
 from literacy.web.forms import AccessForm, ActionForm, ReplayForm, TeamForm, role_choices
 from literacy.xapi import forward, outbox
 
@@ -142,3 +145,27 @@ def xapi_replay():
     else:
         flash("Choose which statements to queue again.", "error")
     return redirect(url_for(".xapi"))
+
+
+def _item_report():
+    catalogue = current_app.extensions["catalogue"]
+    return rollups.item_report(Scope(current_user.org_id), catalogue, current_app.config["INSIGHTS_MIN_LEARNERS"])
+
+
+@bp.route("/items")
+@allow("admin")
+def items():
+    """Item analysis for authors: how each choice and check option performs in this organisation."""
+    return render_template(
+        "admin/items.html",
+        report=_item_report(),
+        catalogue=current_app.extensions["catalogue"],
+        floor=current_app.config["INSIGHTS_MIN_LEARNERS"],
+    )
+
+
+@bp.route("/items.csv")
+@allow("admin")
+def items_csv():
+    rows = [row for key, stats in _item_report().items() for row in item_stats.csv_rows(key, stats)]
+    return csv_response("item-analysis.csv", item_stats.CSV_HEADER, rows)

@@ -149,7 +149,7 @@ def test_no_serious_accessibility_violations_on_main_pages(page):
     failures["scenario node"] = axe_violations(page)
     page.goto("/logout")
     sign_in(page, "leader@northbeam.example")
-    for url in ("/insights/", "/cohorts/"):
+    for url in ("/insights/", "/insights/heatmap/role", "/cohorts/"):
         page.goto(url)
         failures[url] = axe_violations(page)
     page.goto("/logout")
@@ -157,4 +157,7 @@ def test_no_serious_accessibility_violations_on_main_pages(page):
     page.goto("/admin/xapi")
     page.get_by_role("heading", name="Learning records (xAPI)").wait_for()
     failures["/admin/xapi"] = axe_violations(page)
+    page.goto("/admin/items")
+    page.get_by_role("heading", name="Item analysis", exact=True).wait_for()
+    failures["/admin/items"] = axe_violations(page)
     assert {url: v for url, v in failures.items() if v} == {}

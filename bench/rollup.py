@@ -122,12 +122,13 @@ def populate(catalogue, learners: int, attempts: int, seed: int = 3) -> None:
     )
     cur.executemany("INSERT INTO skill_scores (attempt_id, skill_id, total, score) VALUES (?, ?, ?, ?)", scores)
     cur.executemany(
-        "INSERT INTO evidence (user_id, scenario_id, skill_id, attempt_id, score, finished_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO evidence (user_id, scenario_id, skill_id, attempt_id, score, earned, available, finished_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (uid, sid, skill, aid, value, when)
+            (uid, sid, skill, aid, value, value * best / 100, best, when)
             for (uid, sid), (aid, values, when) in latest.items()
             for skill, value in values.items()
+            for best in [catalogue.scenarios[sid].best[skill]]
         ],
     )
     raw.commit()

@@ -32,7 +32,7 @@ def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
         if user_ids is not None:
             query = query.where(model.user_id.in_(user_ids))
         db.session.execute(query)
-    evidence = rollups.latest_assessed_scores(people)
+    evidence = rollups.latest_assessed_scores(people, catalogue)
     db.session.execute(insert(Evidence).from_select(list(evidence.selected_columns.keys()), evidence))
     first, done = rollups.first_activity(people, catalogue), rollups.track_completion(people, catalogue)
     progress = select(first.c.user_id, first.c.first_at, done.c.done_at).outerjoin(

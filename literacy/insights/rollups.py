@@ -90,25 +90,23 @@ def best_table(catalogue: Catalogue):
     return _table("best", ("scenario_id", "skill_id", "best"), rows)
 
 
-def learner_skill(people, catalogue: Catalogue, since: datetime, name: str = "learner_skill"):
+def learner_skill(people, since: datetime, name: str = "learner_skill"):
     """Subquery: per learner and skill with any evidence, the proficiency estimate (``prof``, points
     out of 100) and its posterior variance (``var``) from fresh evidence since ``since`` (both NULL
-    when all of it is stale), the fresh scores behind them, and the date of the last evidence.
+    when all of it is stale), the points earned and available behind them, the fresh scores, and
+    the date of the last evidence.
 
-    The estimate is ``metrics.posterior``'s mean: (1 + points earned) / (2 + points available), where
-    a scenario's score earns that share of the points it can award in the skill."""
+    The estimate is ``metrics.posterior``'s mean: (1 + points earned) / (2 + points available)."""
     fresh = Evidence.finished_at >= since
-    best = best_table(catalogue)
     sums = (
         select(
             Evidence.user_id.label("user_id"),
             Evidence.skill_id.label("skill_id"),
-            func.sum(case((fresh, Evidence.score * best.c.best / 100.0), else_=0.0)).label("earned"),
-            func.sum(case((fresh, best.c.best), else_=0)).label("available"),
+            func.sum(case((fresh, Evidence.earned), else_=0.0)).label("earned"),
+            func.sum(case((fresh, Evidence.available), else_=0)).label("available"),
             func.count(case((fresh, 1))).label("attempts"),
             func.max(Evidence.finished_at).label("last_at"),
         )
-        .join(best, and_(best.c.scenario_id == Evidence.scenario_id, best.c.skill_id == Evidence.skill_id))
         .where(Evidence.user_id.in_(select(people.c.id)))
         .group_by(Evidence.user_id, Evidence.skill_id)
         .subquery(f"{name}_sums")
@@ -137,7 +135,7 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
     if dimension not in ("role", "team"):
         raise ValueError(f"cells are grouped by role or team, not {dimension!r}")
     people, targets = scope.people(), targets_table(catalogue)
-    ls = learner_skill(people, catalogue, windows.fresh_since)
+    ls = learner_skill(people, windows.fresh_since)
     counted = ls.c.attempts > 0
     key = people.c.role if dimension == "role" else team_members.c.team_id
     query = (
@@ -193,15 +191,17 @@ def _role_totals(catalogue: Catalogue):
     return _table("role_totals", ("role", "total"), rows)
 
 
-def latest_assessed_scores(people):
-    """Select (user_id, scenario_id, skill_id, attempt_id, score, finished_at): each learner's newest
-    finished assessed attempt per scenario, one row per skill: the evidence every figure reads."""
+def latest_assessed_scores(people, catalogue: Catalogue):
+    """Select (user_id, scenario_id, skill_id, attempt_id, score, earned, available, finished_at): each
+    learner's newest finished assessed attempt per scenario, one row per skill, with the points the
+    score earned of those the scenario can award: the evidence every figure reads."""
     newest = (
         select(Attempt.user_id, Attempt.scenario_id, func.max(Attempt.id).label("attempt_id"))
         .where(Attempt.user_id.in_(select(people.c.id)), Attempt.kind == ASSESSED, Attempt.finished_at.is_not(None))
         .group_by(Attempt.user_id, Attempt.scenario_id)
         .subquery("newest")
     )
+    best = best_table(catalogue)
     return (
         select(
             newest.c.user_id.label("user_id"),
@@ -209,10 +209,13 @@ def latest_assessed_scores(people):
             SkillScore.skill_id.label("skill_id"),
             newest.c.attempt_id.label("attempt_id"),
             SkillScore.score.label("score"),
+            (SkillScore.score * func.coalesce(best.c.best, 0) / 100.0).label("earned"),
+            func.coalesce(best.c.best, 0).label("available"),
             Attempt.finished_at.label("finished_at"),
         )
         .join(SkillScore, SkillScore.attempt_id == newest.c.attempt_id)
         .join(Attempt, Attempt.id == newest.c.attempt_id)
+        .outerjoin(best, and_(best.c.scenario_id == newest.c.scenario_id, best.c.skill_id == SkillScore.skill_id))
     )
 
 
@@ -264,7 +267,7 @@ def track_completion(people, catalogue: Catalogue):
 def critical_at_target(people, catalogue: Catalogue, since: datetime):
     """Subquery: learners at or above target in every critical skill of their role (fresh evidence)."""
     targets = targets_table(catalogue)
-    ls = learner_skill(people, catalogue, since)  # a stale skill has prof NULL, so it never counts as met
+    ls = learner_skill(people, since)  # a stale skill has prof NULL, so it never counts as met
     needed = (
         select(targets.c.role, func.sum(targets.c.critical).label("needed")).group_by(targets.c.role).subquery("needed")
     )
@@ -439,7 +442,7 @@ def cell_learners(
 ) -> list[LearnerEvidence]:
     """Learners with evidence in ``skill`` within one group: fresh figures, and stale ones marked."""
     people, targets = scope.people(), targets_table(catalogue)
-    ls = learner_skill(people, catalogue, windows.fresh_since)
+    ls = learner_skill(people, windows.fresh_since)
     query = (
         select(User.id, User.name, User.email, User.role, ls.c.earned, ls.c.available, targets.c.target)
         .add_columns(ls.c.attempts, ls.c.last_at)

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from literacy.platform.extensions import db
 
 
 class Evidence(db.Model):
-    """Read model: each learner's latest finished score per scenario and skill.
+    """Read model: each learner's newest finished assessed score per scenario and skill, with the
+    points it earned of the points the scenario can award in the skill (the proficiency model's
+    trials, docs/metrics.md).
 
-    Written in the same transaction as the finishing choice, so every rollup reads one small row
-    per learner, scenario and skill instead of searching the attempt history for the latest one.
+    Refreshed in the same transaction as the finishing choice, so every rollup reads one small row
+    per learner, scenario and skill instead of searching the attempt history and the content.
     """
 
     __tablename__ = "evidence"
@@ -24,6 +26,8 @@ class Evidence(db.Model):
     skill_id: Mapped[str] = mapped_column(String(60), primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"), index=True)
     score: Mapped[int]
+    earned: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")  # score% of the available points
+    available: Mapped[int] = mapped_column(default=0, server_default="0")  # the scenario's best total in the skill
     finished_at: Mapped[datetime]
 
 

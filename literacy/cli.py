@@ -166,7 +166,8 @@ rollups_cli = AppGroup("rollups", help="Maintain the read models behind the insi
 
 @rollups_cli.command("rebuild")
 def rebuild_command() -> None:
-    """Recompute evidence, track progress and monthly evidence from the full history (after imports, upgrades or content changes)."""
+    """Recompute evidence, track progress and monthly evidence from the full history (after imports, upgrades
+    or content changes)."""
     from literacy.insights import readmodels
 
     readmodels.rebuild(current_app.extensions["catalogue"])

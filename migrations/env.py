@@ -88,10 +88,23 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a SQLite table by copying it and dropping the old one; with
+            # foreign keys on, that drop would cascade and delete every row that refers to the table.
+            # The pragma only takes effect outside a transaction, so it is set before the migration's.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # close the implicit transaction, so the migration's own one commits
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration left rows that refer to missing rows: {broken[:5]}")
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

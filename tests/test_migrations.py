@@ -40,3 +40,56 @@ def test_upgrade_keeps_existing_accounts_signed_in_able(migration_database):
         with db.engine.connect() as connection:
             active, token = connection.exec_driver_sql("SELECT active, session_token FROM users").one()
         assert active and len(token) == 32
+
+
+def test_existing_attempts_become_assessed_or_practice_and_evidence_follows(migration_database):
+    """The first started attempt per learner and scenario is assessed (the first finished one when
+    the first started never finished); evidence is rebuilt from the assessed attempts."""
+    app = app_for(migration_database)
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        upgrade(revision="c4e2a1b8d5f3")  # before attempt kinds
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, email, name, password_hash, role, access, created_at, active, session_token,"
+                " order_seed) VALUES (1, 'a@example.com', 'A', 'x', 'ops', 'learner', '2026-01-01', TRUE, 't', 1)"
+            )
+            # scenario s1: first finished (assessed), then a replay; s2: first abandoned, then finished twice
+            for attempt_id, scenario, finished in [
+                (1, "s1", "2026-02-01"),
+                (2, "s1", "2026-03-01"),
+                (3, "s2", None),
+                (4, "s2", "2026-04-01"),
+                (5, "s2", "2026-05-01"),
+            ]:
+                connection.execute(
+                    db.text(
+                        "INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step,"
+                        " flags_json, totals_json, started_at, updated_at, finished_at, order_seed) VALUES (:id, 1,"
+                        " :scenario, 'ops', 'v', 'end', 2, '[]', '{}', '2026-01-01', '2026-01-01', :finished, 1)"
+                    ),
+                    {"id": attempt_id, "scenario": scenario, "finished": finished},
+                )
+                if finished:  # a score per finished attempt, and steps that must survive the table rebuilds
+                    values = {"id": attempt_id, "score": attempt_id * 10}
+                    connection.execute(
+                        db.text(
+                            "INSERT INTO skill_scores (attempt_id, skill_id, total, score)"
+                            " VALUES (:id, 'data', 1, :score)"
+                        ),
+                        values,
+                    )
+            connection.exec_driver_sql(
+                "INSERT INTO lesson_completions (user_id, lesson_id, completed_at) VALUES (1, 'first', '2026-01-02')"
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            kinds = dict(connection.exec_driver_sql("SELECT id, kind FROM attempts").all())
+            kept = connection.exec_driver_sql("SELECT count(*) FROM skill_scores").scalar()
+            completions = connection.exec_driver_sql("SELECT count(*) FROM lesson_completions").scalar()
+            evidence = dict(connection.exec_driver_sql("SELECT scenario_id, attempt_id FROM evidence").all())
+        assert kinds == {1: "assessed", 2: "practice", 3: "practice", 4: "assessed", 5: "practice"}
+        assert evidence == {"s1": 1, "s2": 4}
+        assert (kept, completions) == (4, 1)  # rebuilding attempts and users deleted nothing that refers to them

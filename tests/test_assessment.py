@@ -3,6 +3,8 @@ it, an abandoned assessed attempt waits to be resumed, and a cool-down opens a n
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 
 from support import POOR, STRONG, journeys
@@ -117,3 +119,14 @@ def test_statements_say_which_kind_of_attempt_they_belong_to(app, learner):
             kind = next(v for k, v in statement["context"]["extensions"].items() if k.endswith("/attempt-kind"))
             by_registration.setdefault(statement["context"]["registration"], set()).add(kind)
     assert sorted(by_registration.values(), key=sorted) == [{ASSESSED}, {PRACTICE}]
+
+
+def test_cohort_figures_use_the_proficiency_estimate(app, world):
+    journeys.play(journeys.signed_in(app, "learner1@example.com"), STRONG)
+    manager = journeys.signed_in(app, "owner@example.com")
+    rows = list(
+        csv.DictReader(io.StringIO(manager.get(f"/cohorts/{world['cohort']}/export.csv").get_data(as_text=True)))
+    )
+    scores = {r["skill"]: r["score"] for r in rows if r["name"] == "Learner1"}
+    # 3 of 3 ownership points: (1 + 3) / (2 + 3) = 80; 2 of 2 data points: (1 + 2) / (2 + 2) = 75
+    assert scores == {"ownership": "80", "data": "75"}

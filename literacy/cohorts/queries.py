@@ -12,6 +12,7 @@ from literacy.cohorts import assignments
 from literacy.cohorts.assignments import work_for
 from literacy.cohorts.status import LearnerFacts
 from literacy.cohorts.tables import Cohort, CohortMember
+from literacy.insights import metrics
 from literacy.insights.tables import Evidence
 from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion
@@ -120,17 +121,18 @@ def _last_activity(members) -> dict[int, object]:
 
 
 def _latest_scores(members, scenario_ids: set[str]) -> dict[int, dict[str, int]]:
-    """Per learner and skill: the mean over the assigned scenarios of the latest finished score."""
+    """Per learner and skill: the proficiency estimate (docs/metrics.md) from the assessed evidence of
+    the assigned scenarios, the same model as the leader figures."""
     if not scenario_ids:
         return {}
     rows = db.session.execute(
-        select(Evidence.user_id, Evidence.skill_id, func.avg(Evidence.score))
+        select(Evidence.user_id, Evidence.skill_id, func.sum(Evidence.earned), func.sum(Evidence.available))
         .where(Evidence.user_id.in_(members), Evidence.scenario_id.in_(scenario_ids))
         .group_by(Evidence.user_id, Evidence.skill_id)
     )
     result: dict[int, dict[str, int]] = {}
-    for uid, skill, average in rows:
-        result.setdefault(uid, {})[skill] = round(average)
+    for uid, skill, earned, available in rows:
+        result.setdefault(uid, {})[skill] = round(100 * metrics.posterior(earned or 0.0, available or 0)[0])
     return result
 
 

@@ -25,7 +25,7 @@ class LearnerFacts:
     scenarios_total: int
     attempts: int  # assessed attempts on assigned scenarios
     last_activity: datetime | None
-    scores: dict[str, int]  # latest assessed score per skill over the assigned scenarios
+    scores: dict[str, int]  # proficiency estimate per skill from the assigned scenarios' assessed evidence
     targets: dict[str, int]  # the role's target for each assigned skill
     added_at: datetime
     practice: int = 0  # practice attempts on assigned scenarios (``attempts`` counts assessed ones)

@@ -47,6 +47,7 @@ def test_play_to_debrief_with_feedback_and_scores(learner, app):
     assert "You took it." in debrief  # the strongest path
     assert "Named and checked." in debrief  # the feedback seen on the path
     assert "Data +2" in debrief and "Ownership +3" in debrief  # each choice's points, now that it is over
+    assert ">Different<" not in debrief
     with app.app_context():
         scores = dict(db.session.execute(select(SkillScore.skill_id, SkillScore.score)).all())
         attempt_row = db.session.get(Attempt, attempt)
@@ -62,6 +63,7 @@ def test_poor_path_scores_and_shows_strongest_path(learner, app):
     debrief = learner.get(f"/attempts/{attempt}/debrief").get_data(as_text=True)
     assert "Mixed judgment" in debrief
     assert "The strongest path" in debrief and "Check the list first" in debrief
+    assert debrief.count(">Different<") == 2  # both decisions diverged from the strongest path, side by side
     with app.app_context():
         scores = dict(db.session.execute(select(SkillScore.skill_id, SkillScore.score)).all())
     assert scores == {"ownership": 33, "data": 0}

@@ -46,8 +46,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])
     app.jinja_env.add_extension("jinja2.ext.do")
 
+    from literacy.platform.access import bound_ids
     from literacy.web import register_blueprints
 
+    bound_ids(app)
     register_blueprints(app)
 
     from literacy.platform import errors, observability, security

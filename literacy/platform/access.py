@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.routing import IntegerConverter
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,24 @@ def enforce(app: Flask) -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Accept only same-site relative paths for ``?next=`` (no scheme, host or '//' tricks)."""
+    """Accept only same-site relative paths for ``?next=`` (no scheme, host, '//' or control-character tricks)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):  # CR/LF would split the Location header
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` in routes, bounded to what the database's integer columns hold: a larger id is a
+    404, not an overflow in the database driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def bound_ids(app: Flask) -> None:
+    """Call before any blueprint is registered: rules pick their converter when they are added."""
+    app.url_map.converters["int"] = BoundedInt

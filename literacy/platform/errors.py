@@ -46,7 +46,9 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         log.warning("database busy: %s %s: %s", request.method, request.path, str(error.orig)[:200])
         retry = request.form.to_dict() if request.method == "POST" else None
-        return render_template("errors/busy.html", retry=retry, action=request.path), 503, {"Retry-After": "2"}
+        secret = retry is not None and any("password" in name or name == "confirm" for name in retry)
+        page = render_template("errors/busy.html", retry=None if secret else retry, secret=secret, action=request.path)
+        return page, 503, {"Retry-After": "2", "Cache-Control": "no-store"}  # the page may hold typed answers
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error):

@@ -181,7 +181,7 @@ def _add_learner(cohort: Cohort, form: AddLearnerForm):
     user = result.user
     if result.invitation:
         link = url_for("auth.accept_invitation", token=result.invitation, _external=True)
-        log.info("invitation for %s (cohort %s): %s", user.email, cohort.id, link)
+        log.info("invitation created for %s (cohort %s)", user.email, cohort.id)  # never the token
         flash(f"{user.name} was invited. Send them this link to set a password: {link}", "success")
     else:
         added = result.added
@@ -201,8 +201,8 @@ def import_roster(cohort_id: int):
     if result.errors:
         return _roster_page(cohort, _learner_form(cohort), upload, result=result, status=400)
     links = [(user, url_for("auth.accept_invitation", token=token, _external=True)) for user, token in result.invited]
-    for user, link in links:
-        log.info("invitation for %s (cohort %s): %s", user.email, cohort.id, link)
+    for user, _ in links:
+        log.info("invitation created for %s (cohort %s)", user.email, cohort.id)  # never the token
     flash(f"Imported: {result.added} added, {result.already} already in the cohort, {len(links)} invited.", "success")
     return _roster_page(cohort, _learner_form(cohort), RosterForm(), links=links)
 

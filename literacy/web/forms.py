@@ -93,14 +93,17 @@ class ReplayForm(FlaskForm):
     )
 
 
+STORED_INT = NumberRange(min=0, max=2**31 - 1)  # what the database's integer columns hold
+
+
 class StartForm(FlaskForm):
-    after = IntegerField(validators=[InputRequired()])  # the newest attempt the page knew of
+    after = IntegerField(validators=[InputRequired(), STORED_INT])  # the newest attempt the page knew of
 
 
 class ChoiceForm(FlaskForm):
-    step = IntegerField(validators=[InputRequired()])
+    step = IntegerField(validators=[InputRequired(), STORED_INT])
     node = HiddenField(validators=[DataRequired()])
-    choice = IntegerField(validators=[InputRequired()])
+    choice = IntegerField(validators=[InputRequired(), STORED_INT])
 
 
 def question_form(lesson, seed: int) -> type[FlaskForm]:

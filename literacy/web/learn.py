@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -103,7 +104,7 @@ def check(lesson_id: str):
     picks = {}
     for qi, question in enumerate(lesson.questions):
         raw = form[f"q{qi}"].data
-        if raw is not None and raw.isdigit() and int(raw) < len(question.options):
+        if raw is not None and re.fullmatch("[0-9]{1,3}", raw) and int(raw) < len(question.options):
             picks[qi] = int(raw)
     if not valid or len(picks) != len(lesson.questions):
         flash("Answer every question to see the explanations.", "error")

@@ -1,0 +1,90 @@
+"""What a hostile tester found (issue 12): each test failed before its fix."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from support import journeys
+from support.browser import Browser
+
+from literacy.platform.access import safe_next
+
+HUGE = 2**64 + 5
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/attempts/{HUGE}",
+        f"/attempts/{HUGE}/debrief",
+        f"/attempts/1/steps/{HUGE}",
+        f"/cohorts/{HUGE}",
+        f"/cohorts/1/learners/{HUGE}",
+        f"/insights/learners/{HUGE}",
+        f"/progress/statements.json?x={HUGE}",
+    ],
+)
+def test_ids_too_large_for_the_database_are_not_found_not_a_crash(app, world, url):
+    """Item 13: an id of 2^64 or more used to raise OverflowError in the database driver (500)."""
+    admin = journeys.signed_in(app, "admin@example.com")
+    assert admin.get(url).status_code in (200, 404)
+
+
+def test_a_huge_step_or_choice_in_a_form_is_refused_cleanly(app, learner):
+    attempt = journeys.start_scenario(learner)
+    for fields in ({"step": HUGE, "node": "queue", "choice": 0}, {"step": 0, "node": "queue", "choice": HUGE}):
+        response = learner.post(f"/attempts/{attempt}/choose", fields, page=f"/attempts/{attempt}")
+        assert response.status_code in (302, 400)
+    after = learner.post("/scenarios/ops-send/start", {"after": HUGE}, page="/scenarios/ops-send")
+    assert after.status_code in (302, 400)
+
+
+def test_a_digit_that_is_not_a_number_in_a_check_answer_is_refused(app, learner):
+    """Item 14: "²".isdigit() is true, and int("²") raised."""
+    response = learner.post("/lessons/first/check", {"q0": "²"}, page="/lessons/first")
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize("target", ["/\r\n//evil.example", "/%0d%0a", "/ok\x00", "/\t//evil.example", "/a\x7f"])
+def test_control_characters_never_pass_the_next_check(target):
+    """Item 17: CR and LF passed the check and the redirect raised."""
+    assert safe_next(target) is None or not any(ord(c) < 32 or ord(c) == 127 for c in safe_next(target))
+
+
+def test_login_with_a_crlf_next_redirects_home(app, make_user):
+    make_user("someone@example.com")
+    browser = Browser(app.test_client())
+    response = browser.post(
+        "/login?next=%2F%0D%0A%2F%2Fevil.example",
+        {"email": "someone@example.com", "password": "correct horse battery"},
+        page="/login",
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_invitation_tokens_never_reach_the_logs(app, world, caplog):
+    """Item 10: the invitation link (which sets a password) was logged in clear."""
+    manager = journeys.signed_in(app, "owner@example.com")
+    with caplog.at_level(logging.INFO):
+        page = manager.post(
+            f"/cohorts/{world['cohort']}/roster",
+            {"email": "new.person@example.com", "name": "New Person", "role": "ops", "team": str(world["team"])},
+        )
+        shown = manager.get(page.headers["Location"]).get_data(as_text=True)
+    token = shown.split("/invite/")[1].split('"')[0].split("<")[0].split(" ")[0]
+    assert len(token) > 20
+    assert not any(token in record.getMessage() for record in caplog.records)
+    assert any("invitation created" in record.getMessage() for record in caplog.records)
+
+
+def test_the_busy_page_never_echoes_a_password_and_is_not_cached(busy_app):
+    """Item 9: the 503 page put the typed password into a hidden field, and could be cached."""
+    _, browser, locked = busy_app
+    browser.logout()
+    with locked():
+        response = browser.post("/login", {"email": "learner@example.com", "password": "a-secret-typed-here"})
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "a-secret-typed-here" not in html
+    assert response.headers["Cache-Control"] == "no-store"

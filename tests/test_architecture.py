@@ -18,6 +18,8 @@ PURE = [
     "people/passwords.py",
     "platform/clock.py",
     "platform/csvsafe.py",
+    "platform/paging.py",
+    "platform/text.py",
     "xapi/statements.py",
     "xapi/validate.py",
 ]

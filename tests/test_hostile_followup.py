@@ -88,3 +88,26 @@ def test_the_busy_page_never_echoes_a_password_and_is_not_cached(busy_app):
     html = response.get_data(as_text=True)
     assert "a-secret-typed-here" not in html
     assert response.headers["Cache-Control"] == "no-store"
+
+
+SPOOF = "Lee\u202eredaeL\u200b\u2066x\u2069\ufeff"  # right-to-left override, zero-width space, isolates, BOM
+
+
+def test_bidi_controls_and_zero_width_characters_are_stripped_from_names(app, browser):
+    """Item 12: a right-to-left override in a name could spoof what a manager sees."""
+    browser.register(email="spoof@example.com", name=SPOOF)
+    with app.app_context():
+        from literacy.people.tables import User
+        from literacy.platform.extensions import db
+
+        name = db.session.scalar(db.select(User.name).where(User.email == "spoof@example.com"))
+    assert name == "LeeredaeLx"
+
+
+def test_bidi_controls_are_stripped_from_roster_names():
+    from literacy.cohorts import roster
+
+    parsed = roster.parse(
+        f"email,name,role,team\nr@example.com,{SPOOF},ops,crm\n".encode(), "r.csv", roles={"ops"}, teams={"crm"}
+    )
+    assert [row.name for row in parsed.rows] == ["LeeredaeLx"]

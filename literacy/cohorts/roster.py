@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from literacy.platform.text import plain
+
 COLUMNS = ("email", "name", "role", "team")
 MAX_BYTES = 512 * 1024
 MAX_ROWS = 5000
@@ -107,7 +109,7 @@ def _row(
     if problems:
         roster.errors.extend((line, p) for p in problems)
     else:
-        roster.rows.append(RosterRow(line, email, cell["name"], cell["role"], cell["team"]))
+        roster.rows.append(RosterRow(line, email, plain(cell["name"]).strip(), cell["role"], cell["team"]))
 
 
 def reject_foreign(roster: Roster, foreign: set[str]) -> None:

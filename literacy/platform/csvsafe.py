@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet may split a cell on any of these (its locale's separator, a tab, a line break), so a
+# formula start right after one is neutralised too: "a;=7+8" becomes "a;'=7+8".
+SPLIT_THEN_FORMULA = re.compile(r"([,;\t\r\n])([=+\-@\t\r])")
 
 
 def neutralise(value) -> str:
     """Prefix a cell that a spreadsheet would run as a formula with an apostrophe (OWASP advice)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)  # numbers are data, not formulas
-    text = "" if value is None else str(value)
+    text = SPLIT_THEN_FORMULA.sub(r"\1'\2", "" if value is None else str(value))
     return "'" + text if text.startswith(DANGEROUS) else text
 
 

@@ -32,13 +32,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from literacy.learning.order import option_order
 from literacy.people import passwords
+from literacy.platform.text import plain
 
 
 def clean_text(value):
-    """Drop NUL and other control characters (except newlines and tabs) from typed text."""
-    if not isinstance(value, str):
-        return value
-    return "".join(ch for ch in value if ch in "\n\t" or (ord(ch) >= 32 and ord(ch) != 127))
+    """Typed text without control or invisible format characters (see ``platform.text.plain``)."""
+    return plain(value) if isinstance(value, str) else value
 
 
 class BaseForm(FlaskForm):

@@ -111,3 +111,41 @@ def test_bidi_controls_are_stripped_from_roster_names():
         f"email,name,role,team\nr@example.com,{SPOOF},ops,crm\n".encode(), "r.csv", roles={"ops"}, teams={"crm"}
     )
     assert [row.name for row in parsed.rows] == ["LeeredaeLx"]
+
+
+def parallel_posts(app, browser, url, page, fields, count=10):
+    """``count`` simultaneous submits of the same form, as from several tabs: their status codes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = {**browser.hidden_fields(page, url), **fields}
+    cookie = browser.client.get_cookie("session").value
+
+    def submit(_):
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        return client.post(url, data=data).status_code
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(submit, range(count)))
+
+
+def test_parallel_first_answers_to_a_check_answer_once_each(app, learner):
+    """Item 15: 4-5 of 10 parallel first answers got a 500 (the unique constraint was not handled)."""
+    from literacy.learning.tables import CheckAnswer
+    from literacy.platform.extensions import db
+
+    statuses = parallel_posts(app, learner, "/lessons/first/check", "/lessons/first", {"q0": "1"})
+    assert set(statuses) == {302}, statuses
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(CheckAnswer)) == 1
+
+
+def test_parallel_start_clicks_on_one_page_start_one_attempt(app, learner):
+    """Item 16: ten parallel "Start" clicks created 4 to 10 attempts."""
+    from literacy.learning.tables import Attempt
+    from literacy.platform.extensions import db
+
+    statuses = parallel_posts(app, learner, "/scenarios/ops-send/start", "/scenarios/ops-send", {})
+    assert set(statuses) == {302}, statuses
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Attempt)) == 1

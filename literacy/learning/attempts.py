@@ -40,6 +40,7 @@ class ChoiceResult:
 def start(catalogue: Catalogue, user: User, scenario: Scenario, known_latest: int, cooldown_days: int) -> Attempt:
     """Start a new attempt of the kind the assessment policy gives, unless one was started since the
     page was shown (a repeated submit)."""
+    record.lock_learner(user.id)  # a parallel click waits here, then finds the attempt the first one started
     current = latest_attempt(user.id, scenario.id)
     if current is not None and current.id != known_latest:
         return current

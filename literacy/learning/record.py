@@ -54,8 +54,16 @@ def lesson_completed(catalogue: Catalogue, user: User, lesson: Lesson) -> bool:
     return True
 
 
+def lock_learner(user_id: int) -> None:
+    """Serialise this learner's writes of one kind until the transaction ends (parallel tabs, double
+    clicks): a no-op update takes the row lock on PostgreSQL and the write lock on SQLite, so the
+    second request waits, then sees what the first one wrote."""
+    db.session.execute(update(User).where(User.id == user_id).values(order_seed=User.order_seed))
+
+
 def check_answered(catalogue: Catalogue, user: User, lesson: Lesson, picks: dict[int, int]) -> int:
     """Store the learner's answer to every question (replacing earlier ones); return how many were right."""
+    lock_learner(user.id)  # parallel first answers would otherwise both insert the same rows
     existing, now, rows = check_answers(user.id, lesson.id), utcnow(), []
     for question, option in picks.items():
         row = existing.get(question) or CheckAnswer(user_id=user.id, lesson_id=lesson.id, question=question)

@@ -39,11 +39,12 @@ KINDS = {
     },
     "admin": {**dict.fromkeys(WHO, 403), "anonymous": LOGIN, "admin": 200},
     "insights": {**dict.fromkeys(WHO, 200), "anonymous": LOGIN, "learner": 403},
-    # learner1 is in no team of the managers here, and the other manager is in another organisation
+    # learner1 is in the owner's CRM team, in no team of the co-manager, and the other manager is in
+    # another organisation
     "insights-learner": {
         "anonymous": LOGIN,
         "learner": 403,
-        "owner": 404,
+        "owner": 200,
         "manager2": 404,
         "leader": 200,
         "admin": 200,

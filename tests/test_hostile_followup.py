@@ -149,3 +149,60 @@ def test_parallel_start_clicks_on_one_page_start_one_attempt(app, learner):
     assert set(statuses) == {302}, statuses
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Attempt)) == 1
+
+
+def other_team_learner(app, world):
+    """A team the owner does not manage, with a learner in it; ids of (team, learner)."""
+    from support import make
+
+    with make.saved(app):
+        team = make.team(world["org"], "Lifecycle marketing team", role="ops")
+        person = make.user("lifecycle.person@example.com", org=world["org"], teams=[team])
+        return team.id, person.id
+
+
+def teams_of(app, user_id) -> list[str]:
+    from literacy.people.tables import User
+    from literacy.platform.extensions import db
+
+    with app.app_context():
+        return sorted(t.name for t in db.session.get(User, user_id).teams)
+
+
+def test_a_roster_import_never_widens_a_managers_team_scope(app, world):
+    """Item 1: importing one's own email with another team put the manager in that team, and a row for
+    another team's learner moved them into the manager's team."""
+    _, person = other_team_learner(app, world)
+    owner = journeys.signed_in(app, "owner@example.com")
+    own_row = b"email,name,role,team\nowner@example.com,Owner,ops,Lifecycle marketing team\n"
+    journeys.upload_roster(owner, world["cohort"], own_row)
+    assert teams_of(app, world["owner"]) == ["CRM team"]
+    assert owner.get(f"/insights/learners/{person}").status_code == 404
+    their_row = b"email,name,role,team\nlifecycle.person@example.com,L,ops,CRM team\n"
+    refused = journeys.upload_roster(owner, world["cohort"], their_row)
+    assert refused.status_code == 400 and "is not in one of your teams" in refused.get_data(as_text=True)
+    assert teams_of(app, person) == ["Lifecycle marketing team"]
+
+
+def test_a_manager_cannot_add_a_colleague_outside_their_teams_to_read_their_history(app, world):
+    """Item 2: adding any colleague by email to a cohort opened their history to the manager."""
+    _, person = other_team_learner(app, world)
+    owner = journeys.signed_in(app, "owner@example.com")
+    added = owner.post(f"/cohorts/{world['cohort']}/roster", {"email": "lifecycle.person@example.com"})
+    assert added.status_code == 400
+    assert owner.get(f"/cohorts/{world['cohort']}/learners/{person}").status_code == 404
+    admin = journeys.signed_in(app, "admin@example.com")  # an admin may add anyone of the organisation
+    assert (
+        admin.post(f"/cohorts/{world['cohort']}/roster", {"email": "lifecycle.person@example.com"}).status_code == 302
+    )
+
+
+def test_unknown_and_foreign_emails_get_the_same_answer(app, world):
+    """Item 3: "belongs to another organisation" told a manager the address had an account elsewhere."""
+    owner = journeys.signed_in(app, "owner@example.com")
+    answers = [
+        owner.post(f"/cohorts/{world['cohort']}/roster", {"email": email}).get_data(as_text=True)
+        for email in ("outsider@example.com", "nobody.at.all@example.com")
+    ]
+    errors = [html.split('class="error"')[1].split("</")[0] for html in answers]
+    assert errors[0] == errors[1] and "organisation" not in errors[0]

@@ -92,13 +92,13 @@ def test_exports_in_csv_and_json(browser, evidenced):
 
 
 def test_manager_sees_only_their_teams(app, browser, evidenced):
-    browser.sign_in("owner@example.com")  # in no team yet
+    browser.sign_in("manager2@example.com")  # in no team yet
     html = browser.get("/insights/").get_data(as_text=True)
     assert "No learners in scope yet." in html
     assert browser.get(f"/insights/learners/{evidenced['learner1']}").status_code == 404
     with app.app_context():
-        owner = db.session.get(User, evidenced["owner"])
-        owner.teams.append(db.session.get(Team, evidenced["team"]))
+        manager = db.session.get(User, evidenced["manager2"])
+        manager.teams.append(db.session.get(Team, evidenced["team"]))
         db.session.commit()
     assert "Your teams' evidence" in browser.get("/insights/").get_data(as_text=True)
     assert browser.get(f"/insights/learners/{evidenced['learner1']}").status_code == 200

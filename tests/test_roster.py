@@ -82,11 +82,11 @@ def test_row_cap(monkeypatch):
     assert parse(text).errors == [(5, "more than 3 rows: split the file")]
 
 
-def test_reject_foreign_moves_rows_to_errors_in_row_order():
+def test_refused_rows_move_to_errors_in_row_order():
     result = parse("email,name,role,team\na@example.com,A,ops,comms\nb@example.com,B,bad,comms\n")
-    roster.reject_foreign(result, {"a@example.com"})
+    roster.reject(result, {2: "a@example.com cannot be added here"})
     assert result.rows == []
     assert result.errors == [
-        (2, "a@example.com belongs to another organisation"),
+        (2, "a@example.com cannot be added here"),
         (3, "unknown role 'bad' (use one of: ops, pr)"),
     ]

@@ -112,9 +112,9 @@ def _row(
         roster.rows.append(RosterRow(line, email, plain(cell["name"]).strip(), cell["role"], cell["team"]))
 
 
-def reject_foreign(roster: Roster, foreign: set[str]) -> None:
-    """Turn rows whose email belongs to another organisation into errors (looked up by the caller)."""
-    for row in [r for r in roster.rows if r.email in foreign]:
+def reject(roster: Roster, refusals: dict[int, str]) -> None:
+    """Turn the rows the caller refused ({row line: why}, from what the database says) into errors."""
+    for row in [r for r in roster.rows if r.line in refusals]:
         roster.rows.remove(row)
-        roster.errors.append((row.line, f"{row.email} belongs to another organisation"))
+        roster.errors.append((row.line, refusals[row.line]))
     roster.errors.sort(key=lambda error: error[0])

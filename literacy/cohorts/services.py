@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from literacy.cohorts import roster
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
@@ -79,22 +79,28 @@ class AddResult:
     problem: str | None = None  # why nobody was added
 
 
-def add_learner(cohort: Cohort, email: str, name: str, role: str, team_id: str) -> AddResult:
-    """Add a person of the organisation, or invite a new learner (name, role and team needed)."""
+def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, team_id: str) -> AddResult:
+    """Add a learner of the editor's teams, or invite a new person into one of them (name, role and
+    team needed). An email held in another organisation gets the same answers as an unknown one."""
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is not None and user.org_id != cohort.org_id:
-        return AddResult(None, problem="This person belongs to another organisation.")
-    invitation = None
-    if user is None:
-        team = db.session.get(Team, int(team_id)) if team_id.isdigit() else None
-        if not name or not role or team is None or team.org_id != cohort.org_id:
-            return AddResult(None, problem="No account has this email yet: give a name, role and team to invite them.")
-        user = User(email=email, name=name.strip(), role=role, access="learner", org_id=cohort.org_id, password_hash="")
-        user.teams.append(team)
-        db.session.add(user)
-        db.session.flush()
-        invitation = invitations.issue(user)
+    allowed = editor_teams(editor)
+    if user is not None and user.org_id == cohort.org_id:
+        if allowed is not None and not allowed & {t.id for t in user.teams}:
+            return AddResult(None, problem=OUTSIDE_TEAMS.format(email=email).capitalize() + ".")
+        return AddResult(user, add_member(cohort, user))
+    team = db.session.get(Team, int(team_id)) if team_id.isdigit() else None
+    if not name or not role or team is None or team.org_id != cohort.org_id:
+        return AddResult(None, problem="To invite someone new, give their name, role and team.")
+    if allowed is not None and team.id not in allowed:
+        return AddResult(None, problem="Invite new learners into one of your own teams.")
+    if user is not None:  # held in another organisation
+        return AddResult(None, problem=CANNOT_ADD.format(email=email).capitalize() + ".")
+    user = User(email=email, name=name.strip(), role=role, access="learner", org_id=cohort.org_id, password_hash="")
+    user.teams.append(team)
+    db.session.add(user)
+    db.session.flush()
+    invitation = invitations.issue(user)
     added = add_member(cohort, user)
     db.session.flush()
     return AddResult(user, added, invitation)
@@ -114,24 +120,40 @@ class ImportResult:
     invited: list[tuple[User, str]] | None = None  # new learners and their invitation tokens
 
 
-def import_roster(cohort: Cohort, data: bytes, filename: str, roles: set[str]) -> ImportResult:
-    """Validate the whole file first; save nothing unless every row is valid."""
+CANNOT_ADD = "{email} cannot be added here: check the address, or ask an admin"
+OUTSIDE_TEAMS = "{email} is not in one of your teams: ask an admin to add them"
+NOT_YOUR_TEAM = "team '{team}' is not one of your teams: new learners join one of yours"
+
+
+def editor_teams(editor: User) -> set[int] | None:
+    """The teams whose learners a manager may add to a cohort; None for an admin (the whole organisation)."""
+    return None if editor.access == "admin" else {team.id for team in editor.teams}
+
+
+def import_roster(cohort: Cohort, editor: User, data: bytes, filename: str, roles: set[str]) -> ImportResult:
+    """Validate the whole file first; save nothing unless every row is valid. An import adds existing
+    learners of the editor's teams and invites new people into those teams; it never changes an
+    existing account's teams or role (only admins manage those)."""
     teams = {t.name.lower(): t for t in db.session.scalars(select(Team).where(Team.org_id == cohort.org_id))}
     parsed = roster.parse(data, filename, roles=roles, teams=set(teams))
-    emails = [r.email for r in parsed.rows]
-    foreign = set(
-        db.session.scalars(
-            select(User.email).where(User.email.in_(emails), or_(User.org_id != cohort.org_id, User.org_id.is_(None)))
-        )
-    )
-    roster.reject_foreign(parsed, foreign)
+    allowed = editor_teams(editor)
+    existing = {
+        u.email: u for u in db.session.scalars(select(User).where(User.email.in_([r.email for r in parsed.rows])))
+    }
+    refusals = {}
+    for row in parsed.rows:
+        user = existing.get(row.email)
+        if user is not None and user.org_id != cohort.org_id:
+            refusals[row.line] = CANNOT_ADD.format(email=row.email)  # the same answer whoever holds the email
+        elif user is not None and allowed is not None and not allowed & {t.id for t in user.teams}:
+            refusals[row.line] = OUTSIDE_TEAMS.format(email=row.email)
+        elif user is None and allowed is not None and teams[row.team.lower()].id not in allowed:
+            refusals[row.line] = NOT_YOUR_TEAM.format(team=row.team)
+    roster.reject(parsed, refusals)
     if not parsed.ok:
         log.warning("roster import rejected: cohort=%s file=%r errors=%d", cohort.id, filename, len(parsed.errors))
         return ImportResult(parsed.errors)
     result = ImportResult([], invited=[])
-    existing = {
-        u.email: u for u in db.session.scalars(select(User).where(User.email.in_([r.email for r in parsed.rows])))
-    }
     for row in parsed.rows:
         user = existing.get(row.email)
         if user is None:
@@ -141,9 +163,7 @@ def import_roster(cohort: Cohort, data: bytes, filename: str, roles: set[str]) -
             db.session.add(user)
             db.session.flush()
             result.invited.append((user, invitations.issue(user)))
-        team = teams[row.team.lower()]
-        if team not in user.teams:
-            user.teams.append(team)
+            user.teams.append(teams[row.team.lower()])
         if add_member(cohort, user):
             result.added += 1
         else:

@@ -151,7 +151,8 @@ def roster(cohort_id: int):
 def _learner_form(cohort: Cohort) -> AddLearnerForm:
     form = AddLearnerForm()
     form.role.choices = [SelectChoice("", "Choose a role"), *role_choices(catalogue())]
-    teams = people_queries.teams(cohort.org_id)
+    allowed = services.editor_teams(current_user)  # a manager invites new people into their own teams
+    teams = [t for t in people_queries.teams(cohort.org_id) if allowed is None or t.id in allowed]
     form.team.choices = [SelectChoice("", "Choose a team")] + [SelectChoice(str(t.id), t.name) for t in teams]
     return form
 
@@ -173,7 +174,7 @@ def _roster_page(cohort, form, upload, result=None, links=None, status=200):
 
 def _add_learner(cohort: Cohort, form: AddLearnerForm):
     result = services.add_learner(
-        cohort, form.email.data, form.name.data or "", form.role.data or "", form.team.data or ""
+        cohort, current_user, form.email.data, form.name.data or "", form.role.data or "", form.team.data or ""
     )
     if result.problem:
         form.email.errors.append(result.problem)
@@ -197,7 +198,7 @@ def import_roster(cohort_id: int):
     if not upload.validate_on_submit():
         return _roster_page(cohort, _learner_form(cohort), upload, status=400)
     file = upload.file.data
-    result = services.import_roster(cohort, file.read(), file.filename or "", set(catalogue().roles))
+    result = services.import_roster(cohort, current_user, file.read(), file.filename or "", set(catalogue().roles))
     if result.errors:
         return _roster_page(cohort, _learner_form(cohort), upload, result=result, status=400)
     links = [(user, url_for("auth.accept_invitation", token=token, _external=True)) for user, token in result.invited]

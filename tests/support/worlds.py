@@ -31,7 +31,7 @@ def two_organisations(app: Flask) -> dict[str, int]:
             ids[key] = make.user(f"{key}@example.com", org=org, name=key.capitalize(), access=access, teams=teams).id
             return ids[key]
 
-        owner = person("owner", a, "manager")
+        owner = person("owner", a, "manager", [crm])  # the CRM team's manager
         person("manager2", a, "manager")
         person("leader", a, "leader")
         person("admin", a, "admin")

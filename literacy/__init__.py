@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from literacy import content
 from literacy.platform.extensions import csrf, db, login_manager, migrate
@@ -27,6 +28,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind N reverse proxies the client's address and scheme come from their headers; without
+        # this every client shares the proxy's address, and so one sign-in throttle.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     from literacy.platform.database import configure_engine, import_tables
 

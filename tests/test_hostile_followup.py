@@ -206,3 +206,21 @@ def test_unknown_and_foreign_emails_get_the_same_answer(app, world):
     ]
     errors = [html.split('class="error"')[1].split("</")[0] for html in answers]
     assert errors[0] == errors[1] and "organisation" not in errors[0]
+
+
+@pytest.mark.parametrize(("proxies", "second_client_blocked"), [(0, True), (1, False)])
+def test_sign_in_throttling_behind_a_proxy_counts_each_client(tmp_path, proxies, second_client_blocked):
+    """Item 6: without ProxyFix every client behind the proxy shared one address, so one client's
+    failures locked out everyone; TRUSTED_PROXIES=1 believes the proxy's X-Forwarded-For."""
+    from support.apps import make_app
+
+    app = make_app(tmp_path, TRUSTED_PROXIES=proxies, LOGIN_LIMIT_ADDRESS=3, LOGIN_LIMIT_ACCOUNT=100)
+
+    def attempt(client_address: str, email: str) -> int:
+        browser = Browser(app.test_client())
+        fields = {**browser.hidden_fields("/login", "/login"), "email": email, "password": "wrong password here"}
+        return browser.client.post("/login", data=fields, headers={"X-Forwarded-For": client_address}).status_code
+
+    assert [attempt("203.0.113.7", f"guess{i}@example.com") for i in range(3)] == [200, 200, 200]
+    assert attempt("203.0.113.7", "guess4@example.com") == 429
+    assert (attempt("198.51.100.20", "someone@example.com") == 429) is second_client_blocked

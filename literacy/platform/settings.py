@@ -28,6 +28,7 @@ class Settings:
     json_logs: bool
     secret_key: str
     trusted_hosts: tuple[str, ...]  # requests for other Host headers are refused (empty: any host)
+    trusted_proxies: int  # reverse proxies in front: their X-Forwarded-For/-Proto are believed (0: none)
     database_url: str
     content_root: str
     # rollup definitions (docs/metrics.md)
@@ -63,6 +64,7 @@ class Settings:
             json_logs=production or reader.text("JSON_LOGS", "") == "1",
             secret_key=secret or "dev-only-secret-change-me",
             trusted_hosts=hosts,
+            trusted_proxies=reader.whole("TRUSTED_PROXIES", 0, minimum=0),
             database_url=reader.text("DATABASE_URL", f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"),
             content_root=reader.text("CONTENT_ROOT", str(PROJECT_ROOT)),
             insights_min_learners=reader.whole("INSIGHTS_MIN_LEARNERS", 5, minimum=1),
@@ -91,6 +93,7 @@ class Settings:
             "JSON_LOGS": self.json_logs,
             "SECRET_KEY": self.secret_key,
             "TRUSTED_HOSTS": list(self.trusted_hosts) or None,
+            "TRUSTED_PROXIES": self.trusted_proxies,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "CONTENT_ROOT": self.content_root,
             "SESSION_COOKIE_HTTPONLY": True,

@@ -224,3 +224,30 @@ def test_sign_in_throttling_behind_a_proxy_counts_each_client(tmp_path, proxies,
     assert [attempt("203.0.113.7", f"guess{i}@example.com") for i in range(3)] == [200, 200, 200]
     assert attempt("203.0.113.7", "guess4@example.com") == 429
     assert (attempt("198.51.100.20", "someone@example.com") == 429) is second_client_blocked
+
+
+def test_a_wrong_password_costs_the_same_for_unknown_and_existing_accounts(tmp_path):
+    """Item 4: a wrong password took 117-141 ms for an existing account and 4-7 ms for an unknown email,
+    which told an attacker which accounts exist. With a deliberately slow hash the gap is plain."""
+    import time
+
+    from support import make
+    from support.apps import make_app
+
+    app = make_app(
+        tmp_path, PASSWORD_HASH_METHOD="pbkdf2:sha256:300000", LOGIN_LIMIT_ACCOUNT=100, LOGIN_LIMIT_ADDRESS=100
+    )
+    with make.saved(app):
+        make.user("real@example.com")
+        make.user("invited@example.com", password=None)  # no password yet
+
+    def seconds(email: str) -> float:
+        browser = Browser(app.test_client())
+        fields = {**browser.hidden_fields("/login", "/login"), "email": email, "password": "wrong password here"}
+        started = time.perf_counter()
+        assert browser.client.post("/login", data=fields).status_code == 200
+        return time.perf_counter() - started
+
+    existing = min(seconds("real@example.com") for _ in range(3))
+    for email in ("nobody@example.com", "invited@example.com"):
+        assert min(seconds(email) for _ in range(3)) > 0.6 * existing, email

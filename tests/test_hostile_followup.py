@@ -251,3 +251,21 @@ def test_a_wrong_password_costs_the_same_for_unknown_and_existing_accounts(tmp_p
     existing = min(seconds("real@example.com") for _ in range(3))
     for email in ("nobody@example.com", "invited@example.com"):
         assert min(seconds(email) for _ in range(3)) > 0.6 * existing, email
+
+
+def test_registration_is_limited_per_address(tmp_path):
+    """Item 8: there was no limit: 8 sign-ups a second were accepted, each about 120 ms of hashing."""
+    from support.apps import make_app
+
+    app = make_app(tmp_path, REGISTER_LIMIT_ADDRESS=3)
+
+    def register(address: str, n: int):
+        browser = Browser(app.test_client())
+        fields = {**browser.hidden_fields("/register", "/register"), "name": f"P{n}", "email": f"p{n}@example.com"}
+        fields.update(password="correct horse battery", confirm="correct horse battery", role="ops")
+        return browser.client.post("/register", data=fields, environ_base={"REMOTE_ADDR": address})
+
+    assert [register("203.0.113.7", n).status_code for n in range(3)] == [302, 302, 302]
+    refused = register("203.0.113.7", 3)
+    assert refused.status_code == 429 and "Too many new accounts" in refused.get_data(as_text=True)
+    assert register("198.51.100.20", 4).status_code == 302

@@ -18,18 +18,26 @@ from literacy.platform.extensions import db
 log = logging.getLogger(__name__)
 
 
-def register(email: str, name: str, role: str, password: str) -> None:
+def register(email: str, name: str, role: str, password: str, address: str) -> bool:
     """Create a learner account, unless the email has one. Either way the same work is done (a
-    password hash), so neither the answer nor its timing reveals who has an account."""
+    password hash), so neither the answer nor its timing reveals who has an account. False, with
+    nothing done, when the address has registered too often lately."""
+    config = current_app.config
+    window = config["LOGIN_WINDOW_MINUTES"]
+    if throttle.registrations_blocked(address, limit=config["REGISTER_LIMIT_ADDRESS"], window_minutes=window):
+        log.warning("registration throttled: address=%s", address)
+        return False
+    throttle.registered(address)
     email = email.strip().lower()
     if db.session.scalar(select(User.id).where(User.email == email)):
         generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         log.info("registration for an existing email: %s", email)
-        return
+        return True
     user = User(email=email, name=name.strip(), role=role, access="learner")
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    return True
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Sign-in throttling per account and per client address, counted in the database."""
+"""Sign-in throttling per account and per client address, and registrations per address, counted in
+the database (the ``login_failures`` table keeps one row per counted event, keyed by what it counts)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,15 @@ def failed(email: str, address: str) -> None:
 def succeeded(email: str) -> None:
     account, _ = _keys(email, "")
     db.session.execute(delete(LoginFailure).where(LoginFailure.key == account))
+
+
+def registrations_blocked(address: str, *, limit: int, window_minutes: int) -> bool:
+    """True when this address created ``limit`` accounts within the window (each costs a password hash)."""
+    since = utcnow() - timedelta(minutes=window_minutes)
+    key = f"register:{address}"
+    count = db.session.scalar(select(func.count()).where(LoginFailure.key == key, LoginFailure.at >= since))
+    return count >= limit
+
+
+def registered(address: str) -> None:
+    db.session.add(LoginFailure(key=f"register:{address}"))

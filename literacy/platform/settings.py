@@ -109,6 +109,7 @@ class Settings:
             "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins per account per window
             "LOGIN_LIMIT_ADDRESS": 30,  # failed sign-ins per client address per window
             "LOGIN_WINDOW_MINUTES": 15,
+            "REGISTER_LIMIT_ADDRESS": 20,  # new accounts per client address per window
             **{
                 field.name.upper(): getattr(self, field.name)
                 for field in dataclasses.fields(self)

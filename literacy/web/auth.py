@@ -18,7 +18,11 @@ def register():
     form = RegisterForm()
     form.role.choices = role_choices(current_app.extensions["catalogue"])
     if form.validate_on_submit():
-        services.register(form.email.data, form.name.data, form.role.data, form.password.data)
+        address = request.remote_addr or "unknown"
+        if not services.register(form.email.data, form.name.data, form.role.data, form.password.data, address):
+            minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
+            form.email.errors.append(f"Too many new accounts from this network. Wait {minutes} minutes and try again.")
+            return render_template("auth/register.html", form=form), 429
         flash(
             "If this email was new, your account is ready: sign in with the password you just chose. "
             "If it already had an account, sign in with that account's password.",

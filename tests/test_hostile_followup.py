@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -269,3 +270,40 @@ def test_registration_is_limited_per_address(tmp_path):
     refused = register("203.0.113.7", 3)
     assert refused.status_code == 429 and "Too many new accounts" in refused.get_data(as_text=True)
     assert register("198.51.100.20", 4).status_code == 302
+
+
+def test_parallel_add_learner_posts_for_a_new_email_invite_once(app, world):
+    """Item 15: ten parallel add-learner posts for a new email gave 1 to 4 answers of 500."""
+    from literacy.people.tables import User
+    from literacy.platform.extensions import db
+
+    owner = journeys.signed_in(app, "owner@example.com")
+    roster = f"/cohorts/{world['cohort']}/roster"
+    fields = {"email": "racer@example.com", "name": "Racer", "role": "ops", "team": str(world["team"])}
+    statuses = parallel_posts(app, owner, roster, roster, fields)
+    assert set(statuses) == {302}, statuses
+    with app.app_context():
+        assert (
+            db.session.scalar(db.select(db.func.count()).select_from(User).where(User.email == "racer@example.com"))
+            == 1
+        )
+
+
+def test_racing_roster_imports_answer_cleanly(app, world):
+    """Item 15: two racing imports of the same new people: one answered 500."""
+    owner = journeys.signed_in(app, "owner@example.com")
+    data = b"email,name,role,team\n" + b"".join(f"r{i}@example.com,R{i},ops,CRM team\n".encode() for i in range(20))
+    url, page = f"/cohorts/{world['cohort']}/import", f"/cohorts/{world['cohort']}/roster"
+    from concurrent.futures import ThreadPoolExecutor
+
+    fields = owner.hidden_fields(page, url)
+    cookie = owner.client.get_cookie("session").value
+
+    def upload(_):
+        client = app.test_client()
+        client.set_cookie("session", cookie)
+        return client.post(url, data={**fields, "file": (io.BytesIO(data), "r.csv")}).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(upload, range(4)))
+    assert set(statuses) == {200}, statuses

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from literacy.cohorts import roster
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.people import invitations
-from literacy.people.tables import Team, User
+from literacy.people.tables import Organization, Team, User
+from literacy.platform.database import lock_row
 from literacy.platform.extensions import db
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ class AddResult:
 def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, team_id: str) -> AddResult:
     """Add a learner of the editor's teams, or invite a new person into one of them (name, role and
     team needed). An email held in another organisation gets the same answers as an unknown one."""
+    lock_row(Organization, cohort.org_id, "name")  # parallel adds of one new person invite once
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
     allowed = editor_teams(editor)
@@ -134,6 +136,7 @@ def import_roster(cohort: Cohort, editor: User, data: bytes, filename: str, role
     """Validate the whole file first; save nothing unless every row is valid. An import adds existing
     learners of the editor's teams and invites new people into those teams; it never changes an
     existing account's teams or role (only admins manage those)."""
+    lock_row(Organization, cohort.org_id, "name")  # racing imports of the same people take turns
     teams = {t.name.lower(): t for t in db.session.scalars(select(Team).where(Team.org_id == cohort.org_id))}
     parsed = roster.parse(data, filename, roles=roles, teams=set(teams))
     allowed = editor_teams(editor)

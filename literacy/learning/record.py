@@ -29,6 +29,7 @@ from literacy.learning.queries import check_answers, lesson_completed_at
 from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion, SkillScore
 from literacy.people.tables import User
 from literacy.platform.clock import utcnow
+from literacy.platform.database import lock_row
 from literacy.platform.extensions import db
 from literacy.xapi import events
 
@@ -58,7 +59,7 @@ def lock_learner(user_id: int) -> None:
     """Serialise this learner's writes of one kind until the transaction ends (parallel tabs, double
     clicks): a no-op update takes the row lock on PostgreSQL and the write lock on SQLite, so the
     second request waits, then sees what the first one wrote."""
-    db.session.execute(update(User).where(User.id == user_id).values(order_seed=User.order_seed))
+    lock_row(User, user_id, "order_seed")
 
 
 def check_answered(catalogue: Catalogue, user: User, lesson: Lesson, picks: dict[int, int]) -> int:

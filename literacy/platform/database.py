@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event, text
+from sqlalchemy import event, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -55,3 +55,10 @@ def reachable() -> bool:
         db.session.rollback()
         return False
     return True
+
+
+def lock_row(model, row_id: int, column: str) -> None:
+    """Hold a lock on one row until the transaction ends, so parallel requests that would write the
+    same things (two tabs, a double click) take turns: a no-op update of ``column`` takes the row
+    lock on PostgreSQL and the database's write lock on SQLite."""
+    db.session.execute(update(model).where(model.id == row_id).values({column: getattr(model, column)}))

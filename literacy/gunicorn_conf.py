@@ -5,7 +5,8 @@ Every value can be overridden with an environment variable of the same name in c
 
 import os
 
-bind = os.environ.get("BIND", "0.0.0.0:8000")
+# loopback by default: the TLS-terminating reverse proxy in front connects locally; set BIND to open it wider
+bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Workers: about two per core is a good start for this I/O-bound app; each holds its own pool of
 # database connections, so keep workers x pool size below PostgreSQL's max_connections.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * (os.cpu_count() or 1)))

@@ -307,3 +307,23 @@ def test_racing_roster_imports_answer_cleanly(app, world):
     with ThreadPoolExecutor(max_workers=4) as pool:
         statuses = list(pool.map(upload, range(4)))
     assert set(statuses) == {200}, statuses
+
+
+def test_hardening_headers_and_cookies(app, browser):
+    """Hardening: Permissions-Policy, Cross-Origin-Opener-Policy and -Resource-Policy on every page;
+    the invitation page (which sets a password) is never cached; the remember cookie is SameSite."""
+    page = browser.get("/login")
+    assert page.headers["Permissions-Policy"] == "camera=(), microphone=(), geolocation=(), payment=()"
+    assert page.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert page.headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    assert browser.get("/invite/not-a-token").headers["Cache-Control"] == "no-store"
+    assert app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_gunicorn_binds_to_loopback_unless_told_otherwise(monkeypatch):
+    import importlib
+
+    monkeypatch.delenv("BIND", raising=False)
+    import literacy.gunicorn_conf as conf
+
+    assert importlib.reload(conf).bind == "127.0.0.1:8000"

@@ -100,6 +100,7 @@ class Settings:
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.production,
             "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_SECURE": self.production,
             "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: a slow reader loses nothing
             "MAX_CONTENT_LENGTH": 1024 * 1024,

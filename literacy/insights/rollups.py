@@ -578,16 +578,17 @@ def check_items(scope: Scope | None, course, floor: int) -> list[items.ItemStats
     by_learner: dict[int, dict[tuple[str, int], tuple[int, bool]]] = {}
     for user_id, lesson_id, question, option, correct in rows:
         by_learner.setdefault(user_id, {})[(lesson_id, question)] = (option, correct)
+    right = {user_id: sum(correct for _, correct in answers.values()) for user_id, answers in by_learner.items()}
     found = []
     for lesson in course.lessons:
         for number, question in enumerate(lesson.questions):
             key, counts, answered = (lesson.id, number), {}, {}
-            for answers in by_learner.values():
+            for user_id, answers in by_learner.items():
                 if key not in answers:
                     continue
-                others = [correct for other, (_, correct) in answers.items() if other != key]
-                is_strong = bool(others) and sum(others) >= STRONG_CHECK_SHARE * len(others)
-                option = answers[key][0]
+                option, correct = answers[key]
+                others, others_right = len(answers) - 1, right[user_id] - correct  # the course's other questions
+                is_strong = others > 0 and others_right >= STRONG_CHECK_SHARE * others
                 counts[(option, is_strong)] = counts.get((option, is_strong), 0) + 1
                 answered[is_strong] = answered.get(is_strong, 0) + 1
             options = [(i, o.text, o.correct) for i, o in enumerate(question.options)]

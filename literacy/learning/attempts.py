@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from literacy.content.types import Catalogue, Scenario
 from literacy.learning import engine, record
-from literacy.learning.queries import latest_attempt, next_attempt
+from literacy.learning.queries import next_attempt, scenario_history
 from literacy.learning.tables import Attempt, AttemptStep
 from literacy.people.tables import User
 from literacy.platform.clock import utcnow
@@ -41,10 +41,10 @@ def start(catalogue: Catalogue, user: User, scenario: Scenario, known_latest: in
     """Start a new attempt of the kind the assessment policy gives, unless one was started since the
     page was shown (a repeated submit)."""
     record.lock_learner(user.id)  # a parallel click waits here, then finds the attempt the first one started
-    current = latest_attempt(user.id, scenario.id)
-    if current is not None and current.id != known_latest:
-        return current
-    plan = next_attempt(user.id, scenario, utcnow(), cooldown_days)
+    history = scenario_history(user.id, scenario.id)
+    if history and history[0].id != known_latest:
+        return history[0]
+    plan = next_attempt(history, scenario, utcnow(), cooldown_days)
     return record.attempt_started(catalogue, user, scenario, plan.kind)
 
 

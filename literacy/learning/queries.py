@@ -141,12 +141,10 @@ def home(catalogue: Catalogue, user, today: date) -> Home:
     return Home(_track(catalogue, user.role, completed, attempts), due)
 
 
-def next_attempt(user_id: int, scenario, now: datetime, cooldown_days: int) -> assessment.NextAttempt:
-    """What a new start of the scenario would make (assessed or practice), and why."""
-    past = [
-        assessment.PastAttempt(a.id, a.kind, a.content_version, a.started_at, a.finished_at)
-        for a in scenario_history(user_id, scenario.id)
-    ]
+def next_attempt(history: list[Attempt], scenario, now: datetime, cooldown_days: int) -> assessment.NextAttempt:
+    """What a new start of the scenario would make (assessed or practice), and why, given the
+    learner's attempts at it (``scenario_history``)."""
+    past = [assessment.PastAttempt(a.id, a.kind, a.content_version, a.started_at, a.finished_at) for a in history]
     return assessment.next_attempt(past, scenario.version, now, cooldown_days)
 
 

@@ -31,7 +31,7 @@ def overview(scenario_id: str):
     cat = catalogue()
     scenario = cat.scenarios.get(scenario_id) or abort(404)
     history = queries.scenario_history(current_user.id, scenario.id)
-    plan = queries.next_attempt(current_user.id, scenario, utcnow(), current_app.config["ASSESSMENT_COOLDOWN_DAYS"])
+    plan = queries.next_attempt(history, scenario, utcnow(), current_app.config["ASSESSMENT_COOLDOWN_DAYS"])
     unfinished = [a for a in history if not a.finished and a.content_version == scenario.version]
     resumable = next((a for a in unfinished if a.id == plan.resume), unfinished[0] if unfinished else None)
     form = StartForm(after=history[0].id if history else 0)

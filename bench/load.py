@@ -40,6 +40,21 @@ CHOICE = re.compile(
 )
 
 
+class Cookies:
+    """The cookies a server set, sent back with each request: a browser's jar without paths or expiry."""
+
+    def __init__(self):
+        self.values: dict[str, str] = {}
+
+    def headers(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{name}={value}" for name, value in self.values.items())} if self.values else {}
+
+    def keep(self, response: http.client.HTTPResponse) -> None:
+        for line in response.headers.get_all("Set-Cookie") or []:
+            name, _, value = line.split(";", 1)[0].partition("=")
+            self.values[name.strip()] = value
+
+
 class Learner:
     """One simulated learner on one keep-alive connection, carrying its session cookie."""
 
@@ -47,20 +62,19 @@ class Learner:
         self.base, self.email, self.rng, self.think, self.stats = base, email, rng, think, stats
         self.address = urllib.parse.urlparse(base)
         self.connection: http.client.HTTPConnection | None = None
-        self.cookie = ""
+        self.cookies = Cookies()
         self.accepted: set[tuple[int, int]] = set()  # (attempt, step) the server confirmed
 
     def _send(self, path: str, body: bytes | None) -> tuple[int, str, str]:
         if self.connection is None:
             self.connection = http.client.HTTPConnection(self.address.hostname, self.address.port, timeout=30)
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+        headers = self.cookies.headers()
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         self.connection.request("POST" if body is not None else "GET", path, body=body, headers=headers)
         response = self.connection.getresponse()
         text = response.read().decode(errors="replace")
-        if response.getheader("Set-Cookie"):
-            self.cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+        self.cookies.keep(response)
         return response.status, text, response.getheader("Location") or ""
 
     def request(self, path: str, data: dict | None = None, stats: Stats | None = None) -> tuple[int, str, str]:

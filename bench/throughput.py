@@ -25,7 +25,7 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import BIN, ROOT, TOKEN, free_port, prepare
+from load import BIN, ROOT, TOKEN, Cookies, free_port, prepare
 
 
 class Client:
@@ -33,10 +33,10 @@ class Client:
 
     def __init__(self, port: int):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        self.cookie = ""
+        self.cookies = Cookies()
 
     def send(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, str]:
-        headers = {"Cookie": self.cookie} if self.cookie else {}
+        headers = self.cookies.headers()
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form)
@@ -44,9 +44,7 @@ class Client:
         self.connection.request(method, path, body=body, headers=headers)
         response = self.connection.getresponse()
         text = response.read().decode()
-        cookie = response.getheader("Set-Cookie")
-        if cookie:
-            self.cookie = cookie.split(";", 1)[0]
+        self.cookies.keep(response)
         return response.status, text, response.getheader("Location") or ""
 
     def sign_in_and_start(self, email: str, password: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import datetime, timedelta
 
 import pytest
 from support import journeys
@@ -327,3 +328,127 @@ def test_gunicorn_binds_to_loopback_unless_told_otherwise(monkeypatch):
     import literacy.gunicorn_conf as conf
 
     assert importlib.reload(conf).bind == "127.0.0.1:8000"
+
+
+def sign_in_from(app, address: str, email: str, password: str, client=None):
+    """A sign-in from the client address ``address``, in a browser of its own unless ``client`` is given."""
+    browser = Browser(client or app.test_client())
+    fields = {**browser.hidden_fields("/login", "/login"), "email": email, "password": password}
+    return browser.client.post("/login", data=fields, environ_base={"REMOTE_ADDR": address})
+
+
+class Clock:
+    """The throttle's clock, moved by hand."""
+
+    def __init__(self, monkeypatch):
+        from literacy.people import throttle
+
+        self.now = datetime(2026, 12, 1, 9, 0, 0)
+        monkeypatch.setattr(throttle, "utcnow", lambda: self.now)
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_elsewhere(app, make_user):
+    """Item 5: five wrong passwords from anywhere gave the real owner 429 for 15 minutes."""
+    from support import PASSWORD
+
+    make_user("kim@example.com")
+    guesses = [sign_in_from(app, "203.0.113.7", "kim@example.com", f"guess {i}!").status_code for i in range(6)]
+    assert guesses == [200] * 5 + [429]
+    assert sign_in_from(app, "203.0.113.7", "kim@example.com", PASSWORD).status_code == 429  # that client waits
+    assert sign_in_from(app, "198.51.100.20", "kim@example.com", PASSWORD).status_code == 302  # the owner does not
+
+
+def test_guesses_from_many_addresses_meet_growing_delays(app, make_user, monkeypatch):
+    """Item 5: across addresses the account is not locked; each guess after the tenth waits twice as long
+    as the one before (1, 2, 4 ... seconds, at most a minute), so no more than 100 guesses an hour get through."""
+    make_user("kim@example.com")
+    clock = Clock(monkeypatch)
+    addresses = (f"198.51.100.{n}" for n in range(1, 250))
+    for i in range(10):
+        assert sign_in_from(app, next(addresses), "kim@example.com", f"guess {i}!").status_code == 200
+    waits = []
+    for i in range(4):
+        refused = sign_in_from(app, next(addresses), "kim@example.com", "another guess")
+        assert refused.status_code == 429 and "Too many failed sign-ins" in refused.get_data(as_text=True)
+        waits.append(int(refused.headers["Retry-After"]))
+        clock.advance(waits[-1])
+        assert sign_in_from(app, next(addresses), "kim@example.com", f"guess {i}?").status_code == 200
+    assert waits == [1, 2, 4, 8]
+
+    checked, started = 14, clock.now  # an attacker with endless addresses, retrying the moment it may
+    while clock.now - started < timedelta(hours=1):
+        answer = sign_in_from(app, next(addresses, "192.0.2.1"), "kim@example.com", "yet another guess")
+        if answer.status_code == 200:
+            checked += 1
+            continue
+        assert int(answer.headers["Retry-After"]) <= 60
+        clock.advance(int(answer.headers["Retry-After"]))
+    assert checked <= 100, checked
+
+
+def test_a_trusted_device_signs_in_while_the_account_is_under_attack(app, make_user, monkeypatch):
+    """Item 5: a browser that signed in to the account before carries a signed device cookie; the
+    delays that guesses from elsewhere cause do not apply to it (OWASP's device cookies)."""
+    from support import PASSWORD
+
+    make_user("kim@example.com")
+    Clock(monkeypatch)
+    owner = app.test_client()
+    assert sign_in_from(app, "198.51.100.20", "kim@example.com", PASSWORD, client=owner).status_code == 302
+    assert owner.get_cookie("device") is not None
+    owner.post("/logout", data=Browser(owner).hidden_fields("/", "/logout"))
+    for i in range(12):
+        sign_in_from(app, f"203.0.113.{i}", "kim@example.com", f"guess {i}!")
+    assert sign_in_from(app, "203.0.113.99", "kim@example.com", PASSWORD).status_code == 429  # a stranger waits
+    assert sign_in_from(app, "192.0.2.44", "kim@example.com", PASSWORD, client=owner).status_code == 302
+
+    owner.post("/logout", data=Browser(owner).hidden_fields("/", "/logout"))
+    mistakes = [sign_in_from(app, "192.0.2.44", "kim@example.com", "oops!", client=owner).status_code for _ in range(6)]
+    assert mistakes == [200] * 5 + [429]  # the device itself has the usual limit
+
+
+def test_a_forged_device_cookie_is_ignored(app, make_user, monkeypatch):
+    from support import PASSWORD
+
+    make_user("kim@example.com")
+    Clock(monkeypatch)
+    for i in range(12):
+        sign_in_from(app, f"203.0.113.{i}", "kim@example.com", f"guess {i}!")
+    forger = app.test_client()
+    forger.set_cookie("device", "eyJ1IjoxLCJuIjoiYWFhYSJ9.forged.signature")
+    assert sign_in_from(app, "192.0.2.44", "kim@example.com", PASSWORD, client=forger).status_code == 429
+
+
+def test_parallel_guesses_against_one_account_are_counted_before_checking(app, make_user):
+    """Item 7: 20 simultaneous guesses against one account had 8 to 19 of them checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    make_user("kim@example.com")
+    browsers = [Browser(app.test_client()) for _ in range(20)]
+    forms = [browser.hidden_fields("/login", "/login") for browser in browsers]
+
+    def guess(i: int) -> int:
+        data = {**forms[i], "email": "kim@example.com", "password": f"guess {i}!"}
+        return browsers[i].client.post("/login", data=data, environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(guess, range(20)))
+    assert sorted(statuses) == [200] * 5 + [429] * 15, statuses
+
+
+def test_old_throttle_records_are_pruned(app, make_user, monkeypatch):
+    """Hardening: failed sign-ins older than the window were kept for ever."""
+    from literacy.people.tables import LoginFailure
+    from literacy.platform.extensions import db
+
+    clock = Clock(monkeypatch)
+    for i in range(3):
+        sign_in_from(app, "203.0.113.7", f"guess{i}@example.com", "guess!")
+    clock.advance(16 * 60)
+    sign_in_from(app, "203.0.113.8", "someone@example.com", "guess!")
+    with app.app_context():
+        keys = db.session.scalars(db.select(LoginFailure.key)).all()
+    assert keys and all("203.0.113.8" in key or "someone@" in key for key in keys), keys

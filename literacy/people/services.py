@@ -6,12 +6,13 @@ import functools
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from literacy.people import throttle
+from literacy.people import devices, throttle
 from literacy.people.tables import Team, User
 from literacy.platform.extensions import db
 
@@ -27,7 +28,7 @@ def register(email: str, name: str, role: str, password: str, address: str) -> b
     if throttle.registrations_blocked(address, limit=config["REGISTER_LIMIT_ADDRESS"], window_minutes=window):
         log.warning("registration throttled: address=%s", address)
         return False
-    throttle.registered(address)
+    throttle.registered(address, window)
     email = email.strip().lower()
     if db.session.scalar(select(User.id).where(User.email == email)):
         generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
@@ -43,29 +44,37 @@ def register(email: str, name: str, role: str, password: str, address: str) -> b
 @dataclass(frozen=True)
 class SignIn:
     user: User | None  # the account signed in to, if the password matched
-    throttled: bool = False  # too many recent failures: the password was not even checked
+    wait_seconds: int = 0  # more than 0: too many recent failures, the password was not even checked
+    device_cookie: str | None = None  # a new trusted-device cookie for the browser to keep
 
 
-def sign_in(email: str, password: str, address: str) -> SignIn:
-    """Check a sign-in against the throttle and the password; failures are counted per account and address."""
+def sign_in(email: str, password: str, address: str, device_cookie: str | None = None) -> SignIn:
+    """Check a sign-in against the throttle and then the password (throttle.py has the rules)."""
     email, config = email.strip().lower(), current_app.config
-    limits = {
-        "account_limit": config["LOGIN_LIMIT_ACCOUNT"],
-        "address_limit": config["LOGIN_LIMIT_ADDRESS"],
-        "window_minutes": config["LOGIN_WINDOW_MINUTES"],
-    }
-    if throttle.blocked(email, address, **limits):
-        log.warning("login throttled: email=%s address=%s", email, address)
-        return SignIn(None, throttled=True)
     user = db.session.scalar(select(User).where(User.email == email))
+    client = throttle.Client(email, address, devices.nonce(device_cookie, user.id if user else None))
+    wait = throttle.wait_seconds(client, _limits(config))
+    if wait:
+        log.warning("login throttled: email=%s address=%s wait=%ss", email, address, wait)
+        return SignIn(None, wait_seconds=wait)
     if user is None or not user.password_hash:
         check_password_hash(_stand_in_hash(config["PASSWORD_HASH_METHOD"]), password)  # the same work either way
     elif user.check_password(password) and user.active:  # the hash first: a deactivated account costs the same
-        throttle.succeeded(email)
-        return SignIn(user)
-    throttle.failed(email, address)
+        throttle.succeeded(email, client.device)
+        return SignIn(user, device_cookie=None if client.device else devices.issue(user.id))
+    throttle.failed(client, _limits(config).window)
     log.warning("login failed: email=%s address=%s", email, address)  # never the password
     return SignIn(None)
+
+
+def _limits(config) -> throttle.Limits:
+    return throttle.Limits(
+        pair=config["LOGIN_LIMIT_ACCOUNT"],
+        address=config["LOGIN_LIMIT_ADDRESS"],
+        free=config["LOGIN_DELAY_AFTER"],
+        max_delay=config["LOGIN_DELAY_MAX_SECONDS"],
+        window=timedelta(minutes=config["LOGIN_WINDOW_MINUTES"]),
+    )
 
 
 @functools.cache

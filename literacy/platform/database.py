@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event, text, update
+from sqlalchemy import event, false, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -62,3 +62,15 @@ def lock_row(model, row_id: int, column: str) -> None:
     same things (two tabs, a double click) take turns: a no-op update of ``column`` takes the row
     lock on PostgreSQL and the database's write lock on SQLite."""
     db.session.execute(update(model).where(model.id == row_id).values({column: getattr(model, column)}))
+
+
+def lock_name(name: str) -> None:
+    """Hold a lock on a name until the transaction ends, for work with no row of its own to lock
+    (the sign-in attempts at one email, which may not be an account): an advisory lock on
+    PostgreSQL, the database's write lock on SQLite (any write statement takes it)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
+    else:  # a no-op update of any table: SQLite has one lock for the whole database
+        table = db.metadata.sorted_tables[0]
+        column = next(iter(table.columns))
+        db.session.execute(update(table).where(false()).values({column.name: column}))

@@ -107,8 +107,11 @@ class Settings:
             "SQLITE_BUSY_TIMEOUT_MS": 5000,  # how long a write waits for another writer before giving up
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
             "REMEMBER_COOKIE_DURATION": timedelta(days=14),
-            "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins per account per window
-            "LOGIN_LIMIT_ADDRESS": 30,  # failed sign-ins per client address per window
+            "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins at one account from one address (or device) per window
+            "LOGIN_LIMIT_ADDRESS": 30,  # failed sign-ins from one client address per window
+            "LOGIN_DELAY_AFTER": 10,  # failures at one account from all addresses before growing delays begin
+            "LOGIN_DELAY_MAX_SECONDS": 60,  # the longest delay: about 60 guesses an hour at most
+            "DEVICE_COOKIE_DAYS": 180,  # how long a browser that signed in stays trusted for its account
             "LOGIN_WINDOW_MINUTES": 15,
             "REGISTER_LIMIT_ADDRESS": 20,  # new accounts per client address per window
             **{

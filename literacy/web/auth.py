@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from literacy.people import invitations, queries, services
+from literacy.people import devices, invitations, queries, services
 from literacy.platform.access import allow, safe_next
 from literacy.web.forms import ActionForm, LoginForm, RegisterForm, SetPasswordForm, role_choices
 
@@ -37,17 +37,41 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        attempt = services.sign_in(form.email.data, form.password.data, request.remote_addr or "unknown")
-        if attempt.throttled:
-            minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
-            form.password.errors.append(f"Too many failed sign-ins. Wait {minutes} minutes and try again.")
-            return render_template("auth/login.html", form=form), 429
+        attempt = services.sign_in(
+            form.email.data, form.password.data, request.remote_addr or "unknown", request.cookies.get(devices.COOKIE)
+        )
+        if attempt.wait_seconds:
+            form.password.errors.append(f"Too many failed sign-ins. Try again in {waiting_time(attempt.wait_seconds)}.")
+            page = render_template("auth/login.html", form=form)
+            return page, 429, {"Retry-After": str(attempt.wait_seconds)}
         if attempt.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             login_user(attempt.user, remember=form.remember.data)
-            return redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+            response = redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+            if attempt.device_cookie:
+                keep_device_cookie(response, attempt.device_cookie)
+            return response
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
+
+
+def waiting_time(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def keep_device_cookie(response, value: str) -> None:
+    config = current_app.config
+    response.set_cookie(
+        devices.COOKIE,
+        value,
+        max_age=config["DEVICE_COOKIE_DAYS"] * 86400,
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 @bp.route("/logout", methods=["POST"])

@@ -163,6 +163,7 @@ def main() -> None:
             cohort = db.session.get(Cohort, cohort_id)
             cohort.managers.append(manager)
             db.session.commit()
+            manager.signed_in_at = int(time.time())  # a sign-in just now (people/sessions.py)
             session_id = manager.get_id()
             catalogue = app.extensions["catalogue"]
             compute = timed(

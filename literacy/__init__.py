@@ -44,9 +44,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    from literacy.people.queries import session_user
+    from literacy.people import sessions
 
-    login_manager.user_loader(session_user)  # the login cookie holds "id:token"
+    login_manager.user_loader(sessions.load)  # the login cookie holds "id:token:signed-in-at"
+    sessions.init_app(app)
     csrf.init_app(app)
 
     app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])

@@ -97,8 +97,9 @@ def test_password_change_and_disabling_end_sessions(app, browser, make_user):
     assert browser.login("kim@example.com", "a new long passphrase").status_code == 200  # refused, same message
 
 
-def test_remember_cookie_is_bounded(tmp_path):
-    assert from_environment(str(tmp_path))["REMEMBER_COOKIE_DURATION"].days == 14
+def test_remember_cookie_lasts_no_longer_than_the_idle_limit(tmp_path):
+    config = from_environment(str(tmp_path))
+    assert config["REMEMBER_COOKIE_DURATION"].total_seconds() == config["SESSION_IDLE_MINUTES"] * 60 == 8 * 3600
 
 
 def test_account_throttled_after_five_failures(browser, make_user, caplog):

@@ -73,8 +73,10 @@ class User(UserMixin, db.Model):
     def rotate_sessions(self) -> None:
         self.session_token = secrets.token_hex(16)
 
+    signed_in_at = 0  # not a column: when this sign-in began (Unix seconds), part of the login id (people/sessions.py)
+
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        return f"{self.id}:{self.session_token}:{self.signed_in_at}"
 
     @property
     def is_active(self) -> bool:

@@ -31,6 +31,10 @@ class Settings:
     trusted_proxies: int  # reverse proxies in front: their X-Forwarded-For/-Proto are believed (0: none)
     database_url: str
     content_root: str
+    # sign-in sessions (README, Security): idle limits by access, and the absolute lifetime
+    session_idle_minutes_admin: int
+    session_idle_minutes: int
+    session_lifetime_hours: int
     # rollup definitions (docs/metrics.md)
     insights_min_learners: int
     evidence_window_days: int
@@ -67,6 +71,9 @@ class Settings:
             trusted_proxies=reader.whole("TRUSTED_PROXIES", 0, minimum=0),
             database_url=reader.text("DATABASE_URL", f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"),
             content_root=reader.text("CONTENT_ROOT", str(PROJECT_ROOT)),
+            session_idle_minutes_admin=reader.whole("SESSION_IDLE_MINUTES_ADMIN", 30, minimum=1),
+            session_idle_minutes=reader.whole("SESSION_IDLE_MINUTES", 8 * 60, minimum=1),
+            session_lifetime_hours=reader.whole("SESSION_LIFETIME_HOURS", 12, minimum=1),
             insights_min_learners=reader.whole("INSIGHTS_MIN_LEARNERS", 5, minimum=1),
             evidence_window_days=reader.whole("EVIDENCE_WINDOW_DAYS", 365, minimum=1),
             currency_months=reader.whole("CURRENCY_MONTHS", 3, minimum=1),
@@ -106,7 +113,8 @@ class Settings:
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SQLITE_BUSY_TIMEOUT_MS": 5000,  # how long a write waits for another writer before giving up
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
-            "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+            # "Remember me" survives a browser restart within the idle limit (people/sessions.py)
+            "REMEMBER_COOKIE_DURATION": timedelta(minutes=self.session_idle_minutes),
             "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins at one account from one address (or device) per window
             "LOGIN_LIMIT_ADDRESS": 30,  # failed sign-ins from one client address per window
             "LOGIN_DELAY_AFTER": 10,  # failures at one account from all addresses before growing delays begin
@@ -117,7 +125,7 @@ class Settings:
             **{
                 field.name.upper(): getattr(self, field.name)
                 for field in dataclasses.fields(self)
-                if field.name.startswith(("insights_", "evidence_", "currency_", "assessment_", "xapi_"))
+                if field.name.startswith(("session_", "insights_", "evidence_", "currency_", "assessment_", "xapi_"))
             },
         }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from literacy.people import devices, invitations, queries, services
+from literacy.people import devices, invitations, queries, services, sessions
 from literacy.platform.access import allow, safe_next
 from literacy.web.forms import ActionForm, LoginForm, RegisterForm, SetPasswordForm, role_choices
 
@@ -46,7 +46,8 @@ def login():
             return page, 429, {"Retry-After": str(attempt.wait_seconds)}
         if attempt.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
-            login_user(attempt.user, remember=form.remember.data)
+            remember_for = sessions.signing_in(attempt.user)
+            login_user(attempt.user, remember=form.remember.data, duration=remember_for)
             response = redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
             if attempt.device_cookie:
                 keep_device_cookie(response, attempt.device_cookie)
@@ -95,6 +96,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         user = invitations.accept(invitation, form.password.data)
         session.clear()
+        sessions.signing_in(user)
         login_user(user)
         flash(f"Welcome, {user.name}. Your password is set.", "success")
         return redirect(url_for("learn.home"))

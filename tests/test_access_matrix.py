@@ -99,6 +99,7 @@ POST = {
     "learn.check": "user",
     "scenarios.start": "user",
     "learn.settings": "user",
+    "learn.change_password": "user",
     "scenarios.choose": "someone-elses-attempt",
     "cohorts.create": "cohorts",
     "cohorts.edit": "own-cohort",

@@ -452,3 +452,66 @@ def test_old_throttle_records_are_pruned(app, make_user, monkeypatch):
     with app.app_context():
         keys = db.session.scalars(db.select(LoginFailure.key)).all()
     assert keys and all("203.0.113.8" in key or "someone@" in key for key in keys), keys
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["kim.lee@example.com!", "KIM.LEE is my password", "kimberly-lee-2026", "I am Kimberly", "leeward kimberly"],
+)
+def test_a_password_with_the_accounts_email_or_name_is_refused(password):
+    """Hardening: a password made of the account's own email or name was accepted."""
+    from literacy.people.passwords import problem
+
+    assert "email address or your name" in problem(password, email="kim.lee@example.com", name="Kimberly Lee")
+
+
+def test_a_password_sharing_only_short_name_parts_is_accepted():
+    from literacy.people.passwords import problem
+
+    assert problem("a lee shore in kimchi season", email="kl@example.com", name="Kim Lee") is None
+
+
+def test_registration_and_invitations_refuse_a_password_with_the_email_or_name(app, world):
+    browser = Browser(app.test_client())
+    response = browser.register("kimberly@example.com", "kimberly rocks on", name="Kimberly Lee")
+    assert response.status_code == 200 and "does not contain your email address or your name" in response.get_data(
+        as_text=True
+    )
+    owner = journeys.signed_in(app, "owner@example.com")
+    page = owner.post(
+        f"/cohorts/{world['cohort']}/roster",
+        {"email": "newbie@example.com", "name": "Harriet Newbie", "role": "ops", "team": str(world["team"])},
+    )
+    shown = owner.get(page.headers["Location"]).get_data(as_text=True)
+    token = shown.split("/invite/")[1].split('"')[0].split("<")[0].split(" ")[0]
+    invited = Browser(app.test_client())
+    typed = {"password": "harriet's secret", "confirm": "harriet's secret"}
+    refused = invited.post(f"/invite/{token}", typed, page=f"/invite/{token}")
+    assert refused.status_code == 200 and "does not contain your email" in refused.get_data(as_text=True)
+
+
+def test_changing_the_password_needs_the_current_one_and_ends_other_sessions(app, world):
+    """Hardening: there was no way to change a password from settings."""
+    from support import PASSWORD
+
+    laptop = journeys.signed_in(app, "learner1@example.com")
+    phone = journeys.signed_in(app, "learner1@example.com")
+    new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    wrong = laptop.post("/settings/password", {"current": "not my password", **new}, page="/settings")
+    assert wrong.status_code == 200 and "not your current password" in wrong.get_data(as_text=True)
+    changed = laptop.post("/settings/password", {"current": PASSWORD, **new}, page="/settings")
+    assert changed.status_code == 302
+    assert laptop.get("/progress").status_code == 200  # this session goes on
+    assert phone.get("/progress").status_code == 302  # the other one has ended
+    assert Browser(app.test_client()).login("learner1@example.com", PASSWORD).status_code == 200  # refused
+    journeys.signed_in(app, "learner1@example.com", "a brand new passphrase")
+
+
+def test_wrong_current_passwords_count_as_failed_sign_ins(app, world):
+    browser = journeys.signed_in(app, "learner1@example.com")
+    new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    answers = [
+        browser.post("/settings/password", {"current": f"guess {i}!", **new}, page="/settings").status_code
+        for i in range(6)
+    ]
+    assert answers == [200] * 5 + [429]

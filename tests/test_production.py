@@ -24,21 +24,31 @@ from literacy.platform.extensions import db
 from literacy.platform.observability import JsonFormatter
 
 
-def test_request_id_is_generated_or_passed_through(browser):
-    generated = browser.get("/login").headers["X-Request-ID"]
+def test_request_id_is_generated_or_passed_through_from_a_trusted_proxy(tmp_path):
+    from support.apps import make_app
+
+    behind_proxy = make_app(tmp_path, TRUSTED_PROXIES=1).test_client()
+    generated = behind_proxy.get("/login").headers["X-Request-ID"]
     assert len(generated) == 32
-    assert browser.get("/login", headers={"X-Request-ID": "req-12345678"}).headers["X-Request-ID"] == "req-12345678"
-    assert browser.get("/login", headers={"X-Request-ID": "<bad id>"}).headers["X-Request-ID"] != "<bad id>"
+    passed = behind_proxy.get("/login", headers={"X-Request-ID": "req-12345678"})
+    assert passed.headers["X-Request-ID"] == "req-12345678"
+    assert behind_proxy.get("/login", headers={"X-Request-ID": "<bad id>"}).headers["X-Request-ID"] != "<bad id>"
+
+
+def test_a_clients_own_request_id_is_not_believed_without_a_proxy(browser):
+    """Hardening (issue 12): any client could choose the id its requests were logged under."""
+    answered = browser.get("/login", headers={"X-Request-ID": "req-12345678"}).headers["X-Request-ID"]
+    assert answered != "req-12345678" and len(answered) == 32
 
 
 def test_access_log_line_carries_request_id_and_user(learner, caplog):
     with caplog.at_level(logging.INFO, logger="literacy.access"):
-        response = learner.get("/progress", headers={"X-Request-ID": "trace-abcdef12"})
+        response = learner.get("/progress")
     [record] = [r for r in caplog.records if r.name == "literacy.access"]
     assert (record.method, record.path, record.status) == ("GET", "/progress", 200) and record.user_id
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "GET /progress 200" and line["status"] == 200 and "time" in line
-    assert response.headers["X-Request-ID"] == "trace-abcdef12"
+    assert len(response.headers["X-Request-ID"]) == 32
 
 
 BIN = Path(sys.executable).parent

@@ -77,6 +77,24 @@ def _limits(config) -> throttle.Limits:
     )
 
 
+def change_password(user: User, current: str, new: str, address: str) -> SignIn:
+    """Set a new password when ``current`` is right; every other session and remember cookie ends
+    (the session token rotates). A wrong current password counts as a failed sign-in, so a session
+    left open cannot be used to guess it. ``user`` in the answer: changed."""
+    client, limits = throttle.Client(user.email, address), _limits(current_app.config)
+    wait = throttle.wait_seconds(client, limits)
+    if wait:
+        return SignIn(None, wait_seconds=wait)
+    if not user.check_password(current):
+        throttle.failed(client, limits.window)
+        log.warning("password change refused, wrong current password: user=%s address=%s", user.id, address)
+        return SignIn(None)
+    user.set_password(new)
+    db.session.flush()
+    log.info("password changed: user=%s", user.id)
+    return SignIn(user)
+
+
 @functools.cache
 def _stand_in_hash(method: str) -> str:
     """A hash to check unknown emails against, so they cost what a real account's check costs."""

@@ -61,7 +61,7 @@ def _check_activity():
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?") if request.method == "GET" else None))
     if not isinstance(seen, int) or now - seen >= NOTE_EVERY_SECONDS:
         session["seen_at"] = now
-        if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        if remembered():
             _refresh_remember(current_user, now)
     return None
 
@@ -78,11 +78,16 @@ def _refresh_remember(user: User, now: int) -> None:
     session["_remember_seconds"] = max(0, min(_idle_seconds(user), left))
 
 
+def remembered() -> bool:
+    """Whether this browser sent a "remember me" cookie."""
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
 def _end(message: str) -> None:
-    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    had_cookie = remembered()
     logout_user()
     session.clear()
-    if remembered:
+    if had_cookie:
         session["_remember"] = "clear"
     flash(message, "info")
 

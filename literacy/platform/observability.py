@@ -45,7 +45,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start():
-        incoming = request.headers.get("X-Request-ID", "")
+        # only a trusted proxy's id is believed: a client must not choose what its requests are logged as
+        incoming = request.headers.get("X-Request-ID", "") if app.config.get("TRUSTED_PROXIES") else ""
         g.request_id = incoming if SAFE_ID.match(incoming) else uuid.uuid4().hex
         g.started = time.perf_counter()
 

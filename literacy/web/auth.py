@@ -18,8 +18,7 @@ def register():
     form = RegisterForm()
     form.role.choices = role_choices(current_app.extensions["catalogue"])
     if form.validate_on_submit():
-        address = request.remote_addr or "unknown"
-        if not services.register(form.email.data, form.name.data, form.role.data, form.password.data, address):
+        if not services.register(form.email.data, form.name.data, form.role.data, form.password.data, client_address()):
             minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
             form.email.errors.append(f"Too many new accounts from this network. Wait {minutes} minutes and try again.")
             return render_template("auth/register.html", form=form), 429
@@ -37,9 +36,8 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        attempt = services.sign_in(
-            form.email.data, form.password.data, request.remote_addr or "unknown", request.cookies.get(devices.COOKIE)
-        )
+        device = request.cookies.get(devices.COOKIE)
+        attempt = services.sign_in(form.email.data, form.password.data, client_address(), device)
         if attempt.wait_seconds:
             form.password.errors.append(f"Too many failed sign-ins. Try again in {waiting_time(attempt.wait_seconds)}.")
             page = render_template("auth/login.html", form=form)
@@ -54,6 +52,11 @@ def login():
             return response
         form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
+
+
+def client_address() -> str:
+    """The client's address (behind TRUSTED_PROXIES, the one the proxies report)."""
+    return request.remote_addr or "unknown"
 
 
 def waiting_time(seconds: int) -> str:
@@ -92,7 +95,9 @@ def accept_invitation(token: str):
     invitation = invitations.find(token)
     if invitation is None:
         return render_template("auth/invite_invalid.html"), 404
+    person = queries.user(invitation.user_id)
     form = SetPasswordForm()
+    form.owner = (person.email, person.name)
     if form.validate_on_submit():
         user = invitations.accept(invitation, form.password.data)
         session.clear()
@@ -100,4 +105,4 @@ def accept_invitation(token: str):
         login_user(user)
         flash(f"Welcome, {user.name}. Your password is set.", "success")
         return redirect(url_for("learn.home"))
-    return render_template("auth/invite.html", form=form, person=queries.user(invitation.user_id))
+    return render_template("auth/invite.html", form=form, person=person)

@@ -50,25 +50,45 @@ class BaseForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
 
+NEW_PASSWORD = {"autocomplete": "new-password"}  # password managers offer to generate and save
+CURRENT_PASSWORD = {"autocomplete": "current-password"}
+
+
 def strong_password(form, field):
-    message = passwords.problem(field.data or "")
+    """The password rules, with the account's email and name from the form (``password_owner``)."""
+    email, name = form.password_owner()
+    message = passwords.problem(field.data or "", email=email, name=name)
     if message:
         raise ValidationError(message)
+
+
+class PasswordForm(BaseForm):
+    """A form that sets a password for a known account: the view names it in ``owner``."""
+
+    owner: tuple[str, str] = ("", "")  # (email, name)
+
+    def password_owner(self) -> tuple[str, str]:
+        return self.owner
 
 
 class RegisterForm(BaseForm):
     name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Work email", validators=[DataRequired(), Email(), Length(max=254)])
     role = SelectField("Your marketing role", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired(), strong_password])
+    password = PasswordField("Password", validators=[DataRequired(), strong_password], render_kw=NEW_PASSWORD)
     confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")]
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        render_kw=NEW_PASSWORD,
     )
+
+    def password_owner(self) -> tuple[str, str]:
+        return self.email.data or "", self.name.data or ""
 
 
 class LoginForm(BaseForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)], render_kw=CURRENT_PASSWORD)
     remember = BooleanField("Keep me signed in on this device")
 
 
@@ -164,11 +184,23 @@ class RosterForm(BaseForm):
     file = FileField("Roster CSV file", validators=[FileRequired(message="Choose a CSV file to upload.")])
 
 
-class SetPasswordForm(BaseForm):
-    password = PasswordField("Choose a password", validators=[DataRequired(), strong_password])
+class SetPasswordForm(PasswordForm):
+    password = PasswordField("Choose a password", validators=[DataRequired(), strong_password], render_kw=NEW_PASSWORD)
     confirm = PasswordField(
-        "Repeat the password", validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")]
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        render_kw=NEW_PASSWORD,
     )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=256)], render_kw=CURRENT_PASSWORD
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.password.label.text, self.confirm.label.text = "New password", "Repeat the new password"
 
 
 class AccessForm(BaseForm):

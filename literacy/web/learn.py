@@ -6,14 +6,16 @@ import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from literacy.learning import queries, record
 from literacy.learning.order import option_order
+from literacy.people import services, sessions
 from literacy.platform.access import allow
 from literacy.web import catalogue
+from literacy.web.auth import client_address, waiting_time
 from literacy.web.exports import json_response
-from literacy.web.forms import ActionForm, RoleForm, question_form, role_choices
+from literacy.web.forms import ActionForm, ChangePasswordForm, RoleForm, question_form, role_choices
 from literacy.xapi import outbox
 
 bp = Blueprint("learn", __name__)
@@ -145,4 +147,28 @@ def settings():
         record.role_changed(catalogue(), current_user, form.role.data)
         flash("Your role is updated: your home page now shows its track.", "success")
         return redirect(url_for("learn.home"))
-    return render_template("learn/settings.html", form=form)
+    return render_template("learn/settings.html", form=form, password_form=ChangePasswordForm(formdata=None))
+
+
+@bp.route("/settings/password", methods=["POST"])
+@allow("user")
+def change_password():
+    form = ChangePasswordForm()
+    form.owner = (current_user.email, current_user.name)
+    status = 200
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        changed = services.change_password(user, form.current.data, form.password.data, client_address())
+        if changed.user is not None:
+            sessions.signing_in(user)
+            login_user(user, remember=sessions.remembered())  # this session goes on with the new token
+            flash("Your password is changed. Every other session and device is signed out.", "success")
+            return redirect(url_for("learn.settings"))
+        if changed.wait_seconds:
+            form.current.errors.append(f"Too many wrong passwords. Try again in {waiting_time(changed.wait_seconds)}.")
+            status = 429
+        else:
+            form.current.errors.append("That is not your current password.")
+    role_form = RoleForm(formdata=None, role=current_user.role)
+    role_form.role.choices = role_choices(catalogue())
+    return render_template("learn/settings.html", form=role_form, password_form=form), status

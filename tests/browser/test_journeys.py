@@ -142,7 +142,13 @@ def test_no_serious_accessibility_violations_on_main_pages(page):
     page.goto("/register")
     failures["/register"] = axe_violations(page)
     sign_in(page, "lifecycle.3@northbeam.example")
-    for url in ("/", "/progress", "/lessons/who-owns-the-journey", "/scenarios/lifecycle-winback-suppression"):
+    for url in (
+        "/",
+        "/progress",
+        "/settings",
+        "/lessons/who-owns-the-journey",
+        "/scenarios/lifecycle-winback-suppression",
+    ):
         page.goto(url)
         failures[url] = axe_violations(page)
     page.get_by_role("button", name=re.compile("Start")).click()

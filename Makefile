@@ -69,6 +69,7 @@ clean:
 ## bench: print every benchmark figure (about ten minutes: the rollup at 50,000 learners, load on SQLite and PostgreSQL)
 bench: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
+	$(BIN)/python bench/people.py
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/load.py
@@ -78,6 +79,7 @@ bench: $(STAMP)
 ## bench-quick: the same benchmarks at smaller sizes and shorter runs (about two minutes; run by CI)
 bench-quick: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
+	$(BIN)/python bench/people.py
 	$(BIN)/python bench/rollup.py --sizes 1000 10000
 	$(BIN)/python bench/throughput.py --seconds 5
 	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 20

@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from literacy import content
-from literacy.platform.extensions import csrf, db, login_manager, migrate
+from literacy.platform.extensions import csrf, db, login_manager, mailer, migrate
 from literacy.platform.settings import PROJECT_ROOT, from_environment
 from literacy.platform.transactions import App
 
@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.user_loader(sessions.load)  # the login cookie holds "id:token:signed-in-at"
     sessions.init_app(app)
     csrf.init_app(app)
+    mailer.init_app(app)
 
     app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -58,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     bound_ids(app)
     register_blueprints(app)
+    csrf.exempt("literacy.web.mail.unsubscribe")  # one-click unsubscribe (RFC 8058) carries a signed token instead
 
     from literacy.platform import errors, observability, security
 

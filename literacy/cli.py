@@ -1,4 +1,5 @@
-"""Command-line tools: ``flask content``, ``flask demo``, ``flask rollups`` and ``flask xapi``.
+"""Command-line tools: ``flask content``, ``flask demo``, ``flask rollups``, ``flask xapi``, ``flask mail``
+and ``flask org``.
 
 ``flask db`` comes from Flask-Migrate. A command that writes commits once at its end (or once per
 chunk, for long ones): like a request, it owns its transaction.
@@ -16,7 +17,7 @@ import click
 import yaml
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from literacy import content
@@ -25,7 +26,10 @@ from literacy.content import cues
 from literacy.content.errors import readable
 from literacy.content.twee import export, import_story
 from literacy.insights import items, rollups
-from literacy.people.tables import User
+from literacy.mail import schedule, sender
+from literacy.mail.tables import MailMessage
+from literacy.people import onboarding
+from literacy.people.tables import Organization, User
 from literacy.platform.csvsafe import to_csv
 from literacy.platform.extensions import db
 from literacy.xapi import events, forward, outbox
@@ -207,21 +211,33 @@ def xapi_forward_command(retry_now: bool, watch: bool, interval: float) -> None:
     endpoint = forward.Endpoint.from_config(current_app.config)
     if endpoint is None:
         raise click.ClickException("XAPI_ENDPOINT is not set: there is no LRS to send to.")
+
+    def forward_once() -> int:
+        nonlocal retry_now
+        report = forward.send_due(endpoint, current_app.config["XAPI_BATCH_SIZE"], ignore_backoff=retry_now)
+        retry_now = False
+        if not watch or report.sent or report.rejected or report.error:  # a quiet watch prints nothing
+            click.echo(_forward_summary(report))
+        return 1 if report.error else 0
+
+    repeat(forward_once, watch, interval)
+
+
+def repeat(step, watch: bool, interval: float) -> None:
+    """Run ``step`` once (exit with its status) or, with --watch, every ``interval`` seconds for
+    ever; a database error during a watch is reported and tried again, never the end of the worker."""
     while True:
         try:
-            report = forward.send_due(endpoint, current_app.config["XAPI_BATCH_SIZE"], ignore_backoff=retry_now)
-        except SQLAlchemyError as error:  # with --watch, a database restart must not end the forwarder
+            status = step()
+        except SQLAlchemyError as error:
             if not watch:
                 raise
             db.session.rollback()
             click.echo(f"Database error, trying again in {interval:g} s: {error.__class__.__name__}", err=True)
             time.sleep(interval)
             continue
-        if not watch or report.sent or report.rejected or report.error:  # a quiet watch prints nothing
-            click.echo(_forward_summary(report))
         if not watch:
-            sys.exit(1 if report.error else 0)
-        retry_now = False
+            sys.exit(status)
         time.sleep(interval)
 
 
@@ -285,8 +301,93 @@ def xapi_export_command(email: str | None, cohort_id: int | None, out: str | Non
         click.echo(text, nl=False)
 
 
+SCHEDULE_EVERY_SECONDS = 3600  # the worker looks for due reminders and digests once an hour
+mail_cli = AppGroup("mail", help="Email: the outbox's state, and sending it through MAIL_SERVER.")
+
+
+@mail_cli.command("status")
+def mail_status_command() -> None:
+    """How many messages are pending, sent and failed."""
+    counts = dict(db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all())
+    click.echo(", ".join(f"{status} {counts.get(status, 0)}" for status in ("pending", "sent", "failed")))
+    if not sender.configured():
+        click.echo("MAIL_SERVER is not set: messages are kept, not sent; admins read them on the Mail page.")
+
+
+@mail_cli.command("send")
+@click.option("--watch", is_flag=True, help="Keep running: send new messages as they arrive.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between passes with --watch.")
+def mail_send_command(watch: bool, interval: float) -> None:
+    """Send the messages that are due (retries wait with back-off)."""
+    if not sender.configured():
+        raise click.ClickException("MAIL_SERVER is not set: there is no mail server to send to.")
+
+    last_scheduled = None
+
+    def send_once() -> int:
+        nonlocal last_scheduled
+        queued = 0
+        if last_scheduled is None or time.monotonic() - last_scheduled >= SCHEDULE_EVERY_SECONDS:
+            queued = schedule.queue_due(current_app.extensions["catalogue"])  # reminders, nudges, digests
+            db.session.commit()
+            last_scheduled = time.monotonic()
+        report = sender.send_due()
+        db.session.commit()
+        if not watch or queued or report.sent or report.failed or report.error:
+            text = f"Queued {queued}, sent {report.sent}, given up {report.failed}"
+            click.echo(text + (f"; stopped: {report.error}" if report.error else ""))
+        return 1 if report.error else 0
+
+    repeat(send_once, watch, interval)
+
+
+org_cli = AppGroup("org", help="Organisations: create one with its first admin, list them.")
+
+
+@org_cli.command("create")
+@click.argument("name")
+@click.option("--admin", "admin_email", required=True, help="The first admin's email: they get an invitation.")
+@click.option("--admin-name", default="", help="The first admin's name (default: from the email).")
+@click.option("--role", default="lifecycle", show_default=True, help="The first admin's marketing role.")
+def org_create_command(name: str, admin_email: str, admin_name: str, role: str) -> None:
+    """Create an organisation and its first admin, and email the admin an invitation."""
+    try:
+        created = onboarding.create_organization(name, admin_email, admin_name, role)
+    except onboarding.Refused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    db.session.commit()
+    click.echo(f"Created {created.organization.name} ({created.organization.slug}); admin {created.admin.email}.")
+    if sender.configured():
+        click.echo("The invitation is in the mail outbox: 'flask mail send' (or the worker) sends it.")
+    else:
+        click.echo("MAIL_SERVER is not set, so nothing is emailed. The admin's invitation link (valid 14 days):")
+        click.echo(created.link)
+
+
+@org_cli.command("list")
+def org_list_command() -> None:
+    """Organisations with how many people and admins each has."""
+    rows = db.session.execute(
+        select(
+            Organization.name,
+            Organization.slug,
+            func.count(User.id),
+            func.count(User.id).filter(User.access == "admin"),
+        )
+        .outerjoin(User, User.org_id == Organization.id)
+        .group_by(Organization.id)
+        .order_by(Organization.name)
+    ).all()
+    if not rows:
+        click.echo("No organisations yet: 'flask org create NAME --admin EMAIL' starts one.")
+    for name, slug, people, admins in rows:
+        click.echo(f"{name} ({slug}): {people} people, {admins} admin(s)")
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(xapi_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(org_cli)
     app.cli.add_command(rollups_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)

@@ -13,6 +13,11 @@ PUBLIC = {
     "auth.register",
     "auth.logout",
     "auth.accept_invitation",
+    "auth.check_email",
+    "auth.forgot_password",
+    "auth.reset_password",
+    "auth.verify_address",
+    "mail.unsubscribe",
     "learn.home",
     "health.healthz",
 }

@@ -1,31 +1,45 @@
 """Register, sign in, sign out, CSRF, and the ?next= rule."""
 
+from support import make
+
 from literacy.people.tables import User
 from literacy.platform.extensions import db
 
 
-def test_register_creates_hashed_account_then_sign_in(browser, app):
+def test_register_creates_hashed_account_then_sign_in_after_confirming(browser, app):
+    signup_org = make.signup_domain(app, "someone@example.com")
     response = browser.register(email="New.Person@Example.com")
-    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert response.status_code == 302 and response.headers["Location"] == "/check-email?reason=confirm"
     with app.app_context():
         user = db.session.query(User).one()
-        assert user.email == "new.person@example.com"
+        assert user.email == "new.person@example.com" and user.org_id == signup_org
         assert user.password_hash != "correct horse battery" and user.check_password("correct horse battery")
-        assert user.role == "ops" and user.access == "learner"
+        assert user.role == "ops" and user.access == "learner" and user.confirmation_pending
+    refused = browser.login("new.person@example.com")
+    assert refused.status_code == 200 and "Confirm your address first" in refused.get_data(as_text=True)
+    assert browser.open_link_in_mail("new.person@example.com", "verification").status_code == 302
     assert browser.login("new.person@example.com").status_code == 302
     assert "Tiny course" in browser.get("/").get_data(as_text=True)
 
 
+def test_registration_is_by_invitation_unless_the_domain_may_sign_up(browser, app):
+    refused = browser.register(email="someone@elsewhere.example")
+    assert refused.status_code == 200 and "by invitation" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+
+
 def test_registration_does_not_reveal_existing_accounts(browser, app, make_user):
+    make.signup_domain(app, "someone@example.com")
     make_user("taken@example.com", password="the owner's passphrase")
     existing = browser.register(email="taken@example.com", password="an attacker's passphrase")
     fresh = browser.register(email="free@example.com", password="an attacker's passphrase")
     assert (existing.status_code, existing.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
-    assert browser.get("/login").get_data(as_text=True).count("If this email was new") == 1
-    with app.app_context():  # the existing account is untouched
+    with app.app_context():  # the existing account is untouched; its owner is told by email
         assert (
             db.session.query(User).filter_by(email="taken@example.com").one().check_password("the owner's passphrase")
         )
+    assert make.link_in_mail(app, "taken@example.com", "already-registered") == "/login"
 
 
 def test_register_rejects_bad_input_and_keeps_what_was_typed(browser):
@@ -102,6 +116,9 @@ def test_logout_requires_post(learner):
 
 
 def test_registration_binds_only_allowlisted_fields(browser, app):
+    signup_org = make.signup_domain(app, "m@example.com")
+    with make.saved(app):
+        other_org = make.organization("Other", "other").id
     browser.post(
         "/register",
         {
@@ -111,14 +128,14 @@ def test_registration_binds_only_allowlisted_fields(browser, app):
             "confirm": "a long passphrase here",
             "role": "ops",
             "access": "admin",
-            "org_id": "1",
+            "org_id": str(other_org),
             "session_token": "x",
             "active": "0",
         },
     )
     with app.app_context():
         user = db.session.query(User).one()
-        assert (user.access, user.org_id, user.active) == ("learner", None, True) and user.session_token != "x"
+        assert (user.access, user.org_id, user.active) == ("learner", signup_org, True) and user.session_token != "x"
 
 
 def test_denied_access_is_logged_without_secrets(learner, caplog):

@@ -19,6 +19,11 @@ def test_cohort_dashboard_benchmark():
     )
 
 
+def test_people_benchmark():
+    out = run("bench/people.py", "--people", "30", "--teams", "3", "--runs", "1")
+    assert "people page, first page, server side:" in out and "people query, team filter:" in out
+
+
 def test_rollup_benchmark():
     assert re.search(
         r"^\s+60\s+\d+ ms", run("bench/rollup.py", "--sizes", "60", "--attempts", "4", "--runs", "1"), re.M

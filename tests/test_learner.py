@@ -72,6 +72,22 @@ def test_progress_shows_attempts_and_skill_profile(learner):
 
 
 def test_settings_changes_role_but_ignores_unknown(learner):
-    response = learner.post("/settings", {"role": "astronaut"})
+    response = learner.post("/settings", {"name": "Lee Learner", "role": "astronaut"})
     assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)
-    assert learner.post("/settings", {"role": "ops"}).status_code == 302
+    assert learner.post("/settings", {"name": "Lee Learner", "role": "ops"}).status_code == 302
+
+
+def test_settings_change_the_name_and_the_optional_emails(app, learner):
+    from literacy.people.tables import User
+    from literacy.platform.extensions import db
+
+    saved = learner.post("/settings", {"name": "Lee Q. Learner", "role": "ops", "reminders": ""})
+    assert saved.status_code == 302 and "Your settings are saved" in learner.get("/settings").get_data(as_text=True)
+    with app.app_context():
+        person = db.session.scalar(db.select(User).where(User.email == "learner@example.com"))
+        assert (person.name, person.reminders_opt_out) == ("Lee Q. Learner", True)
+    learner.post("/settings", {"name": "Lee Q. Learner", "role": "ops", "reminders": "y"})
+    with app.app_context():
+        assert not db.session.scalar(db.select(User).where(User.email == "learner@example.com")).reminders_opt_out
+    refused = learner.post("/settings", {"name": "", "role": "ops"})
+    assert refused.status_code == 200 and "This field is required" in refused.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from support import make
 from support.apps import app_for, make_app
 
 from literacy.people.tables import User
@@ -38,7 +39,8 @@ def test_production_sends_hsts_and_refuses_unknown_hosts(tmp_path, monkeypatch):
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
 
 
-def test_common_and_short_passwords_are_refused_long_ones_accepted(browser):
+def test_common_and_short_passwords_are_refused_long_ones_accepted(app, browser):
+    make.signup_domain(app, "a@example.com")
     common = browser.register(email="a@example.com", password="qwerty123")
     assert "one of the most common passwords" in common.get_data(as_text=True)
     assert "Use 8 to 256 characters." in browser.register(email="b@example.com", password="Zq9!x").get_data(

@@ -18,6 +18,7 @@ from support.remote import free_port
 
 from literacy.people.tables import User
 from literacy.platform.extensions import db
+from literacy.platform.retry import backoff
 from literacy.xapi import events, forward, outbox, validate
 from literacy.xapi import statements as xs
 from literacy.xapi.tables import OutboxStatement
@@ -299,7 +300,7 @@ def test_an_unreachable_lrs_keeps_everything_pending_with_growing_back_off(learn
         assert {(r.tries, r.next_attempt_at) for r in db.session.scalars(select(OutboxStatement))} == {
             (2, now + timedelta(seconds=90))
         }
-    assert [forward.backoff(n).total_seconds() for n in (1, 2, 3, 7, 8, 20)] == [30, 60, 120, 1920, 3600, 3600]
+    assert [backoff(n).total_seconds() for n in (1, 2, 3, 7, 8, 20)] == [30, 60, 120, 1920, 3600, 3600]
 
 
 def test_an_lrs_that_never_answers_times_out_and_keeps_the_batch(learner, app):

@@ -81,28 +81,56 @@ class Assignment:
         return round(100 * self.done / self.total) if self.total else 100
 
 
+Assigned = tuple[str, str] | tuple[str, str, date | None]  # (kind, ref) or (kind, ref, own due date)
+
+
+def item_due_dates(
+    catalogue: Catalogue, assignments: list[Assigned], role: str, default: date
+) -> dict[tuple[str, str], date]:
+    """Each assigned item's due date for a learner in ``role``, keyed ('lesson' or 'scenario', id): the
+    date of the assignment that asks for it, or ``default`` (the cohort's) when it has none; an item
+    two assignments ask for is due at the earlier of their dates."""
+    due: dict[tuple[str, str], date] = {}
+    for kind, ref, *own in assignments:
+        when = (own[0] if own else None) or default
+        work = work_for(catalogue, [(kind, ref)], role)
+        for key in [("lesson", i) for i in work.lessons] + [("scenario", i) for i in work.scenarios]:
+            due[key] = min(due.get(key, when), when)
+    return due
+
+
+def next_due(due: dict[tuple[str, str], date], lessons_done: set[str], scenarios_done: set[str]) -> date | None:
+    """The earliest due date among the items not finished yet; None when every item is finished."""
+    done = {"lesson": lessons_done, "scenario": scenarios_done}
+    dates = [when for (kind, item), when in due.items() if item not in done[kind]]
+    return min(dates) if dates else None
+
+
 def for_learner(
-    cohorts: list[tuple[str, date, list[tuple[str, str]]]],
+    cohorts: list[tuple[str, date, list[Assigned]]],
     catalogue: Catalogue,
     role: str,
     completed: set[str],
     finished: set[str],
     today: date,
 ) -> list[Assignment]:
-    """The learner's assignments, overdue ones first, then by due date."""
+    """The learner's assignments, overdue ones first, then by due date. An assignment's due date is
+    that of its earliest unfinished item (each item's own date, or the cohort's); overdue means an
+    unfinished item is past its date."""
     result = []
     for name, due_on, assignments in cohorts:
-        work = work_for(catalogue, assignments, role)
+        work = work_for(catalogue, [(a[0], a[1]) for a in assignments], role)
         lessons_done = sum(lesson_id in completed for lesson_id in work.lessons)
         scenarios_done = sum(scenario_id in finished for scenario_id in work.scenarios)
         done = lessons_done + scenarios_done
+        due = next_due(item_due_dates(catalogue, assignments, role, due_on), completed, finished)
         result.append(
             Assignment(
                 name,
-                due_on,
+                due or due_on,
                 done,
                 work.size,
-                done < work.size and today > due_on,
+                due is not None and today > due,
                 next((lesson_id for lesson_id in work.lessons if lesson_id not in completed), None),
                 next((scenario_id for scenario_id in work.scenarios if scenario_id not in finished), None),
             )

@@ -57,6 +57,7 @@ class ChoiceShare:
     learners: int
     share: int  # percent of the learners who reached the node
     wrong_turn: bool  # scores below the best option at that node
+    strongest: bool = False  # worth the node's best total effect (the content's scoring): the option to take
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,9 @@ def patterns(cohort: Cohort, scenario: Scenario) -> Pattern:
         shares = []
         for choice in node.choices:
             n = taken.get((node.id, choice.index), 0)
+            worth = sum(choice.effects.values())
             share = ChoiceShare(
-                node.id, choice.index, n, round(100 * n / reached[node.id]), sum(choice.effects.values()) < best
+                node.id, choice.index, n, round(100 * n / reached[node.id]), worth < best, worth == best
             )
             shares.append(share)
             if share.wrong_turn and n:
@@ -95,23 +97,44 @@ def patterns(cohort: Cohort, scenario: Scenario) -> Pattern:
     return Pattern(scenario, players, nodes, wrong)
 
 
+STATUS_ORDER = {status.NOT_STARTED: 0, status.IN_PROGRESS: 1, status.DONE: 2}
 SORTS = {
-    "name": lambda r: r.facts.name.lower(),
-    "progress": lambda r: r.progress,
-    "activity": lambda r: r.facts.last_activity.isoformat() if r.facts.last_activity else "",
-    "attempts": lambda r: r.facts.attempts,
+    "name": lambda r: (r.facts.name.lower(), r.facts.email),
+    "progress": lambda r: (r.progress, r.facts.name.lower()),
+    # not started, in progress, done; within each, those needing attention (overdue, stalled) first
+    "status": lambda r: (STATUS_ORDER[r.status], not r.overdue, not r.stalled, r.facts.name.lower()),
+    "activity": lambda r: (r.facts.last_activity.isoformat() if r.facts.last_activity else "", r.facts.name.lower()),
+    "attempts": lambda r: (r.facts.attempts, r.facts.name.lower()),
 }
+PAGE_SIZE = 50  # learners per page of the dashboard
+SMALL_WORDS = {"a", "an", "and", "at", "for", "in", "of", "on", "the", "to"}
+
+
+def short_names(names: dict[str, str]) -> dict[str, str]:
+    """Compact labels for skills ({id: name} -> {id: label}): the initials of a name of several words
+    ('Data and context readiness' -> 'DCR'), a one-word name as it is, numbered when two would read
+    the same, for the learner table's row of skill cells."""
+    result, seen = {}, {}
+    for key, name in names.items():
+        words = [w for w in name.replace("-", " ").split() if w.lower() not in SMALL_WORDS] or [name]
+        short = "".join(w[0] for w in words).upper() if len(words) > 1 else words[0]
+        seen[short] = seen.get(short, 0) + 1
+        result[key] = short if seen[short] == 1 else f"{short}{seen[short]}"
+    return result
 
 
 def matching(
-    rows: list[status.LearnerRow], state: str, role: str, sort: str, descending: bool
+    rows: list[status.LearnerRow], state: str, role: str, sort: str, descending: bool, search: str = ""
 ) -> list[status.LearnerRow]:
-    """The dashboard's learner list filtered by status (or 'overdue', 'stalled') and role, then sorted."""
+    """The dashboard's learner list filtered by status (or 'overdue', 'stalled'), role and a search
+    on name or email (case-insensitive, anywhere in either), then sorted."""
+    needle = search.strip().lower()
     found = [
         r
         for r in rows
         if (not state or r.status == state or (state == "overdue" and r.overdue) or (state == "stalled" and r.stalled))
         and (not role or r.facts.role == role)
+        and (not needle or needle in r.facts.name.lower() or needle in r.facts.email.lower())
     ]
     return sorted(found, key=SORTS.get(sort, SORTS["name"]), reverse=descending)
 

@@ -32,8 +32,11 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
         .where(*membership)
         .order_by(User.name)
     ).all()
-    assignments = [(a.kind, a.ref) for a in cohort.assignments]
-    work = {role: work_for(catalogue, assignments, role) for role in {p.role for p in people}}
+    pairs = [(a.kind, a.ref) for a in cohort.assignments]
+    work = {role: work_for(catalogue, pairs, role) for role in {p.role for p in people}}
+    dated = [(a.kind, a.ref, a.due_on) for a in cohort.assignments]
+    due = {role: assignments.item_due_dates(catalogue, dated, role, cohort.due_on) for role in work}
+    done_items = _done_items(members, work) if any(a.due_on for a in cohort.assignments) else None
     teams = _teams_of(members)
     lessons, scenarios = {}, {}
     for role, assigned in work.items():
@@ -47,6 +50,10 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
         assigned = work[role]
         targets = catalogue.roles[role].targets if role in catalogue.roles else {}
         done, attempts, practice = scenarios.get(uid, (0, 0, 0))
+        # with no item dates of its own, every item is due with the cohort (LearnerFacts.due_on None)
+        next_due = (
+            assignments.next_due(due[role], *done_items.get(uid, (set(), set()))) if done_items is not None else None
+        )
         facts.append(
             LearnerFacts(
                 uid,
@@ -64,6 +71,7 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
                 {s: targets.get(s, 0) for s in assigned.skills},
                 added_at,
                 practice,
+                next_due,
             )
         )
     return facts
@@ -92,6 +100,36 @@ def _lessons_done(members, role: str, lesson_ids: tuple[str, ...]) -> dict[int, 
         .group_by(LessonCompletion.user_id)
     )
     return dict(rows.all())
+
+
+def _done_items(members, work: dict) -> dict[int, tuple[set[str], set[str]]]:
+    """Per learner: the assigned lessons completed and the assigned scenarios with a finished assessed
+    attempt, for the items' own due dates (two queries)."""
+    lesson_ids = {i for w in work.values() for i in w.lessons}
+    scenario_ids = {i for w in work.values() for i in w.scenarios}
+    result: dict[int, tuple[set[str], set[str]]] = {}
+    if lesson_ids:
+        rows = db.session.execute(
+            select(LessonCompletion.user_id, LessonCompletion.lesson_id)
+            .where(LessonCompletion.user_id.in_(members), LessonCompletion.lesson_id.in_(lesson_ids))
+            .distinct()
+        )
+        for uid, lesson_id in rows:
+            result.setdefault(uid, (set(), set()))[0].add(lesson_id)
+    if scenario_ids:
+        rows = db.session.execute(
+            select(Attempt.user_id, Attempt.scenario_id)
+            .where(
+                Attempt.user_id.in_(members),
+                Attempt.scenario_id.in_(scenario_ids),
+                Attempt.kind == ASSESSED,
+                Attempt.finished_at.is_not(None),
+            )
+            .distinct()
+        )
+        for uid, scenario_id in rows:
+            result.setdefault(uid, (set(), set()))[1].add(scenario_id)
+    return result
 
 
 def _scenario_counts(members, role: str, scenario_ids: tuple[str, ...]) -> dict[int, tuple[int, int, int]]:
@@ -164,15 +202,16 @@ def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict
     return players, reached, taken
 
 
-def learner_cohorts(user_id: int) -> list[tuple[str, object, list[tuple[str, str]]]]:
-    """(name, due date, assignments) of every cohort the learner is in."""
+def learner_cohorts(user_id: int) -> list[tuple[str, object, list[tuple[str, str, object]]]]:
+    """(name, due date, assignments as (kind, ref, own due date)) of every cohort the learner is in,
+    archived cohorts left out."""
     cohorts = db.session.scalars(
         select(Cohort)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .where(CohortMember.user_id == user_id)
+        .where(CohortMember.user_id == user_id, Cohort.archived_at.is_(None))
         .options(selectinload(Cohort.assignments))
     )
-    return [(c.name, c.due_on, [(a.kind, a.ref) for a in c.assignments]) for c in cohorts]
+    return [(c.name, c.due_on, [(a.kind, a.ref, a.due_on) for a in c.assignments]) for c in cohorts]
 
 
 def due_work(catalogue, user, completed: set[str], finished: set[str], today: date) -> list[assignments.Assignment]:
@@ -184,12 +223,35 @@ def cohort(cohort_id: int) -> Cohort | None:
     return db.session.get(Cohort, cohort_id)
 
 
-def managed_by(user: User) -> list[Cohort]:
-    """Cohorts the user manages (an admin sees every cohort of their organisation)."""
-    query = select(Cohort).where(Cohort.org_id == user.org_id).order_by(Cohort.due_on, Cohort.name)
+def managed_by(user: User, archived: bool = False) -> list[Cohort]:
+    """Cohorts the user manages (an admin sees every cohort of their organisation): the current ones,
+    or with ``archived`` the archived ones."""
+    query = (
+        select(Cohort)
+        .where(
+            Cohort.org_id == user.org_id, Cohort.archived_at.is_not(None) if archived else Cohort.archived_at.is_(None)
+        )
+        .order_by(Cohort.due_on, Cohort.name)
+    )
     if user.access != "admin":
         query = query.where(Cohort.managers.any(User.id == user.id))
     return list(db.session.scalars(query))
+
+
+def archived_count(user: User) -> int:
+    """How many archived cohorts the user manages (for the list's "Archived (N)" filter)."""
+    query = select(func.count(Cohort.id)).where(Cohort.org_id == user.org_id, Cohort.archived_at.is_not(None))
+    if user.access != "admin":
+        query = query.where(Cohort.managers.any(User.id == user.id))
+    return db.session.scalar(query) or 0
+
+
+def name_taken(org_id: int, name: str, except_id: int | None = None) -> bool:
+    """Whether another cohort of the organisation has this name, ignoring case and outer spaces."""
+    query = select(Cohort.id).where(Cohort.org_id == org_id, func.lower(Cohort.name) == name.strip().lower())
+    if except_id is not None:
+        query = query.where(Cohort.id != except_id)
+    return db.session.scalar(query.limit(1)) is not None
 
 
 def can_manage(user: User, cohort: Cohort | None) -> bool:

@@ -14,6 +14,7 @@ from literacy.platform.text import plain
 COLUMNS = ("email", "name", "role", "team")
 MAX_BYTES = 512 * 1024
 MAX_ROWS = 5000
+DELIMITERS = (",", ";", "\t")  # comma; semicolon, as spreadsheets write CSV in many European locales; tab
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def parse(data: bytes, filename: str, *, roles: set[str], teams: set[str]) -> Ro
     text = _decode(data, filename, roster)
     if text is None:
         return roster
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     try:
         header = [h.strip().lower() for h in next(reader, [])]
     except csv.Error as exc:
@@ -70,6 +71,19 @@ def parse(data: bytes, filename: str, *, roles: set[str], teams: set[str]) -> Ro
     if not roster.rows and not roster.errors:
         roster.errors.append((2, "the file has a header but no learners"))
     return roster
+
+
+def delimiter(text: str) -> str:
+    """The file's separator, from its header line: whichever of comma, semicolon and tab it holds
+    most often outside quotes (a comma when none or a tie with the comma)."""
+    header, quoted = [], False
+    for char in text.lstrip("\r\n").split("\n", 1)[0]:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted:
+            header.append(char)
+    counts = {d: header.count(d) for d in DELIMITERS}
+    return max(DELIMITERS, key=lambda d: (counts[d], d == ","))
 
 
 def _decode(data: bytes, filename: str, roster: Roster) -> str | None:

@@ -1,4 +1,6 @@
-"""Cohort changes: create and edit, add learners, import a roster all-or-nothing."""
+"""Cohort changes: create and edit, archive and restore, item due dates, add learners, import a
+roster all-or-nothing. An archived cohort is read-only: the views refuse changes to it and so do
+these services (:class:`Archived`)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from datetime import date
 
 from sqlalchemy import select
 
-from literacy.cohorts import roster
+from literacy.cohorts import queries, roster
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
-from literacy.people import invitations
+from literacy.people import onboarding
 from literacy.people.tables import Organization, Team, User
+from literacy.platform.clock import utcnow
 from literacy.platform.database import lock_row
 from literacy.platform.extensions import db
 
@@ -32,7 +35,23 @@ class CohortDetails:
     manager_ids: set[int]
 
 
+class NameTaken(Exception):
+    """Another cohort of the organisation already has this name (ignoring case)."""
+
+
+class Archived(Exception):
+    """The cohort is archived, so read-only until it is restored."""
+
+
+def _check_name(org_id: int, name: str, except_id: int | None) -> None:
+    lock_row(Organization, org_id, "name")  # parallel creates of one name take turns, then see each other
+    if queries.name_taken(org_id, name, except_id):
+        raise NameTaken(name.strip())
+
+
 def create(editor: User, details: CohortDetails) -> Cohort:
+    """A new cohort of the editor's organisation; :class:`NameTaken` when the name is in use there."""
+    _check_name(editor.org_id, details.name, None)
     cohort = Cohort(org_id=editor.org_id)
     db.session.add(cohort)
     update(cohort, editor, details)
@@ -40,7 +59,12 @@ def create(editor: User, details: CohortDetails) -> Cohort:
 
 
 def update(cohort: Cohort, editor: User, details: CohortDetails) -> None:
-    """Copy the details; the editor always stays a manager, and only people of the organisation can be."""
+    """Copy the details; the editor always stays a manager, and only people of the organisation can be.
+    :class:`NameTaken` when another cohort of the organisation has the name, :class:`Archived` when
+    the cohort is archived."""
+    writable(cohort)
+    if cohort.id is not None:
+        _check_name(cohort.org_id, details.name, cohort.id)
     cohort.name, cohort.description = details.name.strip(), details.description.strip()
     cohort.starts_on, cohort.due_on = details.starts_on, details.due_on
     cohort.requirement, cohort.stall_days = details.requirement, details.stall_days
@@ -48,6 +72,44 @@ def update(cohort: Cohort, editor: User, details: CohortDetails) -> None:
     ids = details.manager_ids | {editor.id}
     cohort.managers = list(db.session.scalars(select(User).where(User.id.in_(ids), User.org_id == editor.org_id)))
     db.session.flush()
+
+
+def writable(cohort: Cohort) -> None:
+    """Raise :class:`Archived` for an archived cohort."""
+    if cohort.archived:
+        raise Archived(cohort.name)
+
+
+def archive(cohort: Cohort) -> bool:
+    """Archive the cohort (read-only, out of the default list and off learners' home pages); False if
+    it already was."""
+    if cohort.archived:
+        return False
+    cohort.archived_at = utcnow()
+    db.session.flush()
+    return True
+
+
+def restore(cohort: Cohort) -> bool:
+    """Bring an archived cohort back; False if it was not archived."""
+    if not cohort.archived:
+        return False
+    cohort.archived_at = None
+    db.session.flush()
+    return True
+
+
+def set_due_dates(cohort: Cohort, dates: dict[int, date | None]) -> int:
+    """Give assigned items ({assignment id: date, or None for the cohort's}) their own due dates; the
+    number of items whose date changed. Ids of other cohorts' assignments are ignored."""
+    writable(cohort)
+    changed = 0
+    for item in cohort.assignments:
+        if item.id in dates and item.due_on != dates[item.id]:
+            item.due_on = dates[item.id]
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 def set_assignments(cohort: Cohort, wanted: list[tuple[str, str]]) -> None:
@@ -63,6 +125,7 @@ def set_assignments(cohort: Cohort, wanted: list[tuple[str, str]]) -> None:
 
 def add_member(cohort: Cohort, user: User) -> bool:
     """Add a learner; False if they were already in the cohort."""
+    writable(cohort)
     exists = db.session.scalar(
         select(CohortMember.id).where(CohortMember.cohort_id == cohort.id, CohortMember.user_id == user.id)
     )
@@ -76,13 +139,14 @@ def add_member(cohort: Cohort, user: User) -> bool:
 class AddResult:
     user: User | None
     added: bool = False
-    invitation: str | None = None  # the new learner's invitation token
+    invitation: str | None = None  # the new learner's invitation link (also emailed)
     problem: str | None = None  # why nobody was added
 
 
 def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, team_id: str) -> AddResult:
     """Add a learner of the editor's teams, or invite a new person into one of them (name, role and
     team needed). An email held in another organisation gets the same answers as an unknown one."""
+    writable(cohort)
     lock_row(Organization, cohort.org_id, "name")  # parallel adds of one new person invite once
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
@@ -102,7 +166,7 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
     user.teams.append(team)
     db.session.add(user)
     db.session.flush()
-    invitation = invitations.issue(user)
+    invitation = onboarding.invite(user, editor)
     added = add_member(cohort, user)
     db.session.flush()
     return AddResult(user, added, invitation)
@@ -110,6 +174,7 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
 
 def remove_member(member: CohortMember) -> None:
     """Take a learner out of the cohort; their history stays."""
+    writable(member.cohort)
     db.session.delete(member)
     db.session.flush()
 
@@ -119,7 +184,7 @@ class ImportResult:
     errors: list[tuple[int, str]]
     added: int = 0
     already: int = 0
-    invited: list[tuple[User, str]] | None = None  # new learners and their invitation tokens
+    invited: list[tuple[User, str]] | None = None  # new learners and their invitation links (also emailed)
 
 
 CANNOT_ADD = "{email} cannot be added here: check the address, or ask an admin"
@@ -136,6 +201,7 @@ def import_roster(cohort: Cohort, editor: User, data: bytes, filename: str, role
     """Validate the whole file first; save nothing unless every row is valid. An import adds existing
     learners of the editor's teams and invites new people into those teams; it never changes an
     existing account's teams or role (only admins manage those)."""
+    writable(cohort)
     lock_row(Organization, cohort.org_id, "name")  # racing imports of the same people take turns
     teams = {t.name.lower(): t for t in db.session.scalars(select(Team).where(Team.org_id == cohort.org_id))}
     parsed = roster.parse(data, filename, roles=roles, teams=set(teams))
@@ -165,7 +231,7 @@ def import_roster(cohort: Cohort, editor: User, data: bytes, filename: str, role
             )
             db.session.add(user)
             db.session.flush()
-            result.invited.append((user, invitations.issue(user)))
+            result.invited.append((user, onboarding.invite(user, editor)))
             user.teams.append(teams[row.team.lower()])
         if add_member(cohort, user):
             result.added += 1

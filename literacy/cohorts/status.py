@@ -29,6 +29,7 @@ class LearnerFacts:
     targets: dict[str, int]  # the role's target for each assigned skill
     added_at: datetime
     practice: int = 0  # practice attempts on assigned scenarios (``attempts`` counts assessed ones)
+    due_on: date | None = None  # earliest due date of the learner's unfinished items; None: the cohort's
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,13 @@ class LearnerRow:
     progress: int
     overdue: bool
     stalled: bool
-    below_target: tuple[str, ...]
+    below_target: tuple[str, ...]  # assigned skills with evidence, estimated below the role target
+    no_evidence: tuple[str, ...] = ()  # assigned skills without evidence yet
+
+    @property
+    def has_evidence(self) -> bool:
+        """Evidence in at least one assigned skill (learners with nothing assigned to evidence count as having it)."""
+        return len(self.no_evidence) < len(self.facts.targets) or not self.facts.targets
 
     @property
     def on_track(self) -> bool:
@@ -63,7 +70,8 @@ class CohortSummary:
     overdue: int = 0
     stalled: int = 0
     on_track: int = 0
-    below_target: int = 0
+    below_target: int = 0  # learners not done with evidence below target in an assigned skill
+    no_evidence: int = 0  # learners with no evidence yet in any assigned skill
     progress: int = 0
     skills: list[SkillSummary] = field(default_factory=list)
 
@@ -71,26 +79,39 @@ class CohortSummary:
 def learner_row(
     facts: LearnerFacts, *, due_on: date, starts_on: date, today: date, stall_days: int, require_target: bool
 ) -> LearnerRow:
-    """Status rules: done needs all assigned work finished (and, if required, every assigned skill at
-    target); overdue is not done after the due date; stalled is not done with no activity for
-    ``stall_days`` (counted from joining when there is no activity yet)."""
+    """The status rules (docs/metrics.md, "Cohort status").
+
+    - done: all assigned work finished (and, if required, every assigned skill at target);
+    - overdue: not done after the due date of the learner's earliest unfinished item (each item's own
+      date, or the cohort's); with every item finished but a skill short of target, the cohort's;
+    - stalled: work left unfinished and no activity for more than ``stall_days``, counted from the
+      later of the cohort's start and the learner's last activity (from joining when there is none
+      yet); a learner who has finished every item is never stalled;
+    - below target: assigned skills whose estimate, from evidence, is below the role target; skills
+      without evidence are listed apart and are not "below target".
+    """
     done_items = facts.lessons_done + facts.scenarios_done
     total = facts.lessons_total + facts.scenarios_total
-    below = tuple(s for s, target in facts.targets.items() if facts.scores.get(s) is None or facts.scores[s] < target)
-    finished = total > 0 and done_items >= total and (not require_target or not below)
+    missing = tuple(s for s in facts.targets if facts.scores.get(s) is None)
+    below = tuple(
+        s for s, target in facts.targets.items() if facts.scores.get(s) is not None and facts.scores[s] < target
+    )
+    finished = total > 0 and done_items >= total and (not require_target or not (below or missing))
     if finished:
         status = DONE
     elif done_items or facts.attempts or facts.last_activity:
         status = IN_PROGRESS
     else:
         status = NOT_STARTED
-    since = facts.last_activity or max(facts.added_at, datetime.combine(starts_on, datetime.min.time()))
+    start = datetime.combine(starts_on, datetime.min.time())
+    since = max(facts.last_activity, start) if facts.last_activity else max(facts.added_at, start)
     stalled = (
-        status != DONE
+        done_items < total
         and today >= starts_on
         and datetime.combine(today, datetime.min.time()) - since > timedelta(days=stall_days)
     )
-    return LearnerRow(facts, status, percent(done_items, total), status != DONE and today > due_on, stalled, below)
+    overdue = status != DONE and today > (facts.due_on or due_on)
+    return LearnerRow(facts, status, percent(done_items, total), overdue, stalled, below, missing)
 
 
 def summarise(rows: list[LearnerRow], skills: list[str]) -> CohortSummary:
@@ -101,6 +122,7 @@ def summarise(rows: list[LearnerRow], skills: list[str]) -> CohortSummary:
     summary.stalled = sum(r.stalled for r in rows)
     summary.on_track = sum(r.on_track for r in rows)
     summary.below_target = sum(bool(r.below_target) and r.status != DONE for r in rows)
+    summary.no_evidence = sum(not r.has_evidence for r in rows)
     summary.progress = round(sum(r.progress for r in rows) / len(rows)) if rows else 0
     for skill in skills:
         evidence = [r.facts for r in rows if r.facts.scores.get(skill) is not None and skill in r.facts.targets]

@@ -28,6 +28,7 @@ class Cohort(db.Model):
     """A programme run by one or more managers: learners, assigned work, dates and a required outcome."""
 
     __tablename__ = "cohorts"
+    __table_args__ = (UniqueConstraint("org_id", "name", name="uq_cohorts_org_id_name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -37,11 +38,16 @@ class Cohort(db.Model):
     requirement: Mapped[str] = mapped_column(String(20), default="at-target")
     stall_days: Mapped[int] = mapped_column(default=7)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None]  # archived cohorts are read-only and leave the default list
     managers: Mapped[list[User]] = relationship(secondary=cohort_managers)
     members: Mapped[list[CohortMember]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
     assignments: Mapped[list[CohortAssignment]] = relationship(
         cascade="all, delete-orphan", order_by="CohortAssignment.id"
     )
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class CohortMember(db.Model):
@@ -64,3 +70,4 @@ class CohortAssignment(db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     ref: Mapped[str] = mapped_column(String(120), default="")  # role id for 'course', scenario id for 'scenario'
+    due_on: Mapped[date | None]  # the item's own due date; None: the cohort's

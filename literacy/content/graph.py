@@ -165,3 +165,38 @@ def check_scoring(scenario: Scenario, graph: Graph, problems: Problems) -> None:
                 f"no path raises skill '{skill}' above zero: add a positive effect or drop it from 'skills'",
             )
     scenario.strongest_path = tuple(strongest_path(scenario, graph))
+
+
+MAX_PATHS = 10_000
+
+
+def typical_decisions(scenario: Scenario, graph: Graph | None = None) -> int:
+    """How many decisions a typical play takes: the median number of choices over the loop-free
+    paths from the start to an ending (the first MAX_PATHS found), rounded half up; at least 1.
+
+    "Decision 3 of about 6" uses it: a learner's own path may be shorter or longer."""
+    graph = graph if graph is not None else explore(scenario)
+    if not graph:
+        return 1
+    lengths: list[int] = []
+    on_path: set[State] = set()
+
+    def walk(state: State, depth: int) -> None:
+        if len(lengths) >= MAX_PATHS:
+            return
+        if scenario.nodes[state[0]].is_ending:
+            lengths.append(depth)
+            return
+        on_path.add(state)
+        for _, target in graph.get(state, []):
+            if target not in on_path:
+                walk(target, depth + 1)
+        on_path.discard(state)
+
+    walk(initial_state(scenario), 0)
+    if not lengths:
+        return 1
+    lengths.sort()
+    middle = len(lengths) // 2
+    median = lengths[middle] if len(lengths) % 2 else (lengths[middle - 1] + lengths[middle] + 1) // 2
+    return max(1, median)

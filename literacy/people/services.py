@@ -19,33 +19,12 @@ from literacy.platform.extensions import db
 log = logging.getLogger(__name__)
 
 
-def register(email: str, name: str, role: str, password: str, address: str) -> bool:
-    """Create a learner account, unless the email has one. Either way the same work is done (a
-    password hash), so neither the answer nor its timing reveals who has an account. False, with
-    nothing done, when the address has registered too often lately."""
-    config = current_app.config
-    window = config["LOGIN_WINDOW_MINUTES"]
-    if throttle.registrations_blocked(address, limit=config["REGISTER_LIMIT_ADDRESS"], window_minutes=window):
-        log.warning("registration throttled: address=%s", address)
-        return False
-    throttle.registered(address, window)
-    email = email.strip().lower()
-    if db.session.scalar(select(User.id).where(User.email == email)):
-        generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-        log.info("registration for an existing email: %s", email)
-        return True
-    user = User(email=email, name=name.strip(), role=role, access="learner")
-    user.set_password(password)
-    db.session.add(user)
-    db.session.flush()
-    return True
-
-
 @dataclass(frozen=True)
 class SignIn:
     user: User | None  # the account signed in to, if the password matched
     wait_seconds: int = 0  # more than 0: too many recent failures, the password was not even checked
     device_cookie: str | None = None  # a new trusted-device cookie for the browser to keep
+    unconfirmed: bool = False  # the password matched, but the address is not confirmed yet
 
 
 def sign_in(email: str, password: str, address: str, device_cookie: str | None = None) -> SignIn:
@@ -60,9 +39,11 @@ def sign_in(email: str, password: str, address: str, device_cookie: str | None =
     if user is None or not user.password_hash:
         check_password_hash(_stand_in_hash(config["PASSWORD_HASH_METHOD"]), password)  # the same work either way
     elif user.check_password(password) and user.active:  # the hash first: a deactivated account costs the same
+        if user.confirmation_pending:
+            return SignIn(None, unconfirmed=True)
         throttle.succeeded(email, client.device)
         return SignIn(user, device_cookie=None if client.device else devices.issue(user.id))
-    throttle.failed(client, _limits(config).window)
+    throttle.failed(client)
     log.warning("login failed: email=%s address=%s", email, address)  # never the password
     return SignIn(None)
 
@@ -86,7 +67,7 @@ def change_password(user: User, current: str, new: str, address: str) -> SignIn:
     if wait:
         return SignIn(None, wait_seconds=wait)
     if not user.check_password(current):
-        throttle.failed(client, limits.window)
+        throttle.failed(client)
         log.warning("password change refused, wrong current password: user=%s address=%s", user.id, address)
         return SignIn(None)
     user.set_password(new)
@@ -103,6 +84,14 @@ def _stand_in_hash(method: str) -> str:
 
 def sign_out(user: User) -> None:
     user.rotate_sessions()  # cookies copied before sign-out stop working
+    db.session.flush()
+
+
+def update_profile(user: User, name: str, *, reminders: bool, digest: bool) -> None:
+    """A person's own settings: their name and which optional emails they receive."""
+    user.name = name.strip() or user.name
+    user.reminders_opt_out = not reminders
+    user.digest_opt_in = digest
     db.session.flush()
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,6 +22,9 @@ class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # email domains whose people may create their own learner account (after confirming the
+    # address); empty: joining is by invitation only
+    signup_domains: Mapped[str] = mapped_column(String(500), default="", server_default="")
     teams: Mapped[list[Team]] = relationship(back_populates="organization", order_by="Team.name")
 
 
@@ -53,6 +56,10 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(60))  # marketing role id from the taxonomy
     access: Mapped[str] = mapped_column(String(20), default="learner")
     active: Mapped[bool] = mapped_column(default=True)
+    # a self-registered person who has not yet opened the link that confirms their address
+    confirmation_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    reminders_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())  # due-date reminders, nudges
+    digest_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())  # managers' weekly digest
     # part of the login cookie: rotating it signs out every session and remember cookie of the user
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -84,10 +91,12 @@ class User(UserMixin, db.Model):
 
 
 class Invitation(db.Model):
-    """A one-time link for a new learner to set their password. Only a hash of the token is stored."""
+    """A one-time link: an invitation to set a password, a password reset or an address
+    confirmation (``purpose``). Only a hash of the token is stored."""
 
     __tablename__ = "invitations"
     id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), default="invitation", server_default="invitation")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

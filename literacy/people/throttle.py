@@ -13,7 +13,10 @@ it counts:
 - ``device:<nonce>``: a browser that signed in to the account before (a signed device cookie, see
   ``devices``). It is throttled on its own count alone, so guesses from elsewhere never keep the
   owner out.
-- ``register:<address>``: accounts created from one address.
+- ``register:<address>``, ``reset:<address>``, ``reset-account:<id>``: accounts created and
+  password resets asked for, per address and per account (``over_limit``).
+
+Records are kept for ``RETENTION`` (longer than any window), then pruned as new ones arrive.
 
 Each attempt takes a lock named after the account before counting, and holds it while the password
 is checked, so parallel guesses take turns: each sees the failures of those before it.
@@ -30,6 +33,8 @@ from literacy.people.tables import LoginFailure
 from literacy.platform.clock import utcnow
 from literacy.platform.database import lock_name
 from literacy.platform.extensions import db
+
+RETENTION = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -107,9 +112,9 @@ def _failure_times(keys: list[str], since: datetime) -> dict[str, list[datetime]
     return times
 
 
-def failed(client: Client, window: timedelta) -> None:
+def failed(client: Client) -> None:
     now = utcnow()
-    _prune(now - window)
+    _prune(now)
     db.session.add_all(LoginFailure(key=key, at=now) for key in client.keys().values())
     db.session.flush()
 
@@ -122,19 +127,20 @@ def succeeded(email: str, device: str | None) -> None:
     )
 
 
-def registrations_blocked(address: str, *, limit: int, window_minutes: int) -> bool:
-    """True when this address created ``limit`` accounts within the window (each costs a password hash)."""
-    key, now = f"register:{address}", utcnow()
-    times = _failure_times([key], now - timedelta(minutes=window_minutes))[key]
-    return until_allowed(times, limit, timedelta(minutes=window_minutes), now) > 0
-
-
-def registered(address: str, window_minutes: int) -> None:
+def over_limit(key: str, *, limit: int, window: timedelta) -> bool:
+    """True when ``key`` was counted ``limit`` times within the window (registrations per address,
+    password resets per address and per account)."""
     now = utcnow()
-    _prune(now - timedelta(minutes=window_minutes))
-    db.session.add(LoginFailure(key=f"register:{address}", at=now))
+    return until_allowed(_failure_times([key], now - window)[key], limit, window, now) > 0
 
 
-def _prune(before: datetime) -> None:
-    """Drop records that no longer count, so the table stays as small as the current attacks."""
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at <= before))
+def count(key: str) -> None:
+    now = utcnow()
+    _prune(now)
+    db.session.add(LoginFailure(key=key, at=now))
+
+
+def _prune(now: datetime) -> None:
+    """Drop records that no longer count (none counts for longer than ``RETENTION``), so the table
+    stays as small as the current attacks."""
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - RETENTION))

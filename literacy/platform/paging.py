@@ -19,6 +19,12 @@ class Page(Generic[Item]):
 
 def paginate(items: list[Item], requested: int | None, size: int = PAGE_SIZE) -> Page[Item]:
     """One page of ``items``; a page number out of range shows the nearest page that exists."""
-    pages = max(1, -(-len(items) // size))
+    number, pages, offset = page_of(len(items), requested, size)
+    return Page(items[offset : offset + size], number, pages, len(items))
+
+
+def page_of(total: int, requested: int | None, size: int = PAGE_SIZE) -> tuple[int, int, int]:
+    """For a list the database pages: (page number clamped to the pages that exist, pages, offset)."""
+    pages = max(1, -(-total // size))
     number = min(max(requested or 1, 1), pages)
-    return Page(items[(number - 1) * size : number * size], number, pages, len(items))
+    return number, pages, (number - 1) * size

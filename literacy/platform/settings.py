@@ -35,6 +35,16 @@ class Settings:
     session_idle_minutes_admin: int
     session_idle_minutes: int
     session_lifetime_hours: int
+    # email (README, Email): no server means messages are kept and shown to admins, not sent
+    public_url: str  # the address people open links in messages at
+    mail_server: str
+    mail_port: int
+    mail_use_tls: bool
+    mail_use_ssl: bool
+    mail_username: str
+    mail_password: str
+    mail_default_sender: str
+    mail_reminder_days: int  # reminders go this many days before a due date
     # rollup definitions (docs/metrics.md)
     insights_min_learners: int
     evidence_window_days: int
@@ -74,6 +84,15 @@ class Settings:
             session_idle_minutes_admin=reader.whole("SESSION_IDLE_MINUTES_ADMIN", 30, minimum=1),
             session_idle_minutes=reader.whole("SESSION_IDLE_MINUTES", 8 * 60, minimum=1),
             session_lifetime_hours=reader.whole("SESSION_LIFETIME_HOURS", 12, minimum=1),
+            public_url=reader.text("PUBLIC_URL", "") or (f"https://{hosts[0]}" if hosts else "http://localhost:5000"),
+            mail_server=reader.text("MAIL_SERVER", ""),
+            mail_port=reader.whole("MAIL_PORT", 25, minimum=1),
+            mail_use_tls=reader.flag("MAIL_USE_TLS"),
+            mail_use_ssl=reader.flag("MAIL_USE_SSL"),
+            mail_username=reader.text("MAIL_USERNAME", ""),
+            mail_password=reader.text("MAIL_PASSWORD", ""),
+            mail_default_sender=reader.text("MAIL_DEFAULT_SENDER", "Marketing AI judgment <no-reply@localhost>"),
+            mail_reminder_days=reader.whole("MAIL_REMINDER_DAYS", 3, minimum=1),
             insights_min_learners=reader.whole("INSIGHTS_MIN_LEARNERS", 5, minimum=1),
             evidence_window_days=reader.whole("EVIDENCE_WINDOW_DAYS", 365, minimum=1),
             currency_months=reader.whole("CURRENCY_MONTHS", 3, minimum=1),
@@ -113,6 +132,8 @@ class Settings:
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SQLITE_BUSY_TIMEOUT_MS": 5000,  # how long a write waits for another writer before giving up
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:600000",
+            "MAIL_BACKEND": "smtp",  # Flask-Mailman would pick an in-memory backend under TESTING
+            "MAIL_TIMEOUT": 10,
             # "Remember me" survives a browser restart within the idle limit (people/sessions.py)
             "REMEMBER_COOKIE_DURATION": timedelta(minutes=self.session_idle_minutes),
             "LOGIN_LIMIT_ACCOUNT": 5,  # failed sign-ins at one account from one address (or device) per window
@@ -125,7 +146,9 @@ class Settings:
             **{
                 field.name.upper(): getattr(self, field.name)
                 for field in dataclasses.fields(self)
-                if field.name.startswith(("session_", "insights_", "evidence_", "currency_", "assessment_", "xapi_"))
+                if field.name.startswith(
+                    ("session_", "mail_", "public_", "insights_", "evidence_", "currency_", "assessment_", "xapi_")
+                )
             },
         }
 
@@ -145,6 +168,13 @@ class _Reader:
             self.problems.append(f"{name} must be one of {', '.join(repr(a) for a in allowed)}, not {value!r}")
             return default
         return value
+
+    def flag(self, name: str) -> bool:
+        """A yes/no variable: 1, true or yes turn it on; unset, 0, false or no leave it off."""
+        value = self.environ.get(name, "").strip().lower()
+        if value not in ("", "0", "1", "true", "false", "yes", "no"):
+            self.problems.append(f"{name} must be 1 or 0, not {value!r}")
+        return value in ("1", "true", "yes")
 
     def whole(self, name: str, default: int, minimum: int) -> int:
         return self._parsed(name, default, int, "a whole number", lambda v: v >= minimum, f"at least {minimum}")

@@ -12,9 +12,26 @@ def catalogue() -> Catalogue:
     return current_app.extensions["catalogue"]
 
 
+def links_to_show(links: list) -> list:
+    """Invitation links for a page to show once: only when no mail server is set (otherwise the
+    invitation email carries the link, and the page says it is on its way)."""
+    from literacy.mail import sender
+
+    return [] if sender.configured() else links
+
+
 def register_blueprints(app: Flask) -> None:
     from literacy.platform.access import enforce
-    from literacy.web import admin, auth, cohorts, health, insights, learn, scenarios
+    from literacy.web import admin, auth, cohorts, health, insights, learn, mail, organisation, scenarios
+
+    @app.context_processor
+    def _signed_in_as() -> dict:
+        """The header says who is signed in and in which marketing role."""
+        from flask_login import current_user
+
+        signed_in = getattr(current_user, "is_authenticated", False)  # emails render outside any request
+        role = catalogue().roles.get(current_user.role) if signed_in else None
+        return {"role_title": role.name if role else None}
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
@@ -23,4 +40,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(insights.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(mail.bp)
+    app.register_blueprint(organisation.bp)
     enforce(app)

@@ -1,13 +1,20 @@
-"""Register, sign in, sign out, accept an invitation."""
+"""Register and confirm the address, sign in and out, accept an invitation, reset a forgotten password."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from literacy.people import devices, invitations, queries, services, sessions
+from literacy.people import devices, invitations, onboarding, queries, services, sessions
 from literacy.platform.access import allow, safe_next
-from literacy.web.forms import ActionForm, LoginForm, RegisterForm, SetPasswordForm, role_choices
+from literacy.web.forms import (
+    ActionForm,
+    ForgotPasswordForm,
+    LoginForm,
+    RegisterForm,
+    SetPasswordForm,
+    role_choices,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -18,17 +25,37 @@ def register():
     form = RegisterForm()
     form.role.choices = role_choices(current_app.extensions["catalogue"])
     if form.validate_on_submit():
-        if not services.register(form.email.data, form.name.data, form.role.data, form.password.data, client_address()):
+        fields = (form.email.data, form.name.data, form.role.data, form.password.data)
+        registration = onboarding.register(*fields, client_address())
+        if registration.answer == "throttled":
             minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
             form.email.errors.append(f"Too many new accounts from this network. Wait {minutes} minutes and try again.")
             return render_template("auth/register.html", form=form), 429
-        flash(
-            "If this email was new, your account is ready: sign in with the password you just chose. "
-            "If it already had an account, sign in with that account's password.",
-            "success",
-        )
-        return redirect(url_for("auth.login"))
+        if registration.answer == "invitation-only":
+            form.email.errors.append(
+                "Accounts for this email address are by invitation. Ask your enablement manager to invite you, "
+                "then open the link in the invitation email."
+            )
+            return render_template("auth/register.html", form=form)
+        return redirect(url_for("auth.check_email", reason="confirm"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/check-email")
+@allow("public")
+def check_email():
+    reason = "reset" if request.args.get("reason") == "reset" else "confirm"
+    return render_template("auth/check_email.html", reason=reason)
+
+
+@bp.route("/confirm/<token>")
+@allow("public")
+def verify_address(token: str):
+    user = onboarding.confirm_address(token)
+    if user is None:
+        return render_template("auth/invite_invalid.html", what="confirmation"), 404
+    flash(f"Thank you, {user.name}: your address is confirmed. Sign in to start.", "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,16 +69,69 @@ def login():
             form.password.errors.append(f"Too many failed sign-ins. Try again in {waiting_time(attempt.wait_seconds)}.")
             page = render_template("auth/login.html", form=form)
             return page, 429, {"Retry-After": str(attempt.wait_seconds)}
-        if attempt.user is not None:
+        if attempt.unconfirmed:
+            form.email.errors.append(
+                "Confirm your address first: open the link in the email we sent when you signed up. "
+                "Signing up again with the same address sends a new link."
+            )
+        elif attempt.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             remember_for = sessions.signing_in(attempt.user)
             login_user(attempt.user, remember=form.remember.data, duration=remember_for)
-            response = redirect(safe_next(request.args.get("next")) or url_for("learn.home"))
+            response = redirect(safe_next(request.args.get("next")) or start_page(attempt.user))
             if attempt.device_cookie:
                 keep_device_cookie(response, attempt.device_cookie)
             return response
-        form.password.errors.append("That email and password do not match an account.")
+        else:
+            form.password.errors.append("That email and password do not match an account.")
     return render_template("auth/login.html", form=form)
+
+
+START_PAGES = {
+    "learner": "learn.home",
+    "manager": "cohorts.index",
+    "leader": "insights.overview",
+    "admin": "admin.users",
+}
+
+
+def start_page(user) -> str:
+    """Where each person lands after signing in: learners their track, managers their cohorts,
+    leaders the insights, admins the People page."""
+    return url_for(START_PAGES.get(user.access, "learn.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@allow("public")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        if not onboarding.request_reset(form.email.data, client_address()):
+            minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
+            form.email.errors.append(f"Too many requests from this network. Wait {minutes} minutes and try again.")
+            return render_template("auth/forgot.html", form=form), 429
+        return redirect(url_for("auth.check_email", reason="reset"))
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@allow("public")
+def reset_password(token: str):
+    link = invitations.find(token, "reset")
+    if link is None:
+        return render_template("auth/invite_invalid.html", what="reset"), 404
+    person = queries.user(link.user_id)
+    form = SetPasswordForm()
+    form.owner = (person.email, person.name)
+    if form.validate_on_submit():
+        user = invitations.accept(link, form.password.data)  # a new password ends every other session
+        invitations.end_links(user, "reset")
+        session.clear()
+        sessions.signing_in(user)
+        login_user(user)
+        flash("Your new password is set. You are signed out everywhere else.", "success")
+        return redirect(start_page(user))
+    return render_template("auth/reset.html", form=form, person=person)
 
 
 def client_address() -> str:
@@ -104,5 +184,5 @@ def accept_invitation(token: str):
         sessions.signing_in(user)
         login_user(user)
         flash(f"Welcome, {user.name}. Your password is set.", "success")
-        return redirect(url_for("learn.home"))
+        return redirect(start_page(user))
     return render_template("auth/invite.html", form=form, person=person)

@@ -1,4 +1,6 @@
-"""Enablement managers run cohorts: create, roster, dashboard, drill-down, patterns, follow-up, export."""
+"""Enablement managers run cohorts: create, roster, dashboard, drill-down, patterns, follow-up, export,
+item due dates, archive and restore. An archived cohort stays readable; every change to it is refused
+with a message until it is restored."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import DateField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional, ValidationError
 
 from literacy.cohorts import dashboard, queries, services
 from literacy.cohorts.assignments import describe, work_for
@@ -18,9 +22,10 @@ from literacy.learning import queries as learning_queries
 from literacy.people import queries as people_queries
 from literacy.platform.access import allow
 from literacy.platform.paging import paginate
-from literacy.web import catalogue
+from literacy.platform.text import plain
+from literacy.web import catalogue, links_to_show
 from literacy.web.exports import csv_response, json_response
-from literacy.web.forms import ActionForm, AddLearnerForm, CohortForm, RosterForm, role_choices
+from literacy.web.forms import ActionForm, AddLearnerForm, BaseForm, CohortForm, RosterForm, role_choices
 from literacy.xapi import outbox
 
 bp = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -44,8 +49,16 @@ def today() -> date:
 @bp.route("/")
 @allow("manager")
 def index():
-    items = [(c, dashboard.build(c, catalogue(), today()).summary) for c in queries.managed_by(current_user)]
-    return render_template("cohorts/index.html", items=items, today=today())
+    archived = request.args.get("view") == "archived"
+    cohorts = queries.managed_by(current_user, archived=archived)
+    items = [(c, dashboard.build(c, catalogue(), today()).summary) for c in cohorts]
+    return render_template(
+        "cohorts/index.html",
+        items=items,
+        today=today(),
+        archived=archived,
+        archived_count=len(cohorts) if archived else queries.archived_count(current_user),
+    )
 
 
 def _form(cohort: Cohort | None = None) -> CohortForm:
@@ -86,22 +99,107 @@ def create():
         abort(403)
     form = _form()
     if form.validate_on_submit():
-        cohort = services.create(current_user, _details(form))
+        try:
+            cohort = services.create(current_user, _details(form))
+        except services.NameTaken as taken:
+            return _name_taken(form, None, str(taken))
         flash(f"Cohort “{cohort.name}” created. Now add learners.", "success")
         return redirect(url_for(".roster", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=None)
+
+
+def _name_taken(form: CohortForm, cohort: Cohort | None, name: str):
+    form.name.errors.append(
+        f"A cohort named “{name}” already exists in your organisation (names ignore case): choose another name."
+    )
+    return render_template("cohorts/form.html", form=form, cohort=cohort), 400
+
+
+def _read_only(cohort: Cohort, target: str = ".show"):
+    """The answer to a change of an archived cohort: nothing changes, and the manager is told why."""
+    flash(f"“{cohort.name}” is archived, so it is read-only: restore it to change it.", "error")
+    return redirect(url_for(target, cohort_id=cohort.id))
 
 
 @bp.route("/<int:cohort_id>/edit", methods=["GET", "POST"])
 @allow("manager")
 def edit(cohort_id: int):
     cohort = managed(cohort_id)
+    if cohort.archived:
+        return _read_only(cohort)
     form = _form(cohort)
     if form.validate_on_submit():
-        services.update(cohort, current_user, _details(form))
-        flash("Cohort updated.", "success")
+        try:
+            services.update(cohort, current_user, _details(form))
+        except services.NameTaken as taken:
+            return _name_taken(form, cohort, str(taken))
+        flash(f"Cohort “{cohort.name}” updated.", "success")
         return redirect(url_for(".show", cohort_id=cohort.id))
     return render_template("cohorts/form.html", form=form, cohort=cohort)
+
+
+@bp.route("/<int:cohort_id>/archive", methods=["GET", "POST"])
+@allow("manager")
+def archive(cohort_id: int):
+    """GET: the confirmation page naming the cohort; POST (its Confirm button): archive it."""
+    cohort = managed(cohort_id)
+    if cohort.archived:
+        flash(f"“{cohort.name}” is already archived.", "info")
+        return redirect(url_for(".show", cohort_id=cohort.id))
+    form = ActionForm()
+    if form.validate_on_submit():
+        services.archive(cohort)
+        flash(f"Cohort “{cohort.name}” archived. It is read-only until restored.", "success")
+        return redirect(url_for(".index"))
+    return render_template("cohorts/confirm_archive.html", cohort=cohort, form=form)
+
+
+@bp.route("/<int:cohort_id>/restore", methods=["POST"])
+@allow("manager")
+def restore(cohort_id: int):
+    cohort = managed(cohort_id)
+    if ActionForm().validate_on_submit() and services.restore(cohort):
+        flash(f"Cohort “{cohort.name}” restored.", "success")
+    return redirect(url_for(".show", cohort_id=cohort.id))
+
+
+def _due_dates_form(cohort: Cohort):
+    """A form with one optional date per assigned item (blank: the cohort's due date)."""
+    cat = catalogue()
+
+    def on_or_after_start(form, field):
+        if field.data and field.data < cohort.starts_on:
+            raise ValidationError(f"The date must be on or after the cohort's start, {cohort.starts_on:%d %b %Y}.")
+
+    fields = {
+        f"due_{a.id}": DateField(
+            f"Due date for {describe(cat, a.kind, a.ref)}", validators=[Optional(), on_or_after_start]
+        )
+        for a in cohort.assignments
+    }
+    form = type("DueDatesForm", (BaseForm,), fields)()
+    if request.method == "GET":
+        for a in cohort.assignments:
+            form[f"due_{a.id}"].data = a.due_on
+    return form
+
+
+@bp.route("/<int:cohort_id>/due-dates", methods=["GET", "POST"])
+@allow("manager")
+def due_dates(cohort_id: int):
+    """Each assigned item's own due date; blank means the cohort's."""
+    cohort = managed(cohort_id)
+    if cohort.archived:
+        return _read_only(cohort)
+    form = _due_dates_form(cohort)
+    if form.validate_on_submit():
+        changed = services.set_due_dates(cohort, {a.id: form[f"due_{a.id}"].data for a in cohort.assignments})
+        flash(f"Due dates of “{cohort.name}” saved: {changed} item{'s' if changed != 1 else ''} changed.", "success")
+        return redirect(url_for(".show", cohort_id=cohort.id))
+    items = [(a, form[f"due_{a.id}"]) for a in cohort.assignments]
+    return render_template("cohorts/due_dates.html", cohort=cohort, form=form, items=items), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/<int:cohort_id>")
@@ -110,9 +208,11 @@ def show(cohort_id: int):
     cohort = managed(cohort_id)
     board = dashboard.build(cohort, catalogue(), today())
     status, role, sort = request.args.get("status", ""), request.args.get("role", ""), request.args.get("sort", "name")
+    search = plain(request.args.get("q", ""))[:200].strip()  # no control or invisible characters
     sort = sort if sort in dashboard.SORTS else "name"
-    rows = dashboard.matching(board.rows, status, role, sort, descending=request.args.get("order") == "desc")
-    page = paginate(rows, request.args.get("page", 1, type=int))
+    order = "desc" if request.args.get("order") == "desc" else "asc"
+    rows = dashboard.matching(board.rows, status, role, sort, descending=order == "desc", search=search)
+    page = paginate(rows, request.args.get("page", 1, type=int), size=dashboard.PAGE_SIZE)
     summary, skills = board.summary, catalogue().skills
     funnel_chart = [(label, percent(summary.funnel[key], summary.learners), None) for key, label in STATUSES.items()]
     skill_chart = [(skills[k.skill_id].name, k.average, k.target if k.learners else None) for k in summary.skills]
@@ -130,11 +230,15 @@ def show(cohort_id: int):
         status=status,
         role=role,
         sort=sort,
-        order=request.args.get("order", "asc"),
+        order=order,
+        q=search,
+        page_size=dashboard.PAGE_SIZE,
+        short=dashboard.short_names({k: catalogue().skills[k].name for k in board.skills}),
         skills=catalogue().skills,
         roles=catalogue().roles,
         requirement=REQUIREMENTS[cohort.requirement],
-        work=[describe(catalogue(), a.kind, a.ref) for a in cohort.assignments],
+        work=[(describe(catalogue(), a.kind, a.ref), a.due_on or cohort.due_on) for a in cohort.assignments],
+        action=ActionForm(),
     )
 
 
@@ -142,6 +246,8 @@ def show(cohort_id: int):
 @allow("manager")
 def roster(cohort_id: int):
     cohort = managed(cohort_id)
+    if request.method == "POST" and cohort.archived:
+        return _read_only(cohort, ".roster")
     form = _learner_form(cohort)
     if form.validate_on_submit():
         return _add_learner(cohort, form)
@@ -180,10 +286,13 @@ def _add_learner(cohort: Cohort, form: AddLearnerForm):
         form.email.errors.append(result.problem)
         return _roster_page(cohort, form, RosterForm(), status=400)
     user = result.user
-    if result.invitation:
-        link = url_for("auth.accept_invitation", token=result.invitation, _external=True)
-        log.info("invitation created for %s (cohort %s)", user.email, cohort.id)  # never the token
-        flash(f"{user.name} was invited. Send them this link to set a password: {link}", "success")
+    if result.invitation and links_to_show([result.invitation]):
+        link = result.invitation
+        flash(
+            f"{user.name} was invited. No mail server is set: send them this link to set a password: {link}", "success"
+        )
+    elif result.invitation:
+        flash(f"{user.name} was added and invited: the invitation email is on its way to {user.email}.", "success")
     else:
         added = result.added
         flash(f"{user.name} {'added to' if added else 'is already in'} the cohort.", "success" if added else "info")
@@ -194,6 +303,8 @@ def _add_learner(cohort: Cohort, form: AddLearnerForm):
 @allow("manager")
 def import_roster(cohort_id: int):
     cohort = managed(cohort_id)
+    if cohort.archived:
+        return _read_only(cohort, ".roster")
     upload = RosterForm()
     if not upload.validate_on_submit():
         return _roster_page(cohort, _learner_form(cohort), upload, status=400)
@@ -201,22 +312,29 @@ def import_roster(cohort_id: int):
     result = services.import_roster(cohort, current_user, file.read(), file.filename or "", set(catalogue().roles))
     if result.errors:
         return _roster_page(cohort, _learner_form(cohort), upload, result=result, status=400)
-    links = [(user, url_for("auth.accept_invitation", token=token, _external=True)) for user, token in result.invited]
-    for user, _ in links:
-        log.info("invitation created for %s (cohort %s)", user.email, cohort.id)  # never the token
-    flash(f"Imported: {result.added} added, {result.already} already in the cohort, {len(links)} invited.", "success")
-    return _roster_page(cohort, _learner_form(cohort), RosterForm(), links=links)
+    invited = len(result.invited)
+    flash(
+        f"Imported: {result.added} added, {result.already} already in the cohort, {invited} invited.",
+        "success",
+    )
+    return _roster_page(cohort, _learner_form(cohort), RosterForm(), links=links_to_show(result.invited))
 
 
-@bp.route("/<int:cohort_id>/members/<int:user_id>/remove", methods=["POST"])
+@bp.route("/<int:cohort_id>/members/<int:user_id>/remove", methods=["GET", "POST"])
 @allow("manager")
 def remove_member(cohort_id: int, user_id: int):
+    """GET: the confirmation page naming the learner; POST (its Confirm button): take them out."""
     cohort = managed(cohort_id)
     member = queries.membership(cohort.id, user_id) or abort(404)
-    if ActionForm().validate_on_submit():
+    if cohort.archived:
+        return _read_only(cohort, ".roster")
+    form = ActionForm()
+    if form.validate_on_submit():
+        person = member.user
         services.remove_member(member)
-        flash("Learner removed from the cohort. Their attempts are kept.", "info")
-    return redirect(url_for(".roster", cohort_id=cohort.id))
+        flash(f"{person.name} ({person.email}) removed from “{cohort.name}”. Their attempts are kept.", "success")
+        return redirect(url_for(".roster", cohort_id=cohort.id))
+    return render_template("cohorts/confirm_remove.html", cohort=cohort, person=member.user, form=form)
 
 
 @bp.route("/<int:cohort_id>/learners/<int:user_id>")

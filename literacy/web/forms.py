@@ -92,8 +92,19 @@ class LoginForm(BaseForm):
     remember = BooleanField("Keep me signed in on this device")
 
 
-class RoleForm(BaseForm):
+class SignupDomainsForm(BaseForm):
+    domains = StringField("Email domains whose people may sign up", validators=[Length(max=500)])
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField("Your email address", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class ProfileForm(BaseForm):
     role = SelectField("Your marketing role", validators=[DataRequired()])
+    name = StringField("Your name", validators=[DataRequired(), Length(max=200)])
+    reminders = BooleanField("Email me before a cohort's due date and when my work is overdue")
+    digest = BooleanField("Email me a weekly digest of my cohorts: who is stalled or overdue")
 
 
 class ActionForm(FlaskForm):

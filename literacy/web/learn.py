@@ -15,7 +15,7 @@ from literacy.platform.access import allow
 from literacy.web import catalogue
 from literacy.web.auth import client_address, waiting_time
 from literacy.web.exports import json_response
-from literacy.web.forms import ActionForm, ChangePasswordForm, RoleForm, question_form, role_choices
+from literacy.web.forms import ActionForm, ChangePasswordForm, ProfileForm, question_form, role_choices
 from literacy.xapi import outbox
 
 bp = Blueprint("learn", __name__)
@@ -59,7 +59,7 @@ def lesson(lesson_id: str):
     return page
 
 
-def _render_lesson(lesson, form=None, status: int = 200):
+def _render_lesson(lesson, form=None, status: int = 200, check_error: str | None = None):
     cat = catalogue()
     course = cat.courses[lesson.role]
     previous, following = course.neighbours(lesson.id)
@@ -80,6 +80,7 @@ def _render_lesson(lesson, form=None, status: int = 200):
         answers=answers,
         orders=option_order(lesson, current_user.order_seed),
         form=form,
+        check_error=check_error,
         action=ActionForm(),
     ), status
 
@@ -109,10 +110,12 @@ def check(lesson_id: str):
         if raw is not None and re.fullmatch("[0-9]{1,3}", raw) and int(raw) < len(question.options):
             picks[qi] = int(raw)
     if not valid or len(picks) != len(lesson.questions):
-        flash("Answer every question to see the explanations.", "error")
-        return _render_lesson(lesson, form=form, status=400)
-    right = record.check_answered(catalogue(), current_user, lesson, picks)
-    flash(f"You answered {right} of {len(lesson.questions)} correctly. The explanations are below.", "info")
+        # shown beside the questions (lesson.html), not as a flash message at the top of a long page
+        return _render_lesson(
+            lesson, form=form, status=400, check_error="Answer every question to see the explanations."
+        )
+    # the score and what to revisit are shown beside the check, from the answers just recorded
+    record.check_answered(catalogue(), current_user, lesson, picks)
     return redirect(url_for("learn.lesson", lesson_id=lesson.id, _anchor="check"))
 
 
@@ -141,13 +144,30 @@ def statements():
 @bp.route("/settings", methods=["GET", "POST"])
 @allow("user")
 def settings():
-    form = RoleForm(role=current_user.role)
-    form.role.choices = role_choices(catalogue())
+    form = profile_form()
     if form.validate_on_submit():
-        record.role_changed(catalogue(), current_user, form.role.data)
-        flash("Your role is updated: your home page now shows its track.", "success")
-        return redirect(url_for("learn.home"))
+        if form.role.data != current_user.role:
+            record.role_changed(catalogue(), current_user, form.role.data)
+            flash("Your role is updated: your home page now shows its track.", "success")
+        services.update_profile(current_user, form.name.data, reminders=form.reminders.data, digest=form.digest.data)
+        flash("Your settings are saved.", "success")
+        return redirect(url_for("learn.settings"))
     return render_template("learn/settings.html", form=form, password_form=ChangePasswordForm(formdata=None))
+
+
+def profile_form(*, ignore_post: bool = False) -> ProfileForm:
+    """The settings form, filled from the account (and from what was posted, unless ``ignore_post``:
+    the password form was the one submitted)."""
+    user = current_user
+    defaults = {
+        "role": user.role,
+        "name": user.name,
+        "reminders": not user.reminders_opt_out,
+        "digest": user.digest_opt_in,
+    }
+    form = ProfileForm(formdata=None, **defaults) if ignore_post else ProfileForm(**defaults)
+    form.role.choices = role_choices(catalogue())
+    return form
 
 
 @bp.route("/settings/password", methods=["POST"])
@@ -169,6 +189,4 @@ def change_password():
             status = 429
         else:
             form.current.errors.append("That is not your current password.")
-    role_form = RoleForm(formdata=None, role=current_user.role)
-    role_form.role.choices = role_choices(catalogue())
-    return render_template("learn/settings.html", form=role_form, password_form=form), status
+    return render_template("learn/settings.html", form=profile_form(ignore_post=True), password_form=form), status

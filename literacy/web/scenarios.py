@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from literacy.content import graph
 from literacy.learning import attempts, engine, queries
 from literacy.learning.attempts import Outcome
 from literacy.learning.order import shuffled
@@ -83,7 +84,8 @@ def play(attempt_id: int):
 
 
 def _decisions_estimate(scenario) -> int:
-    return len(scenario.strongest_path) or len(scenario.decision_nodes)
+    """The number of decisions on a typical path ("Decision 3 of about 6")."""
+    return graph.typical_decisions(scenario)
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -19,13 +19,12 @@ from sqlalchemy import update
 
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
+from literacy.platform.retry import backoff
 from literacy.xapi import outbox
 from literacy.xapi.tables import OutboxStatement
 
 log = logging.getLogger(__name__)
 XAPI_VERSION = "1.0.3"
-BACKOFF_FIRST_SECONDS = 30
-BACKOFF_MAX_SECONDS = 3600
 PERMANENT = {400, 409, 413}  # the LRS refuses the content itself: resending the same batch cannot help
 
 
@@ -56,11 +55,6 @@ class Report:
     batches: int = 0
     error: str | None = None  # why forwarding stopped early (the LRS is down, refuses our credentials...)
     waiting_until: datetime | None = None  # nothing sent: a recent failure's back-off runs until then
-
-
-def backoff(tries: int) -> timedelta:
-    """30 s after the first failure, doubling to at most an hour."""
-    return timedelta(seconds=min(BACKOFF_FIRST_SECONDS * 2 ** max(tries - 1, 0), BACKOFF_MAX_SECONDS))
 
 
 def send_due(

@@ -27,11 +27,19 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    """The app with the shipped content and the demo organisation, served on a free loopback port."""
+def e2e_app(tmp_path_factory):
+    """The app with the shipped content and the demo organisation (and no mail server: messages stay
+    in the outbox, where the tests read them)."""
     app = app_for(fresh_sqlite(tmp_path_factory.mktemp("e2e")), ROOT, TESTING=False, SECRET_KEY="e2e")
     with make.saved(app):
         load_demo(app.extensions["catalogue"])
+    return app
+
+
+@pytest.fixture(scope="session")
+def server(e2e_app):
+    """``e2e_app`` served on a free loopback port."""
+    app = e2e_app
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()

@@ -101,7 +101,19 @@ class Browser:
         return self
 
     def sign_up(self, email: str = "learner@example.com", password: str = PASSWORD, **details) -> Browser:
-        """Register through the form, then sign in; both must succeed."""
+        """Register through the form, open the confirmation link from the mail outbox, then sign in;
+        each must succeed. The email's domain is first made a sign-up domain of an organisation."""
+        from . import make
+
+        make.signup_domain(self.client.application, email)
         response = self.register(email, password, **details)
         assert response.status_code == 302, f"{email} could not register: {response.status_code}"
+        self.open_link_in_mail(email, "verification")
         return self.sign_in(email, password)
+
+    def open_link_in_mail(self, email: str, kind: str):
+        """Follow the first app link in the newest message of ``kind`` to ``email`` in the mail outbox."""
+        from . import make
+
+        path = make.link_in_mail(self.client.application, email, kind)
+        return self.get(path)

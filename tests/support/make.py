@@ -199,3 +199,36 @@ def _id(thing: db.Model | int) -> int:
 
 def _get(model: type[Model], thing: Model | int) -> Model:
     return db.session.get(model, thing) if isinstance(thing, int) else thing
+
+
+def signup_domain(app: Flask, email: str) -> int:
+    """Let people with ``email``'s domain sign up: the id of the organisation that has it as a
+    sign-up domain, made ("Sign-up org") if none has."""
+    from literacy.people.onboarding import organization_for
+
+    with saved(app):
+        found = organization_for(email)
+        if found is None:
+            found = organization("Sign-up org", f"signup-{email.rpartition('@')[2]}")
+            found.signup_domains = email.rpartition("@")[2]
+            db.session.flush()
+        return found.id
+
+
+def link_in_mail(app: Flask, email: str, kind: str) -> str:
+    """The path of the first app link in the newest message of ``kind`` to ``email`` in the outbox."""
+    import re
+
+    from literacy.mail.tables import MailMessage
+
+    with app.app_context():
+        message = db.session.scalar(
+            db.select(MailMessage)
+            .where(MailMessage.to_address == email.lower(), MailMessage.kind == kind)
+            .order_by(MailMessage.id.desc())
+        )
+        assert message is not None, f"no {kind} message to {email}"
+        public = app.config["PUBLIC_URL"].rstrip("/")
+        found = re.search(re.escape(public) + r"(/\S*)", message.text_body)
+        assert found, f"no link in the {kind} message to {email}"
+        return found.group(1)

@@ -1,0 +1,98 @@
+"""Every message the platform sends: its subject, template and who it is for, in one place.
+Each is queued in the caller's transaction (see outbox.queue), in the organisation's name."""
+
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeSerializer
+
+from literacy.mail import outbox
+from literacy.people.tables import User
+
+UNSUBSCRIBE_SALT = "unsubscribe"
+
+
+def org_name(user: User) -> str:
+    return user.organization.name if user.organization else "Marketing AI judgment"
+
+
+def invitation(user: User, token: str, inviter: User | None):
+    """The link to set a password and start; a new invitation ends the old link."""
+    return outbox.queue(
+        "invitation",
+        user.email,
+        f"{org_name(user)} invites you to AI judgment training",
+        "invitation",
+        org_id=user.org_id,
+        user_id=user.id,
+        secret=True,
+        person=user,
+        inviter=inviter,
+        org_name=org_name(user),
+        link=outbox.link("auth.accept_invitation", token=token),
+    )
+
+
+def password_reset(user: User, token: str):
+    return outbox.queue(
+        "password-reset",
+        user.email,
+        "Choose a new password",
+        "password_reset",
+        org_id=user.org_id,
+        user_id=user.id,
+        secret=True,
+        person=user,
+        org_name=org_name(user),
+        link=outbox.link("auth.reset_password", token=token),
+    )
+
+
+def address_confirmation(user: User, token: str):
+    return outbox.queue(
+        "verification",
+        user.email,
+        "Confirm your email address",
+        "verification",
+        org_id=user.org_id,
+        user_id=user.id,
+        secret=True,
+        person=user,
+        org_name=org_name(user),
+        link=outbox.link("auth.verify_address", token=token),
+    )
+
+
+def already_registered(user: User):
+    """Someone signed up with an address that has an account: tell its owner, not the visitor."""
+    return outbox.queue(
+        "already-registered",
+        user.email,
+        "Someone tried to create an account with your address",
+        "already_registered",
+        org_id=user.org_id,
+        user_id=user.id,
+        person=user,
+        org_name=org_name(user),
+        sign_in=outbox.link("auth.login"),
+        reset=outbox.link("auth.forgot_password"),
+    )
+
+
+def unsubscribe_token(user: User, topic: str) -> str:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).dumps([user.id, topic])
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
+    try:
+        user_id, topic = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT).loads(token)
+    except (BadData, ValueError, TypeError):
+        return None
+    return (user_id, topic) if isinstance(user_id, int) and topic in TOPICS else None
+
+
+TOPICS = {"reminders": "reminders and overdue nudges", "digest": "the weekly digest"}
+
+
+def unsubscribe_link(user: User, topic: str) -> str:
+    return outbox.link("mail.unsubscribe", token=unsubscribe_token(user, topic))

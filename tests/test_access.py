@@ -18,6 +18,7 @@ PUBLIC = {
     "auth.reset_password",
     "auth.verify_address",
     "mail.unsubscribe",
+    "cohorts.join",
     "learn.home",
     "health.healthz",
 }

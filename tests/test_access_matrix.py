@@ -64,6 +64,7 @@ GET = {
     "auth.verify_address": "nowhere",
     "mail.unsubscribe": "nowhere",
     "mail.outbox_page": "admin",
+    "cohorts.join": "nowhere",
     "organisation.settings": "admin",
     "health.healthz": "public",
     "learn.course": "user",
@@ -149,6 +150,7 @@ POST = {
     "auth.reset_password": "nowhere",
     "mail.unsubscribe": "nowhere",
     "organisation.settings": "admin",
+    "cohorts.join": "nowhere",
 }
 
 

@@ -87,3 +87,28 @@ def test_a_requested_page_wins_over_the_start_page(app, world):
         "/login?next=/progress", {"email": "admin@example.com", "password": "correct horse battery"}
     )
     assert response.headers["Location"] == "/progress"
+
+
+def test_a_manager_adding_an_account_of_no_organisation_invites_it_to_join(app, world):
+    """Self-registered accounts of no organisation could not be added ("belongs to another organisation")."""
+    with make.saved(app):
+        loner = make.user("loner@example.com", name="Lou Ner", org=None).id
+    owner = journeys.signed_in(app, "owner@example.com")
+    fields = {"email": "loner@example.com", "name": "Lou", "role": "ops", "team": str(world["team"])}
+    added = owner.post(f"/cohorts/{world['cohort']}/roster", fields)
+    assert added.status_code == 302
+    message = owner.get(added.headers["Location"]).get_data(as_text=True)
+    assert "Lou was invited" in message and "Lou Ner" not in message  # the account's own name is not shown
+    with app.app_context():
+        assert db.session.get(User, loner).org_id is None  # nothing moves until they accept
+
+    link = make.link_in_mail(app, "loner@example.com", "join-invitation")
+    visitor = Browser(app.test_client())
+    assert "Join “Pilot cohort”?" in visitor.get(link).get_data(as_text=True)
+    assert visitor.post(link, {}).status_code == 302
+    with app.app_context():
+        person = db.session.get(User, loner)
+        assert person.org_id == world["org"] and [t.name for t in person.teams] == ["CRM team"]
+    assert "Lou Ner" in owner.get(f"/cohorts/{world['cohort']}").get_data(as_text=True)
+    token = visitor.token("/login")
+    assert visitor.client.post(link, data={"csrf_token": token}).status_code == 404  # once

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from literacy.cohorts import queries, roster
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
-from literacy.people import onboarding
+from literacy.mail import messages, outbox
+from literacy.people import invitations, onboarding
 from literacy.people.tables import Organization, Team, User
 from literacy.platform.clock import utcnow
 from literacy.platform.database import lock_row
@@ -141,6 +142,7 @@ class AddResult:
     added: bool = False
     invitation: str | None = None  # the new learner's invitation link (also emailed)
     problem: str | None = None  # why nobody was added
+    invited_as: str = ""  # the name the editor typed for an invitation (an account's own name is not shown)
 
 
 def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, team_id: str) -> AddResult:
@@ -160,6 +162,11 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
         return AddResult(None, problem="To invite someone new, give their name, role and team.")
     if allowed is not None and team.id not in allowed:
         return AddResult(None, problem="Invite new learners into one of your own teams.")
+    if user is not None and user.org_id is None:  # an account of its own: it is asked to join, not moved
+        token = invitations.issue(user, "join", cohort_id=cohort.id, team_id=team.id)
+        messages.join_invitation(user, token, cohort, db.session.get(Organization, cohort.org_id), editor)
+        log.info("join invitation created for %s: cohort=%s by=%s", email, cohort.id, editor.id)  # never the token
+        return AddResult(user, False, outbox.link("cohorts.join", token=token), invited_as=name.strip())
     if user is not None:  # held in another organisation
         return AddResult(None, problem=CANNOT_ADD.format(email=email).capitalize() + ".")
     user = User(email=email, name=name.strip(), role=role, access="learner", org_id=cohort.org_id, password_hash="")
@@ -169,7 +176,28 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
     invitation = onboarding.invite(user, editor)
     added = add_member(cohort, user)
     db.session.flush()
-    return AddResult(user, added, invitation)
+    return AddResult(user, added, invitation, invited_as=user.name)
+
+
+def join(token: str) -> Cohort | None:
+    """Accept an invitation to join: the account enters the organisation, the manager's team and
+    the cohort. None for a link that is used, expired, or whose account has joined elsewhere since."""
+    link = invitations.find(token, "join")
+    if link is None or link.cohort_id is None:
+        return None
+    user, cohort = db.session.get(User, link.user_id), db.session.get(Cohort, link.cohort_id)
+    if user.org_id is not None and user.org_id != cohort.org_id:
+        return None
+    user.org_id = cohort.org_id
+    team = db.session.get(Team, link.team_id) if link.team_id else None
+    if team is not None and team.org_id == cohort.org_id and team not in user.teams:
+        user.teams.append(team)
+    if not cohort.archived:
+        add_member(cohort, user)
+    link.used_at = utcnow()
+    db.session.flush()
+    log.info("joined: user=%s org=%s cohort=%s", user.id, cohort.org_id, cohort.id)
+    return cohort
 
 
 def remove_member(member: CohortMember) -> None:

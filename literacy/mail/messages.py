@@ -33,6 +33,24 @@ def invitation(user: User, token: str, inviter: User | None):
     )
 
 
+def join_invitation(user: User, token: str, cohort, organization, inviter: User):
+    """An account of no organisation, invited into a cohort: its history comes along."""
+    return outbox.queue(
+        "join-invitation",
+        user.email,
+        f"{organization.name} invites you to join its AI judgment training",
+        "join_invitation",
+        org_id=organization.id,
+        user_id=user.id,
+        secret=True,
+        person=user,
+        inviter=inviter,
+        cohort=cohort,
+        org_name=organization.name,
+        link=outbox.link("cohorts.join", token=token),
+    )
+
+
 def password_reset(user: User, token: str):
     return outbox.queue(
         "password-reset",

@@ -14,7 +14,12 @@ from literacy.people.tables import Invitation, User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 
-LIFETIMES = {"invitation": timedelta(days=14), "reset": timedelta(hours=1), "verify": timedelta(days=3)}
+LIFETIMES = {
+    "invitation": timedelta(days=14),
+    "join": timedelta(days=14),
+    "reset": timedelta(hours=1),
+    "verify": timedelta(days=3),
+}
 LIFETIME = LIFETIMES["invitation"]
 
 
@@ -22,15 +27,14 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue(user: User, purpose: str = "invitation") -> str:
+def issue(user: User, purpose: str = "invitation", **where) -> str:
     """Create a link for ``user`` and return its secret token (the caller builds the URL). The
-    person's unused links of the same purpose stop working."""
+    person's unused links of the same purpose stop working. ``where``: a join link's cohort_id and team_id."""
     now = utcnow()
     end_links(user, purpose)
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        Invitation(user_id=user.id, purpose=purpose, token_hash=_hash(token), expires_at=now + LIFETIMES[purpose])
-    )
+    expires = now + LIFETIMES[purpose]
+    db.session.add(Invitation(user_id=user.id, purpose=purpose, token_hash=_hash(token), expires_at=expires, **where))
     db.session.flush()
     return token
 

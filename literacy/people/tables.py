@@ -91,12 +91,15 @@ class User(UserMixin, db.Model):
 
 
 class Invitation(db.Model):
-    """A one-time link: an invitation to set a password, a password reset or an address
-    confirmation (``purpose``). Only a hash of the token is stored."""
+    """A one-time link: an invitation to set a password, a password reset, an address confirmation
+    or an invitation to join a cohort (``purpose``). Only a hash of the token is stored."""
 
     __tablename__ = "invitations"
     id: Mapped[int] = mapped_column(primary_key=True)
     purpose: Mapped[str] = mapped_column(String(20), default="invitation", server_default="invitation")
+    # "join": an account of no organisation invited into a manager's cohort and team
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

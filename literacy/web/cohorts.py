@@ -19,6 +19,7 @@ from literacy.cohorts.status import DONE, IN_PROGRESS, NOT_STARTED, follow_up
 from literacy.cohorts.tables import REQUIREMENTS, Cohort
 from literacy.insights.metrics import percent
 from literacy.learning import queries as learning_queries
+from literacy.people import invitations
 from literacy.people import queries as people_queries
 from literacy.platform.access import allow
 from literacy.platform.paging import paginate
@@ -288,15 +289,32 @@ def _add_learner(cohort: Cohort, form: AddLearnerForm):
     user = result.user
     if result.invitation and links_to_show([result.invitation]):
         link = result.invitation
-        flash(
-            f"{user.name} was invited. No mail server is set: send them this link to set a password: {link}", "success"
-        )
+        flash(f"{result.invited_as} was invited. No mail server is set: send them this link: {link}", "success")
     elif result.invitation:
-        flash(f"{user.name} was added and invited: the invitation email is on its way to {user.email}.", "success")
+        flash(f"{result.invited_as} was invited: the invitation email is on its way to {form.email.data}.", "success")
     else:
         added = result.added
         flash(f"{user.name} {'added to' if added else 'is already in'} the cohort.", "success" if added else "info")
     return redirect(url_for(".roster", cohort_id=cohort.id))
+
+
+@bp.route("/join/<token>", methods=["GET", "POST"])
+@allow("public")
+def join(token: str):
+    """An invitation for an account of no organisation to join a cohort: a page, then a button."""
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        cohort = services.join(token)
+        if cohort is None:
+            return render_template("auth/invite_invalid.html"), 404
+        flash(
+            f"You have joined {cohort.name}. Sign in with your usual password to see it on your home page.", "success"
+        )
+        return redirect(url_for("learn.home"))
+    link = invitations.find(token, "join")
+    if link is None:
+        return render_template("auth/invite_invalid.html"), 404
+    return render_template("cohorts/join.html", cohort=queries.cohort(link.cohort_id), form=form)
 
 
 @bp.route("/<int:cohort_id>/import", methods=["POST"])

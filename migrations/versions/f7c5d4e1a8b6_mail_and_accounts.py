@@ -46,6 +46,12 @@ def upgrade():
     op.create_index("ix_mail_outbox_org", "mail_outbox", ["org_id"])
     with op.batch_alter_table("invitations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("purpose", sa.String(length=20), server_default="invitation", nullable=False))
+        batch_op.add_column(sa.Column("cohort_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("team_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            "fk_invitations_cohort_id_cohorts", "cohorts", ["cohort_id"], ["id"], ondelete="CASCADE"
+        )
+        batch_op.create_foreign_key("fk_invitations_team_id_teams", "teams", ["team_id"], ["id"], ondelete="SET NULL")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("confirmation_pending", sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column("reminders_opt_out", sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -62,6 +68,10 @@ def downgrade():
         batch_op.drop_column("reminders_opt_out")
         batch_op.drop_column("confirmation_pending")
     with op.batch_alter_table("invitations", schema=None) as batch_op:
+        batch_op.drop_constraint("fk_invitations_team_id_teams", type_="foreignkey")
+        batch_op.drop_constraint("fk_invitations_cohort_id_cohorts", type_="foreignkey")
+        batch_op.drop_column("team_id")
+        batch_op.drop_column("cohort_id")
         batch_op.drop_column("purpose")
     op.drop_index("ix_mail_outbox_org", table_name="mail_outbox")
     op.drop_index("ix_mail_outbox_due", table_name="mail_outbox")

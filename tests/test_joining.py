@@ -112,3 +112,15 @@ def test_a_manager_adding_an_account_of_no_organisation_invites_it_to_join(app, 
     assert "Lou Ner" in owner.get(f"/cohorts/{world['cohort']}").get_data(as_text=True)
     token = visitor.token("/login")
     assert visitor.client.post(link, data={"csrf_token": token}).status_code == 404  # once
+
+
+def test_a_roster_row_for_an_account_of_no_organisation_invites_it_to_join(app, world):
+    with make.saved(app):
+        loner = make.user("loner@example.com", name="Lou Ner", org=None).id
+    owner = journeys.signed_in(app, "owner@example.com")
+    roster = b"email,name,role,team\nloner@example.com,Lou,ops,CRM team\nfresh@example.com,Fay,ops,CRM team\n"
+    imported = journeys.upload_roster(owner, world["cohort"], roster)
+    assert imported.status_code == 200 and "2 invited" in imported.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, loner).org_id is None
+    assert make.link_in_mail(app, "loner@example.com", "join-invitation").startswith("/cohorts/join/")

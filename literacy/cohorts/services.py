@@ -163,10 +163,7 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
     if allowed is not None and team.id not in allowed:
         return AddResult(None, problem="Invite new learners into one of your own teams.")
     if user is not None and user.org_id is None:  # an account of its own: it is asked to join, not moved
-        token = invitations.issue(user, "join", cohort_id=cohort.id, team_id=team.id)
-        messages.join_invitation(user, token, cohort, db.session.get(Organization, cohort.org_id), editor)
-        log.info("join invitation created for %s: cohort=%s by=%s", email, cohort.id, editor.id)  # never the token
-        return AddResult(user, False, outbox.link("cohorts.join", token=token), invited_as=name.strip())
+        return AddResult(user, False, invite_to_join(user, cohort, team, editor), invited_as=name.strip())
     if user is not None:  # held in another organisation
         return AddResult(None, problem=CANNOT_ADD.format(email=email).capitalize() + ".")
     user = User(email=email, name=name.strip(), role=role, access="learner", org_id=cohort.org_id, password_hash="")
@@ -177,6 +174,14 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
     added = add_member(cohort, user)
     db.session.flush()
     return AddResult(user, added, invitation, invited_as=user.name)
+
+
+def invite_to_join(user: User, cohort: Cohort, team: Team, editor: User) -> str:
+    """Email an account of no organisation a link to join the cohort and team; returns the link."""
+    token = invitations.issue(user, "join", cohort_id=cohort.id, team_id=team.id)
+    messages.join_invitation(user, token, cohort, db.session.get(Organization, cohort.org_id), editor)
+    log.info("join invitation created for %s: cohort=%s by=%s", user.email, cohort.id, editor.id)  # never the token
+    return outbox.link("cohorts.join", token=token)
 
 
 def join(token: str) -> Cohort | None:
@@ -207,12 +212,18 @@ def remove_member(member: CohortMember) -> None:
     db.session.flush()
 
 
+@dataclass(frozen=True)
+class Invitee:
+    name: str
+    email: str
+
+
 @dataclass
 class ImportResult:
     errors: list[tuple[int, str]]
     added: int = 0
     already: int = 0
-    invited: list[tuple[User, str]] | None = None  # new learners and their invitation links (also emailed)
+    invited: list[tuple[Invitee, str]] | None = None  # the people invited and their links (also emailed)
 
 
 CANNOT_ADD = "{email} cannot be added here: check the address, or ask an admin"
@@ -240,7 +251,10 @@ def import_roster(cohort: Cohort, editor: User, data: bytes, filename: str, role
     refusals = {}
     for row in parsed.rows:
         user = existing.get(row.email)
-        if user is not None and user.org_id != cohort.org_id:
+        if user is not None and user.org_id is None:  # an account of its own: asked to join, as a new person
+            if allowed is not None and teams[row.team.lower()].id not in allowed:
+                refusals[row.line] = NOT_YOUR_TEAM.format(team=row.team)
+        elif user is not None and user.org_id != cohort.org_id:
             refusals[row.line] = CANNOT_ADD.format(email=row.email)  # the same answer whoever holds the email
         elif user is not None and allowed is not None and not allowed & {t.id for t in user.teams}:
             refusals[row.line] = OUTSIDE_TEAMS.format(email=row.email)
@@ -253,13 +267,17 @@ def import_roster(cohort: Cohort, editor: User, data: bytes, filename: str, role
     result = ImportResult([], invited=[])
     for row in parsed.rows:
         user = existing.get(row.email)
+        if user is not None and user.org_id is None:
+            link = invite_to_join(user, cohort, teams[row.team.lower()], editor)
+            result.invited.append((Invitee(row.name, row.email), link))  # as typed: not the account's own name
+            continue
         if user is None:
             user = User(
                 email=row.email, name=row.name, role=row.role, access="learner", org_id=cohort.org_id, password_hash=""
             )
             db.session.add(user)
             db.session.flush()
-            result.invited.append((user, onboarding.invite(user, editor)))
+            result.invited.append((Invitee(row.name, row.email), onboarding.invite(user, editor)))
             user.teams.append(teams[row.team.lower()])
         if add_member(cohort, user):
             result.added += 1

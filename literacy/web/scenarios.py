@@ -84,8 +84,12 @@ def play(attempt_id: int):
 
 
 def _decisions_estimate(scenario) -> int:
-    """The number of decisions on a typical path ("Decision 3 of about 6")."""
-    return graph.typical_decisions(scenario)
+    """The number of decisions on a typical path ("Decision 3 of about 6"), worked out once per
+    scenario: the content does not change while the app runs, and the walk is the step's dearest part."""
+    known = current_app.extensions.setdefault("typical_decisions", {})
+    if scenario.id not in known:
+        known[scenario.id] = graph.typical_decisions(scenario)
+    return known[scenario.id]
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])

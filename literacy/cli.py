@@ -310,6 +310,11 @@ def mail_status_command() -> None:
     """How many messages are pending, sent and failed."""
     counts = dict(db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all())
     click.echo(", ".join(f"{status} {counts.get(status, 0)}" for status in ("pending", "sent", "failed")))
+    retrying = db.session.scalar(
+        select(MailMessage).where(MailMessage.status == "pending", MailMessage.tries > 0).order_by(MailMessage.id)
+    )
+    if retrying is not None:
+        click.echo(f"Retrying since a failure ({retrying.tries} tries so far): {retrying.last_error}")
     if not sender.configured():
         click.echo("MAIL_SERVER is not set: messages are kept, not sent; admins read them on the Mail page.")
 
@@ -381,7 +386,7 @@ def org_list_command() -> None:
     if not rows:
         click.echo("No organisations yet: 'flask org create NAME --admin EMAIL' starts one.")
     for name, slug, people, admins in rows:
-        click.echo(f"{name} ({slug}): {people} people, {admins} admin(s)")
+        click.echo(f"{name} ({slug}): {people} {'person' if people == 1 else 'people'}, {admins} admin(s)")
 
 
 def register_commands(app: Flask) -> None:

@@ -128,6 +128,8 @@ def test_a_mail_server_that_is_down_loses_nothing_and_sends_nothing_twice(mail_a
     assert code == 1 and "stopped" in output
     assert [m.status for m in outbox(mail_app)] == ["sent", "sent", "pending", "pending"]
     assert outbox(mail_app)[2].tries == 1 and outbox(mail_app)[3].tries == 0  # it stopped at the first failure
+    status = mail_app.test_cli_runner().invoke(args=["mail", "status"]).output
+    assert "pending 2, sent 2, failed 0" in status and "Retrying since a failure (1 tries so far)" in status
 
     smtp.start()
     assert send(mail_app)[0] == 0  # the one never tried goes; the one that failed waits out its back-off
@@ -153,6 +155,10 @@ def test_without_a_mail_server_messages_are_kept_for_the_organisations_admins(ap
     page = admin.get("/admin/mail").get_data(as_text=True)
     assert "No mail server is set" in page and "learner1@example.com" in page
     assert "outsider@example.com" not in page  # another organisation's mail
+    assert "token-one" not in page  # a reset link is for its recipient only: an admin could take the account
+    with make.saved(app):
+        messages.invitation(db.session.get(User, world["learner2"]), "token-three", None)
+    assert "token-three" in admin.get("/admin/mail").get_data(as_text=True)  # invitations are passed on by hand
     result = app.test_cli_runner().invoke(args=["mail", "send"])
     assert result.exit_code != 0 and "MAIL_SERVER is not set" in result.output
 
@@ -163,12 +169,16 @@ def test_org_create_starts_an_organisation_whose_admin_sets_a_password(app):
     assert result.exit_code == 0, result.output
     assert "Created Acme Retail (acme-retail)" in result.output and "MAIL_SERVER is not set" in result.output
     link = next(line for line in result.output.splitlines() if "/invite/" in line).split("5000", 1)[1]
-    again = runner.invoke(args=["org", "create", "Acme Retail", "--admin", "first.admin@acme.example"])
+    again = runner.invoke(args=["org", "create", "Gamma Foods", "--admin", "first.admin@acme.example"])
     assert again.exit_code != 0 and "already has an account" in again.output
-    second = runner.invoke(args=["org", "create", "Acme Retail", "--admin", "other.admin@acme.example"])
+    twin = runner.invoke(args=["org", "create", "acme retail", "--admin", "other.admin@acme.example"])
+    assert twin.exit_code != 0 and "exists already" in twin.output
+    second = runner.invoke(args=["org", "create", "Acme-Retail", "--admin", "other.admin@acme.example"])
     assert "(acme-retail-2)" in second.output
+    bad = runner.invoke(args=["org", "create", "Beta", "--admin", "a b@@c"])
+    assert bad.exit_code != 0 and "is not an email address" in bad.output
     listed = runner.invoke(args=["org", "list"]).output
-    assert "Acme Retail (acme-retail): 1 people, 1 admin(s)" in listed
+    assert "Acme Retail (acme-retail): 1 person, 1 admin(s)" in listed
 
     browser = Browser(app.test_client())
     typed = {"password": "a long spring morning", "confirm": "a long spring morning"}

@@ -90,3 +90,12 @@ def test_refused_rows_move_to_errors_in_row_order():
         (2, "a@example.com cannot be added here"),
         (3, "unknown role 'bad' (use one of: ops, pr)"),
     ]
+
+
+def test_names_and_emails_longer_than_the_database_allows_are_row_errors():
+    """Found in review: a 300-character name passed the parser and was a 500 on PostgreSQL."""
+    long_name = "n" * 201
+    result = roster.parse(
+        f"email,name,role,team\na@example.com,{long_name},ops,crm\n".encode(), "r.csv", roles={"ops"}, teams={"crm"}
+    )
+    assert result.errors == [(2, "name longer than 200 characters")]

@@ -101,11 +101,15 @@ def _decode(data: bytes, filename: str, roster: Roster) -> str | None:
     return None
 
 
+MAX_LENGTHS = {"email": 254, "name": 200}  # as the forms and the users table allow
+
+
 def _row(
     values: list[str], line: int, index: dict[str, int], roster: Roster, seen: dict[str, int], *, roles, teams
 ) -> None:
     cell = {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
     problems = [f"missing {c}" for c in COLUMNS if not cell[c]]
+    problems += [f"{c} longer than {most} characters" for c, most in MAX_LENGTHS.items() if len(cell[c]) > most]
     email = cell["email"].lower()
     if cell["email"]:
         try:

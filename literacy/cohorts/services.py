@@ -155,7 +155,7 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
     allowed = editor_teams(editor)
     if user is not None and user.org_id == cohort.org_id:
         if allowed is not None and not allowed & {t.id for t in user.teams}:
-            return AddResult(None, problem=OUTSIDE_TEAMS.format(email=email).capitalize() + ".")
+            return AddResult(None, problem=OUTSIDE_TEAMS.format(email=email) + ".")
         return AddResult(user, add_member(cohort, user))
     team = db.session.get(Team, int(team_id)) if team_id.isdigit() else None
     if not name or not role or team is None or team.org_id != cohort.org_id:
@@ -165,7 +165,7 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
     if user is not None and user.org_id is None:  # an account of its own: it is asked to join, not moved
         return AddResult(user, False, invite_to_join(user, cohort, team, editor), invited_as=name.strip())
     if user is not None:  # held in another organisation
-        return AddResult(None, problem=CANNOT_ADD.format(email=email).capitalize() + ".")
+        return AddResult(None, problem=CANNOT_ADD.format(email=email) + ".")
     user = User(email=email, name=name.strip(), role=role, access="learner", org_id=cohort.org_id, password_hash="")
     user.teams.append(team)
     db.session.add(user)

@@ -10,8 +10,9 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from literacy.mail import messages, outbox
@@ -19,6 +20,7 @@ from literacy.people import invitations, throttle
 from literacy.people.tables import Organization, User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
+from literacy.platform.text import plain
 
 log = logging.getLogger(__name__)
 RESETS_PER_HOUR = 3  # per account: more requests send nothing (no mail bombing)
@@ -36,11 +38,15 @@ class Created:
 
 
 def create_organization(name: str, admin_email: str, admin_name: str, role: str) -> Created:
-    name, email = name.strip(), admin_email.strip().lower()
-    if not name:
-        raise Refused("The organisation needs a name.")
-    if "@" not in email:
-        raise Refused(f"{admin_email!r} is not an email address.")
+    name = plain(name).strip()
+    if not name or len(name) > 200:
+        raise Refused("The organisation needs a name of 1 to 200 characters.")
+    try:
+        email = validate_email(admin_email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise Refused(f"{admin_email!r} is not an email address.") from None
+    if db.session.scalar(select(Organization.id).where(func.lower(Organization.name) == name.lower())):
+        raise Refused(f"An organisation called {name!r} exists already: 'flask org list' shows them all.")
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise Refused(f"{email} already has an account.")
     organization = Organization(name=name, slug=_free_slug(name))

@@ -72,7 +72,8 @@ def login():
         if attempt.unconfirmed:
             form.email.errors.append(
                 "Confirm your address first: open the link in the email we sent when you signed up. "
-                "Signing up again with the same address sends a new link."
+                "Signing up again with the same address sends a new link (your password stays the one you chose "
+                'first; forgotten it? Use "Forgot your password?", which confirms the address too).'
             )
         elif attempt.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over

@@ -10,7 +10,6 @@ people on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from cohort_dashboard import timed  # the same median timer (bench/ is on the path of a script here)
 from sqlalchemy import insert
 
 from literacy import create_app
@@ -63,15 +63,6 @@ def populate(catalogue, people: int, teams: int) -> tuple[int, int]:
     db.session.commit()
     print(f"data: {people} people, {teams} teams, {len(memberships)} memberships")
     return org.id, team_rows[0].id
-
-
-def timed(fn, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
 
 
 def main() -> None:

@@ -16,82 +16,63 @@ def org_name(user: User) -> str:
     return user.organization.name if user.organization else "Marketing AI judgment"
 
 
+def _to(user: User, kind: str, subject: str, template: str, *, organization=None, **context):
+    """Queue a message to ``user`` in their organisation's name (or ``organization``'s)."""
+    organization = organization or user.organization
+    return outbox.queue(
+        kind,
+        user.email,
+        subject,
+        template,
+        org_id=organization.id if organization else None,
+        user_id=user.id,
+        person=user,
+        org_name=organization.name if organization else org_name(user),
+        **context,
+    )
+
+
 def invitation(user: User, token: str, inviter: User | None):
     """The link to set a password and start; a new invitation ends the old link."""
-    return outbox.queue(
-        "invitation",
-        user.email,
-        f"{org_name(user)} invites you to AI judgment training",
-        "invitation",
-        org_id=user.org_id,
-        user_id=user.id,
-        secret=True,
-        person=user,
-        inviter=inviter,
-        org_name=org_name(user),
-        link=outbox.link("auth.accept_invitation", token=token),
-    )
+    link = outbox.link("auth.accept_invitation", token=token)
+    subject = f"{org_name(user)} invites you to AI judgment training"
+    return _to(user, "invitation", subject, "invitation", secret=True, inviter=inviter, link=link)
 
 
 def join_invitation(user: User, token: str, cohort, organization, inviter: User):
     """An account of no organisation, invited into a cohort: its history comes along."""
-    return outbox.queue(
+    link = outbox.link("cohorts.join", token=token)
+    subject = f"{organization.name} invites you to join its AI judgment training"
+    return _to(
+        user,
         "join-invitation",
-        user.email,
-        f"{organization.name} invites you to join its AI judgment training",
+        subject,
         "join_invitation",
-        org_id=organization.id,
-        user_id=user.id,
+        organization=organization,
         secret=True,
-        person=user,
         inviter=inviter,
         cohort=cohort,
-        org_name=organization.name,
-        link=outbox.link("cohorts.join", token=token),
+        link=link,
     )
 
 
 def password_reset(user: User, token: str):
-    return outbox.queue(
-        "password-reset",
-        user.email,
-        "Choose a new password",
-        "password_reset",
-        org_id=user.org_id,
-        user_id=user.id,
-        secret=True,
-        person=user,
-        org_name=org_name(user),
-        link=outbox.link("auth.reset_password", token=token),
-    )
+    link = outbox.link("auth.reset_password", token=token)
+    return _to(user, "password-reset", "Choose a new password", "password_reset", secret=True, link=link)
 
 
 def address_confirmation(user: User, token: str):
-    return outbox.queue(
-        "verification",
-        user.email,
-        "Confirm your email address",
-        "verification",
-        org_id=user.org_id,
-        user_id=user.id,
-        secret=True,
-        person=user,
-        org_name=org_name(user),
-        link=outbox.link("auth.verify_address", token=token),
-    )
+    link = outbox.link("auth.verify_address", token=token)
+    return _to(user, "verification", "Confirm your email address", "verification", secret=True, link=link)
 
 
 def already_registered(user: User):
     """Someone signed up with an address that has an account: tell its owner, not the visitor."""
-    return outbox.queue(
+    return _to(
+        user,
         "already-registered",
-        user.email,
         "Someone tried to create an account with your address",
         "already_registered",
-        org_id=user.org_id,
-        user_id=user.id,
-        person=user,
-        org_name=org_name(user),
         sign_in=outbox.link("auth.login"),
         reset=outbox.link("auth.forgot_password"),
     )

@@ -16,6 +16,7 @@ from literacy.cohorts import dashboard
 from literacy.cohorts.status import DONE, LearnerRow
 from literacy.cohorts.tables import Cohort
 from literacy.mail import messages, outbox
+from literacy.mail.tables import MailMessage
 from literacy.people.tables import User
 from literacy.platform.extensions import db
 
@@ -47,12 +48,17 @@ def queue_due(catalogue, today: date | None = None) -> int:
     boards = [dashboard.build(cohort, catalogue, today) for cohort in _running(today)]
     people = _people({row.facts.user_id for board in boards for row in board.rows})
     days = current_app.config["MAIL_REMINDER_DAYS"]
+    due = []
     for board in boards:
         for row in board.rows:
             person = people.get(row.facts.user_id)
             nudge = nudge_for(row, board.cohort.due_on, today, days)
             if nudge and person and _reachable(person) and not person.reminders_opt_out:
-                queued += _nudge(person, board.cohort, row, nudge) is not None
+                due.append((person, board.cohort, row, nudge))
+    sent = _queued_already([_nudge_key(cohort, person, nudge) for person, cohort, _, nudge in due])
+    for person, cohort, row, nudge in due:
+        if _nudge_key(cohort, person, nudge) not in sent:  # one query above, not one per learner
+            queued += _nudge(person, cohort, row, nudge) is not None
     if today.weekday() == DIGEST_WEEKDAY:
         queued += _digests(boards, today)
     return queued
@@ -67,6 +73,16 @@ def _running(today: date) -> list[Cohort]:
             )
         )
     )
+
+
+def _nudge_key(cohort: Cohort, person: User, nudge: Nudge) -> str:
+    return f"{nudge.kind}:{cohort.id}:{person.id}:{nudge.due_on.isoformat()}"
+
+
+def _queued_already(keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(db.session.scalars(select(MailMessage.dedupe_key).where(MailMessage.dedupe_key.in_(keys))))
 
 
 def _people(ids: set[int]) -> dict[int, User]:
@@ -90,7 +106,7 @@ def _nudge(person: User, cohort: Cohort, row: LearnerRow, nudge: Nudge):
         org_id=person.org_id,
         user_id=person.id,
         unsubscribe_url=messages.unsubscribe_link(person, "reminders"),
-        dedupe_key=f"{nudge.kind}:{cohort.id}:{person.id}:{nudge.due_on.isoformat()}",
+        dedupe_key=_nudge_key(cohort, person, nudge),
         person=person,
         cohort=cohort,
         row=row,

@@ -20,7 +20,6 @@ LIFETIMES = {
     "reset": timedelta(hours=1),
     "verify": timedelta(days=3),
 }
-LIFETIME = LIFETIMES["invitation"]
 
 
 def _hash(token: str) -> str:

@@ -76,9 +76,6 @@ def overview():
     if wants() == "csv":
         return maturity_csv(data)
     cat = catalogue()
-    gap_chart = [
-        (f"{cat.roles[g.group].name}: {cat.skills[g.skill_id].name}", g.proficiency, g.target) for g in data.top_gaps
-    ]
     team_rows = insights.team_comparison(data.heatmaps["team"])
     return render_template(
         "insights/overview.html",
@@ -88,7 +85,6 @@ def overview():
         levels=metrics.LEVELS,
         teams_scope=current_user.access == "manager",
         metrics_role=metrics.role_values,
-        gap_chart=gap_chart,
         team_rows=team_rows,
         team_chart=[(label, share, None) for label, share, _ in team_rows],
         trend_series=[

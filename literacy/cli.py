@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from literacy import content
 from literacy.cohorts.tables import Cohort
-from literacy.content import cues
+from literacy.content import cues, sources
 from literacy.content.errors import readable
 from literacy.content.twee import export, import_story
 from literacy.insights import items, rollups
@@ -60,7 +60,13 @@ def check_command(path: str | None, strict: bool) -> None:
         for role in catalogue.roles.values():
             course = catalogue.courses.get(role.id)
             lessons = len(course.lessons) if course else 0
-            click.echo(f"  {role.id}: {lessons} lessons, {len(catalogue.role_scenarios(role.id))} scenarios")
+            scenarios = catalogue.role_scenarios(role.id)
+            decisions = sum(len(s.decision_nodes) for s in scenarios)
+            endings = sum(len(s.endings) for s in scenarios)
+            click.echo(
+                f"  {role.id}: {lessons} lessons, {len(scenarios)} scenarios,"
+                f" {decisions} decision nodes, {endings} endings"
+            )
     if found:
         click.echo(f"{len(found)} warning(s){' (--strict: failing)' if strict else ''}.", err=True)
         sys.exit(1 if strict else 0)
@@ -72,6 +78,18 @@ def _warnings(catalogue, path: str | None) -> list:
         catalogue, target = current_app.extensions["catalogue"], readable(str(Path(path)))
         return [w for w in cues.warnings(catalogue) if w.path == target or w.path.startswith(target.rstrip("/") + "/")]
     return cues.warnings(catalogue)
+
+
+@content_cli.command("sources")
+@click.option("--out", type=click.Path(dir_okay=False), help="File to write (default: standard output).")
+def sources_command(out: str | None) -> None:
+    """Every source the lessons cite, with the lessons citing it (docs/sources.md)."""
+    text = sources.document(current_app.extensions["catalogue"])
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.")
+    else:
+        click.echo(text, nl=False)
 
 
 @content_cli.command("stats")

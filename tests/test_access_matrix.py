@@ -70,6 +70,7 @@ GET = {
     "learn.course": "user",
     "learn.lesson": "user",
     "learn.progress": "user",
+    "learn.skills": "user",
     "learn.settings": "user",
     "scenarios.overview": "user",
     "scenarios.play": "someone-elses-attempt",

@@ -129,8 +129,8 @@ def test_duplicate_skill_id_in_taxonomy(tmp_path):
     assert found == [
         ("01-send.md", 5, "unknown skill 'data'"),
         ("02-second.md", 5, "unknown skill 'data'"),
-        ("skills.yaml", 5, "duplicate skill id 'ownership'"),
-        ("skills.yaml", 9, "target for unknown skill 'data'"),
+        ("skills.yaml", 6, "duplicate skill id 'ownership'"),
+        ("skills.yaml", 11, "target for unknown skill 'data'"),
     ]
 
 
@@ -148,6 +148,7 @@ def test_adding_a_role_is_content_only(tmp_path):
     taxonomy.write_text(
         taxonomy.read_text()
         + "  - id: events\n    name: Events\n    description: Field events.\n"
+        + "    rationale: Events are run by hand, so both skills matter equally.\n"
         + "    targets:\n      ownership: 50\n      data: 50\n"
     )
     shutil.copytree(root / "curricula/ops", root / "curricula/events")

@@ -118,7 +118,9 @@ def test_a_flag_set_but_never_required_is_flagged():
         ("Send with the owner's sign-off", "good", "Effects: ownership +3\nRequires: checked"),
         ("Send", "bad", "Effects: ownership -1"),
     )
-    assert messages(cues.flags_never_required, scenario(body)) == ["flag 'noted' is set here but no choice requires it"]
+    assert messages(cues.flags_never_required, scenario(body)) == [
+        "flag 'noted' is set here but no choice or text depends on it"
+    ]
 
 
 def lesson(html: str, questions=()) -> Lesson:
@@ -161,3 +163,61 @@ def test_correct_option_longest_in_most_questions_is_flagged():
     mixed = [question("Yes", "A long, plausible but wrong answer"), question("A long, careful answer", "No"),
              question("Short", "Longer wrong one")]  # fmt: skip
     assert messages(cues.longest_answers, [lesson("", mixed)]) == []
+
+
+def explored(parsed):
+    return graph.explore(parsed)
+
+
+def test_a_decision_with_two_options_in_some_state_is_flagged_once():
+    body = node(
+        "first",
+        ("Check the list", "second", "Effects: data +3\nSets: checked"),
+        ("Skip the list", "second", "Effects: data -1"),
+        ("Ask the owner", "second", "Effects: data +1"),
+    ) + node(
+        "second",
+        ("Send with sign-off", "good", "Effects: ownership +3\nRequires: checked"),
+        ("Send it anyway now", "bad", "Effects: ownership -1"),
+        ("Wait for the owner", "good", "Effects: ownership +1\nRequires: !checked"),
+        ("Escalate to the lead", "bad", "Effects: ownership +1"),
+    )
+    parsed = scenario(body)
+    # 'second' offers three whatever the path: each requirement swaps one choice for another
+    assert messages(cues.few_choices, parsed, explored(parsed)) == []
+    thin = body.replace("Requires: !checked", "Requires: checked")
+    parsed = scenario(thin)
+    assert messages(cues.few_choices, parsed, explored(parsed)) == [
+        "node 'second' offers 2 choice(s) when the flags are: none;"
+        " offer at least 3 a competent professional might pick"
+    ]
+
+
+def test_labels_of_very_different_lengths_are_flagged():
+    even = node(
+        "first",
+        ("Hold the send for the list", "good", "Effects: data +3, ownership +3"),
+        ("Send now; the model is fine", "bad", "Effects: data -1"),
+        ("Ask the CRM owner to decide", "good", "Effects: data +1"),
+    )
+    parsed = scenario(even)
+    assert messages(cues.uneven_labels, parsed, explored(parsed)) == []
+    odd = even.replace("Send now; the model is fine", "Send")
+    parsed = scenario(odd)
+    assert messages(cues.uneven_labels, parsed, explored(parsed)) == [
+        "node 'first' offers labels of 4 to 27 characters (flags: none); keep the longest within 1.5x the shortest"
+    ]
+
+
+def test_a_scenario_too_small_to_rank_anyone_is_flagged():
+    small = scenario(
+        node(
+            "first",
+            ("Check", "good", "Effects: data +3, ownership +3"),
+            ("Skip", "bad", "Effects: data -1"),
+        )
+    )
+    assert messages(cues.too_small, small) == [
+        "1 decision nodes: a scenario needs at least 8",
+        "2 endings (no mixed ending): a scenario needs a strong, a mixed and a poor one",
+    ]

@@ -71,6 +71,15 @@ def test_progress_shows_attempts_and_skill_profile(learner):
     assert "1 of 1 scenarios finished" in learner.get("/").get_data(as_text=True)
 
 
+def test_the_skills_page_gives_each_skills_scope_and_each_roles_targets_with_reasons(learner):
+    html = learner.get("/progress").get_data(as_text=True)
+    assert 'href="/skills"' in html
+    html = learner.get("/skills").get_data(as_text=True)
+    assert "Scope:</strong> Who is accountable for the workflow; not the checks on its data." in html
+    assert "Operations runs the send, so owning it matters more than the data." in html
+    assert "<td>70</td><td>60</td>" in html and "(yours)" in html
+
+
 def test_settings_changes_role_but_ignores_unknown(learner):
     response = learner.post("/settings", {"name": "Lee Learner", "role": "astronaut"})
     assert response.status_code == 200 and "Not a valid choice" in response.get_data(as_text=True)

@@ -28,6 +28,16 @@ def test_shipped_scenario_round_trip(scenario_id):
     assert shape(parse(markdown)) == shape(original)
 
 
+def test_text_that_depends_on_flags_survives_a_round_trip():
+    text = (TINY / "scenarios/ops/01-send.md").read_text()
+    text = text.replace("Who signs off?", "Who signs off?\n\n::: if checked, !rushed\nThe list is clean.\n:::")
+    original = parse(text, load(TINY))
+    assert original.nodes["review"].conditional
+    markdown, notes = import_story(export(original), original.role)
+    assert notes == []
+    assert shape(parse(markdown, load(TINY))) == shape(original)
+
+
 STORY = r"""
 :: StoryTitle
 Monday queue

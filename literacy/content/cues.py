@@ -18,6 +18,10 @@ from literacy.content.types import Catalogue, Lesson, Node, Scenario
 LONGEST_SHARE = 40  # percent: more than this and "pick the longest" becomes a strategy
 MIN_BEST_TOTAL = 3  # a skill's best total below this allows only a few coarse scores
 STRONG_FLOOR = 50  # a strong ending must not score below this on a skill the scenario evidences
+MIN_CHOICES = 3  # with two options, one obvious wrong one makes the other a giveaway
+LABEL_SPREAD = 1.5  # the longest offered label at most this many times the shortest
+MIN_DECISIONS = 8  # fewer decisions than this cannot rank learners finer than a few steps
+MIN_ENDINGS = 3  # a strong, a mixed and a poor ending at least
 # Money, percentages and numbers of three or more digits; years (1900-2099 alone) are dates, not answers.
 FIGURE = re.compile(r"[£$€]\s?\d[\d,]*(?:\.\d+)?[kmb]?|\d[\d,]*(?:\.\d+)?\s?%|\b\d[\d,]{2,}(?:\.\d+)?\b", re.I)
 YEAR = re.compile(r"(?:19|20)\d\d")
@@ -32,6 +36,9 @@ def warnings(catalogue: Catalogue) -> list[Problem]:
         thin_skills(scenario, found)
         misleading_endings(scenario, targets, found)
         flags_never_required(scenario, found)
+        state_graph = graph.explore(scenario)
+        if state_graph is not None:
+            conditions_that_never_vary(scenario, state_graph, found)
     for course in catalogue.courses.values():
         longest_answers(list(course.lessons), found)
         for scenario in catalogue.role_scenarios(course.role):
@@ -122,10 +129,78 @@ def misleading_endings(scenario: Scenario, targets: dict[str, int], found: Probl
 
 def flags_never_required(scenario: Scenario, found: Problems) -> None:
     required = {req.flag for node in scenario.nodes.values() for c in node.choices for req in c.requires}
+    required |= {req.flag for node in scenario.nodes.values() for p in node.conditional for req in p.requires}
     for node in scenario.nodes.values():
         for choice in node.choices:
             for flag in sorted(choice.sets - required):
-                found.add(scenario.path, choice.line, f"flag '{flag}' is set here but no choice requires it")
+                found.add(scenario.path, choice.line, f"flag '{flag}' is set here but no choice or text depends on it")
+
+
+def too_small(scenario: Scenario, found: Problems) -> None:
+    """Fewer than MIN_DECISIONS decision nodes or MIN_ENDINGS endings, or an outcome with no ending."""
+    line = scenario.lines.get("start", 1)
+    decisions, endings = len(scenario.decision_nodes), len(scenario.endings)
+    if decisions < MIN_DECISIONS:
+        found.add(scenario.path, line, f"{decisions} decision nodes: a scenario needs at least {MIN_DECISIONS}")
+    missing = [o for o in ("strong", "mixed", "poor") if o not in {e.outcome for e in scenario.endings}]
+    if endings < MIN_ENDINGS or missing:
+        lacking = f" (no {' or '.join(missing)} ending)" if missing else ""
+        found.add(scenario.path, line, f"{endings} endings{lacking}: a scenario needs a strong, a mixed and a poor one")
+
+
+def _offered(scenario: Scenario, state_graph: graph.Graph) -> Iterable[tuple[Node, frozenset[str], list]]:
+    """Each reachable decision state: its node, the flags carried and the choices offered."""
+    for (node_id, flags), moves in state_graph.items():
+        node = scenario.nodes[node_id]
+        if not node.is_ending:
+            yield node, flags, [choice for choice, _ in moves]
+
+
+def _flags_shown(flags: frozenset[str]) -> str:
+    return ", ".join(sorted(flags)) or "none"
+
+
+def few_choices(scenario: Scenario, state_graph: graph.Graph, found: Problems) -> None:
+    """A decision offering fewer than MIN_CHOICES options in some reachable state (once per node)."""
+    reported = set()
+    for node, flags, offered in _offered(scenario, state_graph):
+        if len(offered) < MIN_CHOICES and node.id not in reported:
+            reported.add(node.id)
+            found.add(
+                scenario.path,
+                node.line,
+                f"node '{node.id}' offers {len(offered)} choice(s) when the flags are: {_flags_shown(flags)};"
+                f" offer at least {MIN_CHOICES} a competent professional might pick",
+            )
+
+
+def uneven_labels(scenario: Scenario, state_graph: graph.Graph, found: Problems) -> None:
+    """Offered labels of very different lengths: the odd one out is a cue (once per node)."""
+    reported = set()
+    for node, flags, offered in _offered(scenario, state_graph):
+        lengths = [len(c.label) for c in offered]
+        if len(lengths) > 1 and max(lengths) > LABEL_SPREAD * min(lengths) and node.id not in reported:
+            reported.add(node.id)
+            found.add(
+                scenario.path,
+                node.line,
+                f"node '{node.id}' offers labels of {min(lengths)} to {max(lengths)} characters (flags: "
+                f"{_flags_shown(flags)}); keep the longest within {LABEL_SPREAD}x the shortest",
+            )
+
+
+def conditions_that_never_vary(scenario: Scenario, state_graph: graph.Graph, found: Problems) -> None:
+    """Conditional text that no learner sees, or that every learner sees (then it needs no condition)."""
+    arrivals: dict[str, list[frozenset[str]]] = {}
+    for node_id, flags in state_graph:
+        arrivals.setdefault(node_id, []).append(flags)
+    for node in scenario.nodes.values():
+        for passage in node.conditional:
+            shown = [passage.shown(flags) for flags in arrivals.get(node.id, [])]
+            if shown and not any(shown):
+                found.add(scenario.path, passage.line, "no path reaches this text with its condition met")
+            elif shown and all(shown):
+                found.add(scenario.path, passage.line, "every path reaches this text with its condition met: drop it")
 
 
 def figures(text: str) -> set[str]:

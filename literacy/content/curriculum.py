@@ -21,6 +21,8 @@ from literacy.content.render import to_html, word_count
 from literacy.content.types import Course, Lesson, Option, Question
 
 CHECK_HEADING = re.compile(r"^##\s+Knowledge check\s*$", re.IGNORECASE)
+SOURCES_HEADING = re.compile(r"^##\s+Sources\s*$", re.IGNORECASE)
+SOURCE_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 OPTION = re.compile(r"^[-*]\s+\[([ xX])\]\s+(.+)$")
 WHY = re.compile(r"^\s+Why:\s*(.*)$")
 
@@ -39,6 +41,7 @@ def parse_lesson(text: str, path: str, role: str, skills: set[str], problems: Pr
     if not "".join(line for _, line in body).strip():
         problems.add(path, doc.body_lines[0][0] if doc.body_lines else 1, "the lesson has no text")
     questions = _parse_questions(check, path, problems) if check is not None else ()
+    sources = _parse_sources(body, path, problems)
     if len(problems) > before:
         return None
     prose = "\n".join(line for _, line in body)
@@ -53,7 +56,31 @@ def parse_lesson(text: str, path: str, role: str, skills: set[str], problems: Pr
         questions,
         path,
         version_of(text),
+        sources,
     )
+
+
+def _parse_sources(body: list[tuple[int, str]], path: str, problems: Problems) -> tuple[str, ...]:
+    """The ``## Sources`` section's list: one entry per source, each naming its publisher, title and year."""
+    start = next((i for i, (_, line) in enumerate(body) if SOURCES_HEADING.match(line)), None)
+    if start is None:
+        return ()
+    entries: list[tuple[int, str]] = []
+    for number, line in body[start + 1 :]:
+        if line.startswith("## "):
+            break
+        if re.match(r"^[-*]\s+", line):
+            entries.append((number, re.sub(r"^[-*]\s+", "", line).strip()))
+        elif line.strip() and entries and line.startswith((" ", "\t")):
+            entries[-1] = (entries[-1][0], f"{entries[-1][1]} {line.strip()}")
+        elif line.strip():
+            problems.add(path, number, "the sources section holds a list: '- Publisher, *Title*, year.'")
+    if not entries:
+        problems.add(path, body[start][0], "the sources section lists no sources")
+    for number, entry in entries:
+        if "," not in entry or not SOURCE_YEAR.search(entry):
+            problems.add(path, number, f"a source needs its publisher, title and year: {entry!r}")
+    return tuple(entry for _, entry in entries)
 
 
 def _split_check(doc: Document) -> tuple[list[tuple[int, str]], list[tuple[int, str]] | None]:

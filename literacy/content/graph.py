@@ -81,9 +81,15 @@ def check(scenario: Scenario, problems: Problems) -> Graph | None:
 
 
 def _check_flags(scenario: Scenario, problems: Problems) -> None:
-    """Every required flag must be set by some choice."""
+    """Every flag a choice requires, or a node's text depends on, must be set by some choice."""
     set_somewhere = {flag for node in scenario.nodes.values() for c in node.choices for flag in c.sets}
     for node in scenario.nodes.values():
+        for passage in node.conditional:
+            for req in passage.requires:
+                if req.flag not in set_somewhere:
+                    problems.add(
+                        scenario.path, passage.line, f"this text depends on flag '{req.flag}', which no choice sets"
+                    )
         for choice in node.choices:
             for req in choice.requires:
                 if req.flag not in set_somewhere:

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from literacy.content.errors import Problems
 from literacy.content.frontmatter import SLUG, require, require_minutes, require_skills, require_slug, split, version_of
 from literacy.content.render import to_html
-from literacy.content.types import OUTCOMES, Choice, Node, Requirement, Scenario
+from literacy.content.types import OUTCOMES, Choice, Node, Passage, Requirement, Scenario
 
 NODE = re.compile(r"^##\s+([^\s:]+)\s*(?::\s*(.*))?$")
 FIELD = re.compile(r"^(Go|Effects|Sets|Requires|Outcome)\s*:\s*(.*)$", re.IGNORECASE)
 EFFECT = re.compile(r"^([a-z][a-z0-9-]*)\s+([+-]\d+)$")
 FLAG = re.compile(r"^(!?)([a-z][a-z0-9-]*)$")
+BLOCK_OPEN = re.compile(r"^:::\s*if\b\s*(.*?)\s*$")
+BLOCK_CLOSE = re.compile(r"^:::\s*$")
 
 
 @dataclass
@@ -21,7 +23,7 @@ class _RawChoice:
     label: str
     line: int
     fields: dict[str, tuple[int, str]] = field(default_factory=dict)
-    text: list[str] = field(default_factory=list)
+    text: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -30,7 +32,7 @@ class _RawNode:
     title: str
     line: int
     outcome: tuple[int, str] | None = None
-    text: list[str] = field(default_factory=list)
+    text: list[tuple[int, str]] = field(default_factory=list)
     choices: list[_RawChoice] = field(default_factory=list)
 
 
@@ -110,7 +112,7 @@ def _read_nodes(lines: list[tuple[int, str]], path: str, problems: Problems) -> 
         else:
             in_fields = False  # fields sit directly under their heading
             target = nodes[-1].choices[-1].text if nodes[-1].choices else nodes[-1].text
-            target.append(line)
+            target.append((number, line))
     return [n for n in nodes if n.id]
 
 
@@ -131,7 +133,7 @@ def _add_field(node: _RawNode, name: str, value: str, number: int, path: str, pr
 
 
 def _build_node(raw: _RawNode, path: str, listed: set[str], problems: Problems) -> Node:
-    text = "\n".join(raw.text).strip()
+    text = "\n".join(line for _, line in raw.text).strip()
     outcome = None
     if raw.outcome is not None:
         line, outcome = raw.outcome
@@ -146,7 +148,51 @@ def _build_node(raw: _RawNode, path: str, listed: set[str], problems: Problems) 
     if not text and outcome is None:
         problems.add(path, raw.line, f"node '{raw.id}' has no text")
     choices = tuple(_build_choice(i, c, path, listed, problems) for i, c in enumerate(raw.choices))
-    return Node(raw.id, raw.title, to_html(text), outcome, choices, raw.line, text)
+    passages = _passages(raw.text, path, problems)
+    html = "\n".join(p.html for p in passages if not p.requires)
+    return Node(raw.id, raw.title, html, outcome, choices, raw.line, text, passages)
+
+
+def _passages(lines: list[tuple[int, str]], path: str, problems: Problems) -> tuple[Passage, ...]:
+    """Split a node's text at ``::: if flag, !flag`` ... ``:::`` blocks (one level, no nesting)."""
+    passages: list[Passage] = []
+    chunk: list[str] = []
+    condition: tuple[Requirement, ...] = ()
+    opened = 0  # line of the open block's '::: if', 0 outside a block
+
+    def close_chunk(line: int) -> None:
+        text = "\n".join(chunk).strip()
+        if text:
+            passages.append(Passage(condition, to_html(text), line))
+        elif opened:
+            problems.add(path, opened, "this '::: if' block has no text")
+        chunk.clear()
+
+    start = lines[0][0] if lines else 0
+    for number, line in lines:
+        if match := BLOCK_OPEN.match(line):
+            if opened:
+                problems.add(path, number, f"'::: if' blocks cannot be nested (the block at line {opened} is open)")
+                continue
+            close_chunk(start)
+            condition = tuple(_flags((number, match[1]), path, problems, negation=True))
+            if not match[1]:
+                problems.add(path, number, "'::: if' needs at least one flag ('::: if flag' or '::: if !flag')")
+            opened, start = number, number
+        elif BLOCK_CLOSE.match(line):
+            if not opened:
+                problems.add(path, number, "':::' closes no '::: if' block")
+                continue
+            close_chunk(opened)
+            condition, opened, start = (), 0, number + 1
+        elif line.startswith(":::"):
+            problems.add(path, number, "a line starting ':::' must be '::: if flag, !flag' or a closing ':::'")
+        else:
+            chunk.append(line)
+    if opened:
+        problems.add(path, opened, "this '::: if' block is never closed (end it with a line ':::')")
+    close_chunk(opened or start)
+    return tuple(passages)
 
 
 def _build_choice(index: int, raw: _RawChoice, path: str, listed: set[str], problems: Problems) -> Choice:
@@ -159,9 +205,12 @@ def _build_choice(index: int, raw: _RawChoice, path: str, listed: set[str], prob
         line, target = raw.fields["Go"]
         if not SLUG.match(target):
             problems.add(path, line, f"'Go:' must name a node id, not {target!r}")
-    feedback = "\n".join(raw.text).strip()
+    feedback = "\n".join(line for _, line in raw.text).strip()
     if not feedback:
         problems.add(path, raw.line, f"choice '{raw.label}' has empty feedback")
+    for number, line in raw.text:
+        if line.startswith(":::"):
+            problems.add(path, number, "'::: if' blocks belong in a node's text, not in a choice's feedback")
     effects = _effects(raw.fields.get("Effects"), path, listed, problems)
     sets = _flags(raw.fields.get("Sets"), path, problems, negation=False)
     requires = _flags(raw.fields.get("Requires"), path, problems, negation=True)

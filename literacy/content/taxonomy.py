@@ -69,7 +69,8 @@ def _described(
 
 
 def parse_taxonomy(text: str, path: str, problems: Problems) -> tuple[dict[str, Skill], dict[str, Role]]:
-    """Skills and roles from the taxonomy file; every role needs a 0-100 target for every skill."""
+    """Skills (each with its scope) and roles (each with a 0-100 target for every skill and the
+    rationale for them) from the taxonomy file."""
     data, lines = load_yaml(text, path, problems)
     if not isinstance(data, dict):
         if data is not None:
@@ -78,14 +79,16 @@ def parse_taxonomy(text: str, path: str, problems: Problems) -> tuple[dict[str, 
     skills: dict[str, Skill] = {}
     for line, entry in _entries(text, data, "skills", path, problems, lines):
         sid, name, description = _described(entry, "skill", path, line, problems, set(skills))
+        scope = _text(entry, "scope", path, line, problems) if isinstance(entry, dict) else ""
         if sid:
-            skills[sid] = Skill(sid, name, description)
+            skills[sid] = Skill(sid, name, description, scope)
     roles: dict[str, Role] = {}
     for line, entry in _entries(text, data, "roles", path, problems, lines):
         rid, name, description = _described(entry, "role", path, line, problems, set(roles))
         targets = _targets(entry.get("targets") if isinstance(entry, dict) else None, skills, path, line, problems)
+        rationale = _text(entry, "rationale", path, line, problems) if isinstance(entry, dict) else ""
         if rid:
-            roles[rid] = Role(rid, name, description, targets)
+            roles[rid] = Role(rid, name, description, targets, rationale)
     return skills, roles
 
 

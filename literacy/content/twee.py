@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from literacy.content.scenario import BLOCK_CLOSE, BLOCK_OPEN
 from literacy.content.types import OUTCOMES, Scenario
 
 LINK = re.compile(r"\[\[(.+?)\]\](?!\])")  # a name may end in "]": [[Go->Draft [v2]]] targets "Draft [v2]"
@@ -76,7 +77,7 @@ def export(scenario: Scenario) -> str:
         parts.append(f":: {escape(node.id)}{tags} {json.dumps({'position': f'{x},{y}', 'size': '100,100'})}")
         if node.title:
             parts.append(f"title: {node.title}")
-        parts.append(node.source)
+        parts.append(_conditions_to_twee(node.source))
         for choice in node.choices:
             parts += ["", f"[[{choice.label}->{choice.target}]]"]
             if choice.requires:
@@ -88,6 +89,27 @@ def export(scenario: Scenario) -> str:
             parts.append("feedback: " + choice.source)
         parts.append("")
     return "\n".join(parts).rstrip() + "\n"
+
+
+TWEE_IF = re.compile(r"^<<if\s+(.*?)>>\s*$")
+
+
+def _conditions_to_twee(source: str) -> str:
+    """``::: if flag`` blocks as ``<<if flag>>`` ... ``<</if>>``: a Twee line may not start with '::'."""
+    lines = []
+    for line in source.splitlines():
+        if match := BLOCK_OPEN.match(line):
+            line = f"<<if {match[1]}>>"
+        elif BLOCK_CLOSE.match(line):
+            line = "<</if>>"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _condition_from_twee(line: str) -> str:
+    if match := TWEE_IF.match(line.strip()):
+        return f"::: if {match[1].strip()}"
+    return ":::" if line.strip() == "<</if>>" else line
 
 
 @dataclass
@@ -263,7 +285,7 @@ def _node(passage: _Passage, ids: dict[str, str], notes: list[str], effects_seen
                     "a link inside the text has no 'feedback:'; put links on lines of their own"
                 )
             choices += [choice(link, number) for link in links]
-            text.append(LINK.sub(lambda m: _target(m[1])[0], line))
+            text.append(_condition_from_twee(LINK.sub(lambda m: _target(m[1])[0], line)))
     outcome = next((t.split(":", 1)[1] for t in passage.tags if t.startswith("ending:")), None)
     if outcome is not None and outcome not in OUTCOMES:
         notes.append(f"line {passage.line}: passage '{passage.name}': unknown outcome '{outcome}'")

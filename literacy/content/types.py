@@ -14,6 +14,7 @@ class Skill:
     id: str
     name: str
     description: str
+    scope: str = ""  # what the skill covers and where it stops, so two skills never score one judgment
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Role:
     name: str
     description: str
     targets: dict[str, int]
+    rationale: str = ""  # why the targets sit where they do
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Lesson:
     questions: tuple[Question, ...]
     path: str
     version: str = ""  # hash of the file, carried by the lesson's xAPI statements
+    sources: tuple[str, ...] = ()  # the '## Sources' entries, Markdown: publisher, title, year
 
 
 @dataclass(frozen=True)
@@ -111,18 +114,41 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """A stretch of a node's text; shown only when every requirement holds (none: always shown)."""
+
+    requires: tuple[Requirement, ...]
+    html: str  # sanitised HTML
+    line: int
+
+    def shown(self, flags: frozenset[str]) -> bool:
+        return all(req.holds(flags) for req in self.requires)
+
+
+@dataclass(frozen=True)
 class Node:
     id: str
     title: str
-    html: str  # situation text, or the debrief for an ending
+    html: str  # situation text, or the debrief for an ending; only the unconditional passages
     outcome: str | None
     choices: tuple[Choice, ...]
     line: int
-    source: str = ""  # the node text's Markdown, for export
+    source: str = ""  # the node text's Markdown (with its '::: if' blocks), for export
+    passages: tuple[Passage, ...] = ()
 
     @property
     def is_ending(self) -> bool:
         return self.outcome is not None
+
+    @property
+    def conditional(self) -> tuple[Passage, ...]:
+        return tuple(p for p in self.passages if p.requires)
+
+    def html_for(self, flags: frozenset[str]) -> str:
+        """The text as a learner carrying ``flags`` reads it."""
+        if not self.conditional:
+            return self.html
+        return "\n".join(p.html for p in self.passages if p.shown(flags))
 
 
 @dataclass

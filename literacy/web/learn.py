@@ -134,6 +134,15 @@ def progress():
     )
 
 
+@bp.route("/skills")
+@allow("user")
+def skills():
+    """The skills the platform measures, what each covers, and every role's targets with the reasons."""
+    cat = catalogue()
+    own = cat.roles.get(current_user.role)
+    return render_template("learn/skills.html", skills=cat.skills, roles=cat.roles, own=own)
+
+
 @bp.route("/progress/statements.json")
 @allow("user")
 def statements():

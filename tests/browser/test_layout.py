@@ -82,6 +82,7 @@ def test_learner_pages_fit(page, capsys):
             ("course", "/course/lifecycle"),
             ("lesson", "/lessons/who-owns-the-journey"),
             ("progress", "/progress"),
+            ("skills", "/skills"),
             ("settings", "/settings"),
             ("scenario", scenario),
             ("scenario node", node),

@@ -34,6 +34,7 @@ def shape(scenario: Scenario) -> tuple:
         n.id: (
             n.title,
             n.html,
+            tuple((passage.requires, passage.html) for passage in n.passages),
             n.outcome,
             tuple((c.label, c.target, c.effects, c.sets, c.requires, c.feedback) for c in n.choices),
         )

@@ -50,6 +50,36 @@ KINDS = {
         "admin": 200,
         "othermanager": 404,
     },
+    # the CRM team's pilot workflow: its team's manager (owner) and its operator (learner1) see it;
+    # leaders and admins see and edit it
+    "workflow": {
+        "anonymous": LOGIN,
+        "learner": 404,
+        "owner": 200,
+        "manager2": 404,
+        "leader": 200,
+        "admin": 200,
+        "othermanager": 404,
+    },
+    "workflow-edit": {
+        "anonymous": LOGIN,
+        "learner": 404,
+        "owner": 403,
+        "manager2": 404,
+        "leader": 200,
+        "admin": 200,
+        "othermanager": 404,
+    },
+    "workflow-cohort": {
+        "anonymous": LOGIN,
+        "learner": 403,
+        "owner": 200,
+        "manager2": 404,
+        "leader": 403,
+        "admin": 200,
+        "othermanager": 404,
+    },
+    "leader": {**dict.fromkeys(WHO, 403), "anonymous": LOGIN, "leader": 200, "admin": 200},
 }
 ALLOWED = {200, 302, 400}  # for POSTs: the action ran or the form was refused, but access was granted
 
@@ -111,6 +141,12 @@ GET = {
     "insights.cell": "insights",
     "insights.indicator": "insights",
     "insights.learner": "insights-learner",
+    "workflows.index": "user",
+    "workflows.create": "leader",
+    "workflows.export": "leader",
+    "workflows.import_registry": "leader",
+    "workflows.show": "workflow",
+    "workflows.edit": "workflow-edit",
 }
 POST = {
     "auth.logout": "public",
@@ -120,6 +156,14 @@ POST = {
     "learn.settings": "user",
     "learn.change_password": "user",
     "scenarios.choose": "someone-elses-attempt",
+    "workflows.create": "leader",
+    "workflows.import_registry": "leader",
+    "workflows.edit": "workflow-edit",
+    "workflows.review": "workflow-edit",
+    "workflows.stage": "workflow-edit",
+    "workflows.add_source": "workflow-edit",
+    "workflows.remove_source": "workflow-edit",
+    "workflows.build_cohort": "workflow-cohort",
     "cohorts.create": "cohorts",
     "cohorts.edit": "own-cohort",
     "cohorts.roster": "own-cohort",
@@ -170,6 +214,9 @@ def urls(app, world, attempt_id):
         "group": "ops",
         "skill": "data",
         "name": "coverage",
+        "workflow_id": world["workflow"],
+        "source_id": world["source"],
+        "format": "csv",
     }
     with app.test_request_context():
         return {

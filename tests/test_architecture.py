@@ -23,6 +23,7 @@ PURE = [
     "platform/text.py",
     "xapi/statements.py",
     "xapi/validate.py",
+    "workflows/readiness.py",
 ]
 FRAMEWORKS = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_migrate", "sqlalchemy", "werkzeug")
 DATABASE = ("sqlalchemy", "flask_sqlalchemy", "literacy.platform.extensions")

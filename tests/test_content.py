@@ -130,7 +130,7 @@ def test_duplicate_skill_id_in_taxonomy(tmp_path):
         ("01-send.md", 5, "unknown skill 'data'"),
         ("02-second.md", 5, "unknown skill 'data'"),
         ("skills.yaml", 6, "duplicate skill id 'ownership'"),
-        ("skills.yaml", 11, "target for unknown skill 'data'"),
+        ("skills.yaml", 15, "target for unknown skill 'data'"),
     ]
 
 
@@ -224,3 +224,22 @@ def test_shipped_content_meets_the_size_bar():
             assert len(scenario.decision_nodes) >= 8, scenario.path
             assert len(scenario.endings) >= 3, scenario.path
             assert {n.outcome for n in scenario.endings} == {"strong", "mixed", "poor"}, scenario.path
+
+
+def test_scenarios_name_the_workflow_kinds_they_train_and_unknown_kinds_are_refused(tmp_path):
+    catalogue = load(TINY)
+    assert [s.id for s in catalogue.scenarios_for_workflow("audience-building")] == ["ops-send"]
+    assert catalogue.workflow_kinds["audience-building"].name == "Audience building"
+    root = copy_tiny(tmp_path)
+    send = root / "scenarios/ops/01-send.md"
+    send.write_text(
+        send.read_text().replace("workflows: [audience-building]", "workflows: [audience-building, bidding]")
+    )
+    with pytest.raises(ContentError) as error:
+        load(root)
+    [problem] = error.value.problems
+    assert (problem.line, problem.message) == (9, "unknown workflow kind 'bidding': add it to curricula/skills.yaml")
+    send.write_text(send.read_text().replace("workflows: [audience-building, bidding]", "workflows: audience"))
+    with pytest.raises(ContentError) as error:
+        load(root)
+    assert [p.message for p in error.value.problems] == ["field 'workflows' must be a list of workflow-kind ids"]

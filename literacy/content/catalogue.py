@@ -8,7 +8,7 @@ from literacy.content import graph
 from literacy.content.curriculum import parse_course, parse_lesson
 from literacy.content.errors import ContentError, Problems, readable
 from literacy.content.scenario import parse_scenario
-from literacy.content.taxonomy import parse_taxonomy
+from literacy.content.taxonomy import parse_taxonomy, parse_workflow_kinds
 from literacy.content.types import Catalogue, Course, Role, Scenario, Skill
 
 TAXONOMY = Path("curricula") / "skills.yaml"
@@ -19,14 +19,15 @@ def load(root: Path | str) -> Catalogue:
     root = Path(root)
     problems = Problems()
     skills, roles = _taxonomy(root, problems)
+    kinds = _workflow_kinds(root, problems)
     courses = _courses(root, roles, skills, problems)
-    scenarios = _scenarios(sorted((root / "scenarios").glob("*/*.md")), roles, skills, problems)
+    scenarios = _scenarios(sorted((root / "scenarios").glob("*/*.md")), roles, skills, problems, kinds)
     for role in roles:
         if role not in courses and not (root / "curricula" / role).is_dir():
             problems.add(str(root / TAXONOMY), 1, f"role '{role}' has no course folder curricula/{role}/")
     if problems:
         raise ContentError(problems.sorted())
-    return Catalogue(skills, roles, courses, scenarios)
+    return Catalogue(skills, roles, courses, scenarios, kinds)
 
 
 def check(target: Path | str, root: Path | str) -> tuple[Catalogue | None, list]:
@@ -39,6 +40,7 @@ def check(target: Path | str, root: Path | str) -> tuple[Catalogue | None, list]
             return None, exc.problems
     problems = Problems()
     skills, roles = _taxonomy(Path(root), problems)
+    kinds = _workflow_kinds(Path(root), problems)
     files = sorted(target.rglob("*")) if target.is_dir() else [target]
     if not target.exists():
         problems.add(str(target), 1, "no such file or folder")
@@ -50,7 +52,7 @@ def check(target: Path | str, root: Path | str) -> tuple[Catalogue | None, list]
             parse_course(file.parent, set(roles), set(skills), problems)
         elif file.suffix == ".md" and file not in scenario_files and not (file.parent / "course.yaml").exists():
             parse_lesson(file.read_text(encoding="utf-8"), str(file), file.parent.name, set(skills), problems)
-    _scenarios(scenario_files, roles, skills, problems)
+    _scenarios(scenario_files, roles, skills, problems, kinds)
     return None, problems.sorted()
 
 
@@ -60,6 +62,13 @@ def _taxonomy(root: Path, problems: Problems) -> tuple[dict[str, Skill], dict[st
         problems.add(str(path), 1, "missing skill taxonomy")
         return {}, {}
     return parse_taxonomy(path.read_text(encoding="utf-8"), str(path), problems)
+
+
+def _workflow_kinds(root: Path, problems: Problems) -> dict:
+    path = root / TAXONOMY
+    if not path.is_file():
+        return {}
+    return parse_workflow_kinds(path.read_text(encoding="utf-8"), str(path), problems)
 
 
 def _courses(root: Path, roles: dict[str, Role], skills: dict[str, Skill], problems: Problems) -> dict[str, Course]:
@@ -81,7 +90,7 @@ def _courses(root: Path, roles: dict[str, Role], skills: dict[str, Skill], probl
 
 
 def _scenarios(
-    files: list[Path], roles: dict[str, Role], skills: dict[str, Skill], problems: Problems
+    files: list[Path], roles: dict[str, Role], skills: dict[str, Skill], problems: Problems, kinds: dict
 ) -> dict[str, Scenario]:
     scenarios: dict[str, Scenario] = {}
     for file in files:
@@ -94,6 +103,10 @@ def _scenarios(
                 scenario.lines.get("role", 1),
                 f"role '{scenario.role}' does not match the folder '{file.parent.name}'",
             )
+        for kind in scenario.workflows:
+            if kind not in kinds:
+                line = scenario.lines.get("workflows", 1)
+                problems.add(str(file), line, f"unknown workflow kind '{kind}': add it to {TAXONOMY}")
         state_graph = graph.check(scenario, problems)
         if state_graph is not None:
             graph.check_scoring(scenario, state_graph, problems)

@@ -52,6 +52,7 @@ def parse_scenario(text: str, path: str, roles: set[str], skills: set[str], prob
     minutes = require_minutes(doc, problems)
     start = require_slug(doc, problems, "start")
     summary = doc.meta.get("summary") or ""
+    workflows = _workflow_kinds(doc, problems)
     raw_nodes = _read_nodes(doc.body_lines, path, problems)
     nodes = {}
     for raw in raw_nodes:
@@ -85,7 +86,19 @@ def parse_scenario(text: str, path: str, roles: set[str], skills: set[str], prob
         path,
         version_of(text),
         lines=doc.key_lines,
+        workflows=workflows,
     )
+
+
+def _workflow_kinds(doc, problems: Problems) -> tuple[str, ...]:
+    """``workflows``: an optional list of workflow-kind slugs (checked against the taxonomy later)."""
+    value = doc.meta.get("workflows")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and SLUG.match(v) for v in value):
+        problems.add(doc.path, doc.line_of("workflows"), "field 'workflows' must be a list of workflow-kind ids")
+        return ()
+    return tuple(dict.fromkeys(value))
 
 
 def _read_nodes(lines: list[tuple[int, str]], path: str, problems: Problems) -> list[_RawNode]:

@@ -6,7 +6,7 @@ import yaml
 
 from literacy.content.errors import Problems
 from literacy.content.frontmatter import SLUG, load_yaml
-from literacy.content.types import Role, Skill
+from literacy.content.types import Role, Skill, WorkflowKind
 
 
 def _entries(
@@ -108,3 +108,16 @@ def _targets(raw, skills: dict[str, Skill], path: str, line: int, problems: Prob
         if skill not in raw:
             problems.add(path, line, f"no target for skill '{skill}'")
     return targets
+
+
+def parse_workflow_kinds(text: str, path: str, problems: Problems) -> dict[str, WorkflowKind]:
+    """The optional ``workflow_kinds:`` list: the kinds of AI workflow scenarios may name."""
+    data, lines = load_yaml(text, path, problems)
+    if not isinstance(data, dict) or "workflow_kinds" not in data:
+        return {}
+    kinds: dict[str, WorkflowKind] = {}
+    for line, entry in _entries(text, data, "workflow_kinds", path, problems, lines):
+        kid, name, description = _described(entry, "workflow kind", path, line, problems, set(kinds))
+        if kid:
+            kinds[kid] = WorkflowKind(kid, name, description)
+    return kinds

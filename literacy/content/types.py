@@ -18,6 +18,15 @@ class Skill:
 
 
 @dataclass(frozen=True)
+class WorkflowKind:
+    """A kind of AI workflow marketing teams run (curricula/skills.yaml), which scenarios may train."""
+
+    id: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
 class Role:
     """A marketing role, with its target score (0 to 100) in each skill it needs."""
 
@@ -166,6 +175,7 @@ class Scenario:
     best: dict[str, int] = field(default_factory=dict)  # best achievable total per skill
     strongest_path: tuple[tuple[str, int], ...] = ()  # (node id, choice index) pairs
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line, for messages
+    workflows: tuple[str, ...] = ()  # the kinds of AI workflow this scenario trains an operator for
 
     @property
     def decision_nodes(self) -> list[Node]:
@@ -184,6 +194,7 @@ class Catalogue:
     roles: dict[str, Role]
     courses: dict[str, Course]
     scenarios: dict[str, Scenario]
+    workflow_kinds: dict[str, WorkflowKind] = field(default_factory=dict)
 
     def lesson(self, lesson_id: str) -> Lesson | None:
         for course in self.courses.values():
@@ -191,6 +202,10 @@ class Catalogue:
                 if lesson.id == lesson_id:
                     return lesson
         return None
+
+    def scenarios_for_workflow(self, kind: str) -> list[Scenario]:
+        """Scenarios that name ``kind`` in their ``workflows:`` front matter."""
+        return [s for s in self.scenarios.values() if kind in s.workflows]
 
     def role_scenarios(self, role: str) -> list[Scenario]:
         return [s for s in self.scenarios.values() if s.role == role]

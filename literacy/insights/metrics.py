@@ -221,6 +221,15 @@ def top_gaps(cells: list[GapCell], limit: int = 5) -> list[GapCell]:
     return sorted(shown, key=lambda c: (-c.gap, c.group, c.skill_id))[:limit]
 
 
+CRITICAL_TARGET = 75  # a skill is critical for a role when its target is at least this
+
+
+def critical_skills(targets: dict[str, int]) -> set[str]:
+    """A role's critical skills: targets of CRITICAL_TARGET or more, else its highest-target skills."""
+    critical = {s for s, t in targets.items() if t >= CRITICAL_TARGET}
+    return critical or {s for s, t in targets.items() if t == max(targets.values(), default=0)}
+
+
 @dataclass(frozen=True)
 class RoleCounts:
     """Per role: the counts every maturity indicator is built from."""

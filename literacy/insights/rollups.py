@@ -22,8 +22,6 @@ from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCo
 from literacy.people.tables import Team, User, team_members
 from literacy.platform.extensions import db
 
-CRITICAL_TARGET = 75  # a skill is critical for a role when its target is at least this
-
 
 @dataclass(frozen=True)
 class Scope:
@@ -69,15 +67,9 @@ def _table(name: str, columns: tuple[str, ...], rows: list[tuple]):
     return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
 
 
-def critical_skills(targets: dict[str, int]) -> set[str]:
-    """A role's critical skills: targets of CRITICAL_TARGET or more, else its highest-target skills."""
-    critical = {s for s, t in targets.items() if t >= CRITICAL_TARGET}
-    return critical or {s for s, t in targets.items() if t == max(targets.values(), default=0)}
-
-
 def targets_table(catalogue: Catalogue):
     rows = [
-        (r.id, s, t, int(s in critical_skills(r.targets)))
+        (r.id, s, t, int(s in metrics.critical_skills(r.targets)))
         for r in catalogue.roles.values()
         for s, t in r.targets.items()
     ]

@@ -28,3 +28,12 @@ def to_csv(header: list[str], rows: Iterable[Iterable]) -> str:
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()
+
+
+RESTORE_SPLIT = re.compile(r"([,;\t\r\n])'([=+\-@\t\r])")
+
+
+def restore(value: str) -> str:
+    """Undo :func:`neutralise` on a cell read back from a file this platform wrote."""
+    text = RESTORE_SPLIT.sub(r"\1\2", value)
+    return text[1:] if text.startswith("'") and text[1:2] and text[1] in DANGEROUS else text

@@ -35,6 +35,7 @@ def import_tables() -> None:
     from literacy.learning import tables as _learning  # noqa: F401
     from literacy.mail import tables as _mail  # noqa: F401
     from literacy.people import tables as _people  # noqa: F401
+    from literacy.workflows import tables as _workflows  # noqa: F401
     from literacy.xapi import tables as _xapi  # noqa: F401
 
 

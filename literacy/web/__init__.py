@@ -22,7 +22,7 @@ def links_to_show(links: list) -> list:
 
 def register_blueprints(app: Flask) -> None:
     from literacy.platform.access import enforce
-    from literacy.web import admin, auth, cohorts, health, insights, learn, mail, organisation, scenarios
+    from literacy.web import admin, auth, cohorts, health, insights, learn, mail, organisation, scenarios, workflows
 
     @app.context_processor
     def _signed_in_as() -> dict:
@@ -42,4 +42,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(mail.bp)
     app.register_blueprint(organisation.bp)
+    app.register_blueprint(workflows.bp)
     enforce(app)

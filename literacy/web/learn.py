@@ -12,10 +12,13 @@ from literacy.learning import queries, record
 from literacy.learning.order import option_order
 from literacy.people import services, sessions
 from literacy.platform.access import allow
+from literacy.platform.clock import utcnow
 from literacy.web import catalogue
 from literacy.web.auth import client_address, waiting_time
 from literacy.web.exports import json_response
 from literacy.web.forms import ActionForm, ChangePasswordForm, ProfileForm, question_form, role_choices
+from literacy.workflows import queries as workflow_queries
+from literacy.workflows import readiness
 from literacy.xapi import outbox
 
 bp = Blueprint("learn", __name__)
@@ -131,6 +134,8 @@ def progress():
         attempts=queries.user_attempts(current_user.id),
         scenarios=cat.scenarios,
         track=queries.learner_track(cat, current_user.id, current_user.role),
+        operated=workflow_queries.assess(cat, workflow_queries.operated_by(current_user), utcnow()),
+        statuses=readiness.OPERATOR_STATUSES,
     )
 
 

@@ -232,3 +232,18 @@ def link_in_mail(app: Flask, email: str, kind: str) -> str:
         found = re.search(re.escape(public) + r"(/\S*)", message.text_body)
         assert found, f"no link in the {kind} message to {email}"
         return found.group(1)
+
+
+def workflows(org_a: Organization, org_b: Organization, team: Team, operator: int) -> dict[str, int]:
+    """A pilot workflow of ``team`` in org A, operated by ``operator``, with one data source, and a
+    workflow of org B: their ids as ``workflow``, ``source`` and ``workflow_b``."""
+    from literacy.workflows import services
+
+    today = date.today()
+    details = services.Details(
+        name="Send audience builder", kind="audience-building", team_id=team.id, operator_ids=(operator,)
+    )
+    workflow = services.create(org_a.id, None, details, "pilot", today)
+    source = services.save_source(workflow, None, None, "CRM suppression list", "ready", today)
+    secret = services.create(org_b.id, None, services.Details(name="Secret B workflow"), "experiment", today)
+    return {"workflow": workflow.id, "source": source.id, "workflow_b": secret.id}

@@ -20,6 +20,10 @@ def two_organisations(app: Flask) -> dict[str, int]:
     Org B: the "B team" (``team_b``), its manager (``othermanager``) and a learner (``outsider``) in
     the "Secret B cohort" (``cohort_b``), which assigns nothing.
 
+    The "Send audience builder" workflow (``workflow``, in production pieces only: a pilot) of the CRM
+    team, operated by learner1, with one data source (``source``); org B's "Secret B workflow"
+    (``workflow_b``).
+
     Every account's email is ``<name>@example.com``, its password ``support.PASSWORD``, its role 'ops'."""
     ids = {}
     today = date.today()
@@ -56,4 +60,5 @@ def two_organisations(app: Flask) -> dict[str, int]:
             due_on=today + timedelta(days=5),
         )
         ids.update(cohort=pilot.id, cohort_b=secret.id, team=crm.id, team_b=b_team.id, org=a.id)
+        ids.update(make.workflows(a, b, crm, learners[0]))
     return ids

@@ -1,0 +1,356 @@
+"""Writes to the workflow registry. Every change of a field is kept in the append-only history (who,
+which field, from what, to what, when); a review is a change with its note. Services flush; the
+request or command that called them commits."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, fields
+from datetime import date
+
+from sqlalchemy import func, select
+
+from literacy.cohorts import services as cohorts
+from literacy.cohorts.services import CohortDetails
+from literacy.cohorts.tables import Cohort
+from literacy.people.tables import Organization, Team, User
+from literacy.platform.database import lock_row
+from literacy.platform.extensions import db
+from literacy.workflows import readiness, registry_file
+from literacy.workflows.queries import Entry, filled
+from literacy.workflows.tables import Workflow, WorkflowChange, WorkflowSource
+
+
+@dataclass(frozen=True)
+class Details:
+    """What an editor may set on a workflow (an allowlist: the organisation comes from the editor).
+    People and teams are ids already checked to belong to the organisation."""
+
+    name: str
+    kind: str = ""
+    purpose: str = ""
+    owner_id: int | None = None
+    team_id: int | None = None
+    tools: str = ""
+    ai_may: str = ""
+    needs_approval: str = ""
+    approver_id: int | None = None
+    outcome_measure: str = ""
+    tracing: str = ""
+    fault_noticed: str = ""
+    fault_contact: str = ""
+    fault_stop: str = ""
+    review_days: int | None = None
+    touches_revenue: bool = False
+    touches_reputation: bool = False
+    touches_customer_data: bool = False
+    roles: tuple[str, ...] = ()
+    required_skills: tuple[str, ...] = ()
+    required_scenarios: tuple[str, ...] = ()
+    operator_ids: tuple[int, ...] = field(default=())
+
+
+JSON_FIELDS = {"roles": "roles_json", "required_skills": "skills_json", "required_scenarios": "scenarios_json"}
+
+
+class NameTaken(Exception):
+    """Another workflow of the organisation already has this name (ignoring case)."""
+
+
+class NotReadyForProduction(Exception):
+    """Promotion to production refused: the fields an auditor asks for are missing."""
+
+    def __init__(self, missing: list[str]):
+        super().__init__(", ".join(missing))
+        self.missing = missing
+
+
+def can_edit(user: User, workflow: Workflow) -> bool:
+    """Admins and leaders edit every workflow of their organisation; owners edit their own."""
+    if user.org_id != workflow.org_id:
+        return False
+    return user.access in ("admin", "leader") or workflow.owner_id == user.id
+
+
+def can_create(user: User) -> bool:
+    return user.access in ("admin", "leader")
+
+
+def can_view(user: User, workflow: Workflow) -> bool:
+    """Editors, managers of the workflow's team, and its operators."""
+    if user.org_id != workflow.org_id:
+        return False
+    if can_edit(user, workflow) or any(u.id == user.id for u in workflow.operators):
+        return True
+    return user.access == "manager" and workflow.team_id in {t.id for t in user.teams}
+
+
+def _shown(workflow: Workflow, name: str) -> str:
+    """A field's value as the history shows it."""
+    if name in JSON_FIELDS:
+        return ", ".join(getattr(workflow, name))
+    if name == "operator_ids":
+        return ", ".join(sorted(u.name for u in workflow.operators))
+    value = getattr(workflow, name)
+    if name in ("owner_id", "approver_id"):
+        person = db.session.get(User, value) if value else None
+        return person.name if person else ""
+    if name == "team_id":
+        team = db.session.get(Team, value) if value else None
+        return team.name if team else ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def _assign(workflow: Workflow, name: str, value) -> None:
+    if name in JSON_FIELDS:
+        setattr(workflow, JSON_FIELDS[name], json.dumps(list(value)))
+    elif name == "operator_ids":
+        wanted = set(value)
+        people = select(User).where(User.id.in_(wanted), User.org_id == workflow.org_id) if wanted else None
+        workflow.operators = list(db.session.scalars(people)) if people is not None else []
+    elif isinstance(value, str):
+        setattr(workflow, name, value.strip())
+    else:
+        setattr(workflow, name, value)
+
+
+def _record(workflow: Workflow, actor: User | None, name: str, old: str, new: str, note: str = "") -> None:
+    db.session.add(
+        WorkflowChange(
+            workflow_id=workflow.id, user_id=actor.id if actor else None, field=name, old=old, new=new, note=note
+        )
+    )
+
+
+def _check_name(org_id: int, name: str, except_id: int | None) -> None:
+    lock_row(Organization, org_id, "name")
+    query = select(Workflow.id).where(Workflow.org_id == org_id, func.lower(Workflow.name) == name.strip().lower())
+    if except_id is not None:
+        query = query.where(Workflow.id != except_id)
+    if db.session.scalar(query) is not None:
+        raise NameTaken(name.strip())
+
+
+def create(org_id: int, actor: User | None, details: Details, stage: str, today: date) -> Workflow:
+    """A new workflow at ``stage``; production asks for every required field first."""
+    _check_name(org_id, details.name, None)
+    workflow = Workflow(org_id=org_id, name=details.name.strip(), stage="experiment", stage_since=today)
+    db.session.add(workflow)
+    db.session.flush()
+    _record(workflow, actor, "created", "", workflow.name)
+    update(workflow, actor, details, quiet=True)
+    if stage != "experiment":
+        change_stage(workflow, actor, stage, today)
+    return workflow
+
+
+def update(workflow: Workflow, actor: User | None, details: Details, quiet: bool = False) -> int:
+    """Copy ``details``, recording each changed field; the number of fields changed. ``quiet``: the
+    workflow was just created, so its first values are recorded as one "created" entry."""
+    if details.name.strip().lower() != workflow.name.lower():
+        _check_name(workflow.org_id, details.name, workflow.id)
+    changed = 0
+    for item in fields(Details):
+        old = _shown(workflow, item.name)
+        _assign(workflow, item.name, getattr(details, item.name))
+        db.session.flush()
+        new = _shown(workflow, item.name)
+        if old != new:
+            changed += 1
+            if not quiet:
+                _record(workflow, actor, item.name, old, new)
+    if workflow.stage == "production" and (missing := missing_for_production(workflow)):
+        raise NotReadyForProduction(missing)
+    return changed
+
+
+def missing_for_production(workflow: Workflow) -> list[str]:
+    """The required fields (labels) a workflow lacks; promotion to production needs them all."""
+    have = filled(workflow)
+    return [label for key, label in readiness.REQUIRED_FIELDS.items() if key not in have]
+
+
+def change_stage(workflow: Workflow, actor: User | None, stage: str, today: date) -> bool:
+    """Move the workflow to ``stage`` from today; False if it is already there.
+    :class:`NotReadyForProduction` lists what production needs first."""
+    if stage not in readiness.STAGES:
+        raise ValueError(f"unknown stage {stage!r}")
+    if stage == workflow.stage:
+        return False
+    if stage == "production" and (missing := missing_for_production(workflow)):
+        raise NotReadyForProduction(missing)
+    _record(workflow, actor, "stage", workflow.stage, stage)
+    workflow.stage, workflow.stage_since = stage, today
+    db.session.flush()
+    return True
+
+
+def log_review(workflow: Workflow, actor: User | None, note: str, on: date) -> None:
+    """A review took place on ``on``: the date moves, and the note is kept in the history."""
+    before = workflow.reviewed_on.isoformat() if workflow.reviewed_on else ""
+    _record(workflow, actor, "review", before, on.isoformat(), note.strip())
+    workflow.reviewed_on = on
+    db.session.flush()
+
+
+def save_source(
+    workflow: Workflow, actor: User | None, source_id: int | None, name: str, rating: str, checked_on: date | None
+) -> WorkflowSource:
+    """Add a data source (``source_id`` None) or change one of this workflow's."""
+    if rating not in readiness.SOURCE_RATINGS:
+        raise ValueError(f"unknown rating {rating!r}")
+    source = next((s for s in workflow.sources if s.id == source_id), None) if source_id else None
+    before = f"{source.name}: {source.rating}, checked {source.checked_on or 'never'}" if source else ""
+    if source is None:
+        source = WorkflowSource()
+        workflow.sources.append(source)
+    source.name, source.rating, source.checked_on = name.strip(), rating, checked_on
+    db.session.flush()
+    _record(workflow, actor, "source", before, f"{source.name}: {rating}, checked {checked_on or 'never'}")
+    return source
+
+
+def remove_source(workflow: Workflow, actor: User | None, source_id: int) -> bool:
+    source = next((s for s in workflow.sources if s.id == source_id), None)
+    if source is None:
+        return False
+    _record(workflow, actor, "source", f"{source.name}: {source.rating}, checked {source.checked_on or 'never'}", "")
+    workflow.sources.remove(source)
+    db.session.flush()
+    return True
+
+
+def cohort_for_unready(entry: Entry, manager: User, today: date, due_on: date, scenarios: list[str]) -> Cohort:
+    """A cohort of the workflow's operators who are not ready, assigned ``scenarios`` (the workflow's
+    required scenarios, else the ones that train its kind), due on ``due_on``."""
+    unready = {o.user_id for o in entry.assessed.operators if not o.ready}
+    name = f"{entry.workflow.name}: operator readiness {today.isoformat()}"
+    details = CohortDetails(
+        name=name[:200],
+        description=f"Operators of the {entry.workflow.name} workflow who are not yet ready to run it.",
+        starts_on=today,
+        due_on=due_on,
+        requirement="at-target",
+        stall_days=7,
+        assignments=[("scenario", s) for s in scenarios] or [("track", "")],  # no scenarios named: the role track
+        manager_ids=set(),
+    )
+    cohort = cohorts.create(manager, details)
+    db.session.flush()
+    for user in entry.workflow.operators:
+        if user.id in unready:
+            cohorts.add_member(cohort, user)
+    db.session.flush()
+    return cohort
+
+
+def record_of(workflow: Workflow) -> registry_file.Record:
+    """A workflow as the registry file holds it."""
+    return registry_file.Record(
+        name=workflow.name,
+        kind=workflow.kind,
+        stage=workflow.stage,
+        stage_since=workflow.stage_since.isoformat(),
+        purpose=workflow.purpose,
+        owner=workflow.owner.email if workflow.owner else "",
+        team=workflow.team.name if workflow.team else "",
+        tools=workflow.tools,
+        ai_may=workflow.ai_may,
+        needs_approval=workflow.needs_approval,
+        approver=workflow.approver.email if workflow.approver else "",
+        outcome_measure=workflow.outcome_measure,
+        tracing=workflow.tracing,
+        fault_noticed=workflow.fault_noticed,
+        fault_contact=workflow.fault_contact,
+        fault_stop=workflow.fault_stop,
+        review_days=workflow.review_days,
+        reviewed_on=workflow.reviewed_on.isoformat() if workflow.reviewed_on else "",
+        touches_revenue=workflow.touches_revenue,
+        touches_reputation=workflow.touches_reputation,
+        touches_customer_data=workflow.touches_customer_data,
+        roles=tuple(workflow.roles),
+        required_skills=tuple(workflow.required_skills),
+        required_scenarios=tuple(workflow.required_scenarios),
+        operators=tuple(u.email for u in workflow.operators),
+        sources=tuple(
+            registry_file.SourceRecord(s.name, s.rating, s.checked_on.isoformat() if s.checked_on else "")
+            for s in workflow.sources
+        ),
+    )
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def import_records(org_id: int, actor: User | None, records: list[registry_file.Record], today: date) -> ImportResult:
+    """Create or update (matched by name) every record, or nothing: on any error the caller rolls back.
+    People are looked up by email and teams by name within the organisation."""
+    result = ImportResult()
+    people = {u.email.lower(): u for u in db.session.scalars(select(User).where(User.org_id == org_id))}
+    teams = {t.name.lower(): t for t in db.session.scalars(select(Team).where(Team.org_id == org_id))}
+    existing = {w.name.lower(): w for w in db.session.scalars(select(Workflow).where(Workflow.org_id == org_id))}
+    for record in records:
+        named = [e for e in (record.owner, record.approver) if e]
+        problems = [f"{e} is not a person of this organisation" for e in named if e not in people]
+        problems += [f"operator {e} is not a person of this organisation" for e in record.operators if e not in people]
+        if record.team and record.team.lower() not in teams:
+            problems.append(f"unknown team '{record.team}'")
+        if problems:
+            result.errors.extend((record.line, p) for p in problems)
+            continue
+        details = Details(
+            name=record.name,
+            kind=record.kind,
+            purpose=record.purpose,
+            owner_id=people[record.owner].id if record.owner else None,
+            team_id=teams[record.team.lower()].id if record.team else None,
+            tools=record.tools,
+            ai_may=record.ai_may,
+            needs_approval=record.needs_approval,
+            approver_id=people[record.approver].id if record.approver else None,
+            outcome_measure=record.outcome_measure,
+            tracing=record.tracing,
+            fault_noticed=record.fault_noticed,
+            fault_contact=record.fault_contact,
+            fault_stop=record.fault_stop,
+            review_days=record.review_days,
+            touches_revenue=record.touches_revenue,
+            touches_reputation=record.touches_reputation,
+            touches_customer_data=record.touches_customer_data,
+            roles=record.roles,
+            required_skills=record.required_skills,
+            required_scenarios=record.required_scenarios,
+            operator_ids=tuple(people[e].id for e in record.operators),
+        )
+        try:
+            _import_one(org_id, actor, existing.get(record.name.lower()), details, record, today, result)
+        except NotReadyForProduction as refused:
+            result.errors.append((record.line, "production needs: " + ", ".join(refused.missing)))
+    return result
+
+
+def _import_one(org_id, actor, workflow, details, record, today, result) -> None:
+    stage_since = record.stage_date or today
+    if workflow is None:
+        workflow = create(org_id, actor, details, "experiment", today)
+        result.created += 1
+    else:
+        update(workflow, actor, details)
+        result.updated += 1
+    current = {(s.name, s.rating, s.checked_on) for s in workflow.sources}
+    wanted = {(s.name, s.rating, date.fromisoformat(s.checked_on) if s.checked_on else None) for s in record.sources}
+    for source in [s for s in workflow.sources if (s.name, s.rating, s.checked_on) not in wanted]:
+        remove_source(workflow, actor, source.id)
+    for name, rating, checked in sorted(wanted - current, key=lambda s: s[0]):
+        save_source(workflow, actor, None, name, rating, checked)
+    if record.review_date and record.review_date != workflow.reviewed_on:
+        log_review(workflow, actor, "Imported from a registry file.", record.review_date)
+    if change_stage(workflow, actor, record.stage, today):
+        workflow.stage_since = stage_since
+    db.session.flush()

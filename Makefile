@@ -70,6 +70,7 @@ clean:
 bench: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
 	$(BIN)/python bench/people.py
+	$(BIN)/python bench/workflows.py
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/load.py
@@ -80,6 +81,7 @@ bench: $(STAMP)
 bench-quick: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
 	$(BIN)/python bench/people.py
+	$(BIN)/python bench/workflows.py --runs 3
 	$(BIN)/python bench/rollup.py --sizes 1000 10000
 	$(BIN)/python bench/throughput.py --seconds 5
 	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 20

@@ -18,11 +18,13 @@ from werkzeug.security import generate_password_hash
 
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.content.types import Catalogue, Scenario
+from literacy.insights.metrics import critical_skills
 from literacy.learning import assessment, engine, record
 from literacy.learning.tables import AttemptStep, LessonCompletion
 from literacy.people.tables import Organization, Team, User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
+from literacy.workflows import services
 
 ORG_SLUG = "northbeam"
 PASSWORD = "demo-password"
@@ -66,6 +68,7 @@ def _create(catalogue: Catalogue, rng: random.Random) -> None:
             _history(user, catalogue, role.id, rng, now, skill=rng.uniform(0.3, 0.95), activity=n)
     _cohorts(org, catalogue, learners, now.date())
     record.history_imported(catalogue, [u.id for u in learners])  # read models and xAPI statements
+    _workflows(org, catalogue, learners, now.date())
     db.session.commit()
 
 
@@ -101,6 +104,171 @@ def _cohorts(org: Organization, catalogue: Catalogue, learners: list[User], toda
         sprint.assignments.append(CohortAssignment(kind="scenario", ref=scenario.id))
     sprint.members.extend(CohortMember(user=u) for u in learners if u.role == role)
     db.session.add(sprint)
+
+
+# The registry a 200-person marketing organisation starts with (the domain brief's list of where AI
+# already influences decisions), in every stage and state: (name, role of the team that runs it,
+# kind, stage, days in that stage, days since the last review, data sources as (name, rating, days
+# since checked), fields left empty, whether it has an owner).
+DEMO_WORKFLOWS = [
+    (
+        "Win-back audience builder",
+        "lifecycle",
+        "audience-building",
+        "production",
+        210,
+        20,
+        [("CRM suppression list", "ready", 7), ("Order history", "ready", 20)],
+        (),
+        True,
+    ),
+    (
+        "Vendor predictive lead score v2",
+        "revops",
+        "lead-scoring",
+        "production",
+        300,
+        130,
+        [("CRM outcomes, last 24 months", "gaps", 130)],
+        (),
+        True,
+    ),
+    (
+        "Paid social bid strategy",
+        "paid-media",
+        "bid-budget-automation",
+        "production",
+        160,
+        30,
+        [("Conversions API feed", "gaps", 30), ("Offline sales upload", "ready", 12)],
+        (),
+        True,
+    ),
+    (
+        "Firmographic enrichment vendor",
+        "revops",
+        "data-enrichment",
+        "production",
+        400,
+        45,
+        [("Vendor firmographic feed", "not-ready", 10)],
+        (),
+        True,
+    ),
+    (
+        "Product page copy generator",
+        "content-brand",
+        "content-generation",
+        "production",
+        90,
+        10,
+        [("Product information system", "ready", 5), ("Claims register", "ready", 10)],
+        (),
+        True,
+    ),
+    (
+        "Press statement drafting assistant",
+        "pr",
+        "content-generation",
+        "pilot",
+        200,
+        0,
+        [("Approved facts library", "gaps", 60)],
+        ("fault_stop", "tracing"),
+        True,
+    ),
+    (
+        "Media-monitoring summariser",
+        "pr",
+        "press-social-monitoring",
+        "pilot",
+        60,
+        0,
+        [("Monitoring vendor feed", "gaps", 20)],
+        ("fault_noticed", "fault_contact", "fault_stop"),
+        False,
+    ),
+    (
+        "SDR email agent",
+        "revops",
+        "automated-follow-up",
+        "pilot",
+        45,
+        0,
+        [("CRM contacts and opt-outs", "gaps", 3)],
+        ("outcome_measure",),
+        True,
+    ),
+    (
+        "Social reply assistant",
+        "social-community",
+        "support-routing",
+        "pilot",
+        150,
+        0,
+        [("Help-centre articles", "gaps", 90)],
+        (),
+        False,
+    ),
+    (
+        "Weekly pipeline reporting agent",
+        "revops",
+        "campaign-reporting",
+        "experiment",
+        20,
+        0,
+        [],
+        ("tracing", "fault_stop"),
+        True,
+    ),
+    ("Creative variant generator", "paid-media", "creative-versioning", "retired", 30, 0, [], (), True),
+]
+
+
+def _workflows(org: Organization, catalogue: Catalogue, learners: list[User], today) -> None:
+    """About ten realistic AI workflows, each run by the team of its role, through the registry's own
+    services so their history starts as a real one would."""
+    admin = db.session.scalar(select(User).where(User.email == "admin@northbeam.example"))
+    leader = db.session.scalar(select(User).where(User.email == "leader@northbeam.example"))
+    teams = {t.role: t for t in org.teams}
+    for name, role, kind, stage, days, reviewed, sources, empty, owned in DEMO_WORKFLOWS:
+        if role not in catalogue.roles:
+            continue
+        people = [u for u in learners if u.role == role]
+        filled = {
+            "purpose": f"{name}: where AI already influences {catalogue.workflow_kinds[kind].name.lower()} decisions.",
+            "tools": "Vendor platform with AI features; model version pinned in the change log.",
+            "ai_may": "Propose and prepare; act alone only within the limits in the runbook.",
+            "needs_approval": "Anything that changes spend, audience, claims or a customer-facing message.",
+            "outcome_measure": "Incremental result against a holdout, reported monthly.",
+            "tracing": "Each run logs its inputs, rule version and model version.",
+            "fault_noticed": "Alert on the daily QA sample and on complaint or anomaly thresholds.",
+            "fault_contact": f"The owner, then the head of the {catalogue.roles[role].name.lower()} team.",
+            "fault_stop": "Pause switch in the platform; the runbook lists the manual fallback.",
+        }
+        details = services.Details(
+            name=name,
+            kind=kind if kind in catalogue.workflow_kinds else "",
+            owner_id=people[0].id if owned and people else None,
+            team_id=teams[role].id,
+            approver_id=leader.id,
+            review_days=90,
+            touches_revenue=kind in ("lead-scoring", "bid-budget-automation", "audience-building"),
+            touches_reputation=kind in ("content-generation", "support-routing", "press-social-monitoring"),
+            touches_customer_data=kind in ("audience-building", "data-enrichment", "automated-follow-up"),
+            roles=(role,),
+            required_skills=tuple(sorted(critical_skills(catalogue.roles[role].targets))),
+            operator_ids=tuple(u.id for u in people[:4]),
+            **{field: ("" if field in empty else value) for field, value in filled.items()},
+        )
+        workflow = services.create(org.id, admin, details, "experiment", today)
+        for source, rating, checked in sources:
+            services.save_source(workflow, admin, None, source, rating, today - timedelta(days=checked))
+        if reviewed or stage == "production":
+            services.log_review(workflow, admin, "Quarterly review with the owner.", today - timedelta(days=reviewed))
+        services.change_stage(workflow, admin, stage, today)
+        workflow.stage_since = today - timedelta(days=days)
+    db.session.flush()
 
 
 def _user(org: Organization, email: str, name: str, role: str, access: str) -> User:

@@ -90,6 +90,9 @@ def test_maturity_counts_and_level(app, org):
         "proficiency": 0,
         "role_specificity": 100,
         "currency": 43,
+        "workflows_ready": 0,  # no AI workflow registered
+        "reviews_on_time": 0,
+        "pilots_decided": 100,  # no pilot to decide
     }
     assert (level.level, level.name, level.next_level) == (2, "Emerging", 3)
     assert level.blocking == [metrics.Shortfall("completion", "organisation", 14, 25)]
@@ -120,9 +123,12 @@ def test_team_scope_narrows_the_population(app, org):
     assert counts[0].people == 7
 
 
+ALL_READY = metrics.OperatingCounts(production=4, production_ready=4, reviews_on_time=4, pilots=1, pilots_in_time=1)
+
+
 def test_level_criteria_per_role_name_the_role():
     counts = [RoleCounts("paid-media", 10, 10, 9, 4, 9), RoleCounts("pr", 10, 10, 9, 9, 9)]
-    level = metrics.maturity(counts)
+    level = metrics.maturity(counts, ALL_READY)
     assert level.level == 4 and level.next_level == 5
     assert level.blocking == [metrics.Shortfall("proficiency", "paid-media", 40, 60)]
 
@@ -140,7 +146,22 @@ def test_level_criteria_per_role_name_the_role():
     ],
 )
 def test_levels(counts, expected):
-    assert metrics.maturity(counts).level == expected
+    assert metrics.maturity(counts, ALL_READY).level == expected
+
+
+def test_levels_four_and_five_need_the_people_running_production_ai_workflows_ready():
+    people = [RoleCounts("a", 10, 9, 8, 6, 8)]  # every people criterion of level 5 holds
+    assert metrics.maturity(people).level == 3  # no production workflow registered
+    assert metrics.maturity(people).blocking == [metrics.Shortfall("workflows_ready", "organisation", 0, 60)]
+    most = metrics.OperatingCounts(production=5, production_ready=3, reviews_on_time=5)
+    level = metrics.maturity(people, most)
+    assert level.level == 4 and level.blocking == [metrics.Shortfall("workflows_ready", "organisation", 60, 100)]
+    late = metrics.OperatingCounts(production=5, production_ready=5, reviews_on_time=4, pilots=4, pilots_in_time=3)
+    assert metrics.maturity(people, late).blocking == [
+        metrics.Shortfall("reviews_on_time", "organisation", 80, 100),
+        metrics.Shortfall("pilots_decided", "organisation", 75, 100),
+    ]
+    assert metrics.maturity(people, ALL_READY).level == 5
 
 
 def test_top_gaps_skip_cells_without_enough_evidence():

@@ -242,12 +242,30 @@ class RoleCounts:
     current: int  # finished an attempt within the currency window
 
 
+@dataclass(frozen=True)
+class OperatingCounts:
+    """The AI-workflow registry's counts the operating-model indicators are built from."""
+
+    production: int = 0  # production workflows
+    production_ready: int = 0  # of those, ready (docs/workflows.md)
+    reviews_on_time: int = 0  # of those, with a review that is not overdue
+    pilots: int = 0
+    pilots_in_time: int = 0  # pilots younger than the sprawl age
+
+
 INDICATORS = {
     "coverage": "Share of learners who started their role-specific track",
     "completion": "Share of learners who finished their whole role track",
     "proficiency": "Share of learners at or above target in every critical skill of their role (fresh evidence only)",
     "role_specificity": "Share of roles where at least half the learners started the role-specific track",
     "currency": "Share of learners who finished a scenario this month or in the two months before",
+}
+# From the AI-workflow registry (docs/workflows.md): whether the people running production AI
+# workflows are ready to run them, and whether the workflows are kept up.
+OPERATING_INDICATORS = {
+    "workflows_ready": "Share of production AI workflows that are ready, operators included (none registered: 0)",
+    "reviews_on_time": "Share of production AI workflows whose review is not overdue (none registered: 0)",
+    "pilots_decided": "Share of AI pilots younger than the pilot-sprawl age (no pilots: 100)",
 }
 SPECIFIC_ROLE_SHARE = 50  # a role "has a programme in use" when this share of its learners started
 
@@ -272,6 +290,7 @@ LEVELS: dict[int, tuple[str, tuple[Criterion, ...]]] = {
             Criterion("completion", 50),
             Criterion("proficiency", 40, per_role=True),
             Criterion("currency", 50),
+            Criterion("workflows_ready", 60),
         ),
     ),
     5: (
@@ -281,13 +300,17 @@ LEVELS: dict[int, tuple[str, tuple[Criterion, ...]]] = {
             Criterion("completion", 75),
             Criterion("proficiency", 60, per_role=True),
             Criterion("currency", 75),
+            Criterion("workflows_ready", 100),
+            Criterion("reviews_on_time", 100),
+            Criterion("pilots_decided", 100),
         ),
     ),
 }
 
 
-def indicator_values(counts: list[RoleCounts]) -> dict[str, int]:
-    """Organisation-wide indicator values (percent) from per-role counts."""
+def indicator_values(counts: list[RoleCounts], operating: OperatingCounts | None = None) -> dict[str, int]:
+    """Organisation-wide indicator values (percent) from per-role counts and the registry's counts."""
+    operating = operating or OperatingCounts()
     people = sum(c.people for c in counts)
     roles = [c for c in counts if c.people]
     specific = sum(percent(c.started, c.people) >= SPECIFIC_ROLE_SHARE for c in roles)
@@ -297,6 +320,9 @@ def indicator_values(counts: list[RoleCounts]) -> dict[str, int]:
         "proficiency": percent(sum(c.at_target for c in counts), people),
         "role_specificity": percent(specific, len(roles)),
         "currency": percent(sum(c.current for c in counts), people),
+        "workflows_ready": percent(operating.production_ready, operating.production),
+        "reviews_on_time": percent(operating.reviews_on_time, operating.production),
+        "pilots_decided": percent(operating.pilots_in_time, operating.pilots) if operating.pilots else 100,
     }
 
 
@@ -340,9 +366,10 @@ def _shortfalls(criteria: tuple[Criterion, ...], values: dict[str, int], counts:
     return missing
 
 
-def maturity(counts: list[RoleCounts]) -> Maturity:
-    """The highest level whose criteria (and every lower level's) hold, and what blocks the next."""
-    values = indicator_values(counts)
+def maturity(counts: list[RoleCounts], operating: OperatingCounts | None = None) -> Maturity:
+    """The highest level whose criteria (and every lower level's) hold, and what blocks the next.
+    Without registry counts, no production workflow is registered: level 4 is out of reach."""
+    values = indicator_values(counts, operating)
     level = 1
     for number in sorted(LEVELS)[1:]:
         if _shortfalls(LEVELS[number][1], values, counts) or not any(c.people for c in counts):

@@ -29,6 +29,7 @@ class Overview:
     trend: list[dict]
     min_learners: int
     windows: Windows
+    operating: metrics.OperatingCounts
 
 
 def heatmap(
@@ -68,7 +69,9 @@ def overview(
     evidence_days: int = 365,
     currency_months: int = 3,
     months: int = 12,
+    operating: metrics.OperatingCounts | None = None,
 ) -> Overview:
+    """Everything the leader's page shows; ``operating``: the AI-workflow registry's counts."""
     windows = Windows(now, evidence_days, currency_months)
     counts = rollups.role_counts(scope, catalogue, windows)
     role_rows = rollups.cells(scope, catalogue, windows, "role")
@@ -81,7 +84,8 @@ def overview(
         else []
     )
     gaps = metrics.top_gaps(list(maps["role"].cells.values()))
-    return Overview(metrics.maturity(counts), counts, maps, gaps, trend, min_learners, windows)
+    operating = operating or metrics.OperatingCounts()
+    return Overview(metrics.maturity(counts, operating), counts, maps, gaps, trend, min_learners, windows, operating)
 
 
 def team_comparison(team_map: Heatmap) -> list[tuple[str, int | None, int]]:

@@ -17,6 +17,7 @@ from literacy.platform.clock import utcnow
 from literacy.platform.paging import paginate
 from literacy.web import catalogue
 from literacy.web.exports import csv_response, json_response
+from literacy.workflows import queries as workflow_queries
 
 bp = Blueprint("insights", __name__, url_prefix="/insights")
 log = logging.getLogger(__name__)
@@ -37,14 +38,15 @@ def windows() -> Windows:
 
 
 def build() -> insights.Overview:
-    config = current_app.config
+    config, where, now = current_app.config, scope(), utcnow()
     return insights.overview(
-        scope(),
+        where,
         catalogue(),
-        utcnow(),
+        now,
         min_learners=config["INSIGHTS_MIN_LEARNERS"],
         evidence_days=config["EVIDENCE_WINDOW_DAYS"],
         currency_months=config["CURRENCY_MONTHS"],
+        operating=workflow_queries.operating_counts(catalogue(), where.org_id, where.team_ids, now),
     )
 
 
@@ -69,7 +71,8 @@ def overview():
                     {"team": label, "at_target_percent": share, "skills_with_enough_evidence": shown}
                     for label, share, shown in insights.team_comparison(data.heatmaps["team"])
                 ],
-                "definitions": metrics.INDICATORS,
+                "operating": data.operating,
+                "definitions": {**metrics.INDICATORS, **metrics.OPERATING_INDICATORS},
                 "min_learners": data.min_learners,
             },
         )
@@ -82,6 +85,7 @@ def overview():
         data=data,
         catalogue=cat,
         indicators=metrics.INDICATORS,
+        operating_indicators=metrics.OPERATING_INDICATORS,
         levels=metrics.LEVELS,
         teams_scope=current_user.access == "manager",
         metrics_role=metrics.role_values,

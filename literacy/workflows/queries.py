@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from literacy.content.types import Catalogue
+from literacy.insights import metrics
 from literacy.insights.tables import Evidence
 from literacy.people.tables import User
 from literacy.platform.extensions import db
@@ -124,6 +125,23 @@ def assess(catalogue: Catalogue, workflows: list[Workflow], now: datetime) -> li
         found = readiness.blockers(known, operators, now.date(), names)
         entries.append(Entry(workflow, Assessed(known, operators, tuple(found))))
     return entries
+
+
+def operating_counts(catalogue: Catalogue, org_id: int, team_ids: tuple[int, ...] | None, now: datetime):
+    """The registry's counts for the maturity levels: the organisation's workflows, or its teams'."""
+    workflows = in_organisation(org_id)
+    if team_ids is not None:
+        workflows = [w for w in workflows if w.team_id in team_ids]
+    entries = assess(catalogue, [w for w in workflows if w.stage in ("production", "pilot")], now)
+    production = [e.assessed for e in entries if e.workflow.stage == "production"]
+    pilots = [e.assessed for e in entries if e.workflow.stage == "pilot"]
+    return metrics.OperatingCounts(
+        production=len(production),
+        production_ready=sum(a.ready for a in production),
+        reviews_on_time=sum(not any(b.kind == "review" for b in a.blockers) for a in production),
+        pilots=len(pilots),
+        pilots_in_time=sum(not readiness.is_sprawl(a.facts, now.date()) for a in pilots),
+    )
 
 
 def _loaded():

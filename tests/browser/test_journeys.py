@@ -172,3 +172,30 @@ def test_no_serious_accessibility_violations_on_main_pages(page):
     page.get_by_role("heading", name="Item analysis", exact=True).wait_for()
     failures["/admin/items"] = axe_violations(page)
     assert {url: v for url, v in failures.items() if v} == {}
+
+
+def test_a_leader_finds_an_unready_production_workflow_and_a_manager_builds_the_cohort_that_fixes_it(page):
+    sign_in(page, "leader@northbeam.example")
+    page.get_by_role("link", name="AI workflows").first.click()
+    page.get_by_role("heading", name="The operating model in figures").wait_for()
+    page.get_by_label("Stage").select_option("production")
+    page.get_by_role("button", name="Show").click()
+    row = page.locator("tbody tr", has_text="Not ready").first
+    name = row.locator("td a").first.inner_text()
+    row.locator("td a").first.click()
+    page.get_by_role("heading", name="Readiness").wait_for()
+    blockers = page.locator("#blockers li a")
+    assert blockers.count() >= 1
+    operator_blocker = page.locator("#blockers li a[href^='#operator-']").first
+    operator_blocker.click()  # each blocker links to its evidence
+    assert page.url.endswith(operator_blocker.get_attribute("href"))
+    workflow_url = page.url.split("#")[0]
+    assert axe_violations(page) == []
+
+    page.get_by_role("button", name="Sign out").first.click()
+    sign_in(page, "manager@northbeam.example")
+    page.goto(workflow_url)
+    page.get_by_role("button", name="Build the cohort").click()
+    page.get_by_role("heading", name=re.compile(re.escape(name))).wait_for()
+    assert "operator(s)" in page.content() and "/cohorts/" in page.url
+    assert axe_violations(page) == []

@@ -106,6 +106,8 @@ def test_manager_pages_fit(page, capsys):
             ("patterns", "/cohorts/1/patterns"),
             ("follow-up", "/cohorts/1/follow-up"),
             ("manager insights", "/insights/"),
+            ("manager workflows", "/workflows/"),
+            ("manager workflow", first_href(page, "/workflows/", "table a[href*='/workflows/']")),
         ],
         capsys,
     )
@@ -126,6 +128,10 @@ def test_leader_pages_fit(page, capsys):
             ("indicator", "/insights/indicators/coverage"),
             ("indicator by role", "/insights/indicators/role_specificity"),
             ("insights learner", learner),
+            ("workflow registry", "/workflows/"),
+            ("workflow", first_href(page, "/workflows/?stage=production", "table a[href*='/workflows/']")),
+            ("new workflow", "/workflows/new"),
+            ("import workflows", "/workflows/import"),
         ],
         capsys,
     )

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from literacy.platform.csvsafe import neutralise, to_csv
+from literacy.platform.csvsafe import neutralise, restore, to_csv
 
 
 @pytest.mark.parametrize("value", ['=HYPERLINK("http://x","y")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"])
@@ -34,3 +34,8 @@ def test_no_field_a_spreadsheet_splits_out_starts_a_formula(separator):
             for cell in next(csv.reader([line], delimiter=delimiter)):
                 assert not cell.lstrip('"').startswith(("=", "+", "-", "@")), (separator, delimiter, cell)
     assert next(csv.reader(io.StringIO(text.splitlines()[1])))[0] == f"a{separator}'=7+8"  # one cell, kept readable
+
+
+def test_restore_undoes_neutralise_so_an_exported_file_imports_as_it_was():
+    for value in ("=SUM(A1)", "+44 20 7946 0000", "-5% margin", "@handle", "plain", "a;=7+8", "'quoted", ""):
+        assert restore(neutralise(value)) == value

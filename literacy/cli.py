@@ -25,6 +25,7 @@ from literacy.cohorts.tables import Cohort
 from literacy.content import cues, sources
 from literacy.content.errors import readable
 from literacy.content.twee import export, import_story
+from literacy.evidence import audit
 from literacy.insights import items, rollups
 from literacy.mail import schedule, sender
 from literacy.mail.tables import MailMessage
@@ -407,7 +408,33 @@ def org_list_command() -> None:
         click.echo(f"{name} ({slug}): {people} {'person' if people == 1 else 'people'}, {admins} admin(s)")
 
 
+audit_cli = AppGroup("audit", help="The audit log's hash chains.")
+
+
+@audit_cli.command("verify")
+@click.option("--org", "slug", help="One organisation's slug (default: every organisation).")
+def audit_verify(slug: str | None) -> None:
+    """Check every link of each organisation's chain; exit 1 at the first broken one."""
+    query = select(Organization).order_by(Organization.id)
+    if slug:
+        query = query.where(Organization.slug == slug)
+    organisations = list(db.session.scalars(query))
+    if slug and not organisations:
+        raise click.ClickException(f"no organisation with the slug {slug!r}")
+    broken = False
+    for organisation in organisations:
+        found = audit.verify(organisation.id)
+        count = audit.count(organisation.id)
+        if found is None:
+            click.echo(f"{organisation.slug}: {count} entries, the chain is unbroken.")
+        else:
+            broken = True
+            click.echo(f"{organisation.slug}: BROKEN at entry {found.id}: {found.reason}.")
+    sys.exit(1 if broken else 0)
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(audit_cli)
     app.cli.add_command(xapi_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(org_cli)

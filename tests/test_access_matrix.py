@@ -142,6 +142,8 @@ GET = {
     "insights.indicator": "insights",
     "insights.learner": "insights-learner",
     "workflows.index": "user",
+    "audit.index": "admin",
+    "audit.export": "admin",
     "workflows.create": "leader",
     "workflows.export": "leader",
     "workflows.import_registry": "leader",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from literacy.cohorts import queries, roster
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
+from literacy.evidence import audit
 from literacy.mail import messages, outbox
 from literacy.people import invitations, onboarding
 from literacy.people.tables import Organization, Team, User
@@ -55,11 +56,11 @@ def create(editor: User, details: CohortDetails) -> Cohort:
     _check_name(editor.org_id, details.name, None)
     cohort = Cohort(org_id=editor.org_id)
     db.session.add(cohort)
-    update(cohort, editor, details)
+    update(cohort, editor, details, created=True)
     return cohort
 
 
-def update(cohort: Cohort, editor: User, details: CohortDetails) -> None:
+def update(cohort: Cohort, editor: User, details: CohortDetails, created: bool = False) -> None:
     """Copy the details; the editor always stays a manager, and only people of the organisation can be.
     :class:`NameTaken` when another cohort of the organisation has the name, :class:`Archived` when
     the cohort is archived."""
@@ -73,6 +74,15 @@ def update(cohort: Cohort, editor: User, details: CohortDetails) -> None:
     ids = details.manager_ids | {editor.id}
     cohort.managers = list(db.session.scalars(select(User).where(User.id.in_(ids), User.org_id == editor.org_id)))
     db.session.flush()
+    audit.record(
+        cohort.org_id,
+        "cohort.created" if created else "cohort.changed",
+        cohort.name,
+        due_on=cohort.due_on,
+        requirement=cohort.requirement,
+        assignments=[f"{kind}:{ref}" for kind, ref in details.assignments],
+        managers=sorted(m.email for m in cohort.managers),
+    )
 
 
 def writable(cohort: Cohort) -> None:
@@ -88,6 +98,7 @@ def archive(cohort: Cohort) -> bool:
         return False
     cohort.archived_at = utcnow()
     db.session.flush()
+    audit.record(cohort.org_id, "cohort.archived", cohort.name)
     return True
 
 
@@ -97,6 +108,7 @@ def restore(cohort: Cohort) -> bool:
         return False
     cohort.archived_at = None
     db.session.flush()
+    audit.record(cohort.org_id, "cohort.restored", cohort.name)
     return True
 
 
@@ -133,6 +145,7 @@ def add_member(cohort: Cohort, user: User) -> bool:
     if exists:
         return False
     db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
+    audit.record(cohort.org_id, "cohort.members", cohort.name, added=[user.email])
     return True
 
 
@@ -208,8 +221,10 @@ def join(token: str) -> Cohort | None:
 def remove_member(member: CohortMember) -> None:
     """Take a learner out of the cohort; their history stays."""
     writable(member.cohort)
+    email = db.session.get(User, member.user_id).email
     db.session.delete(member)
     db.session.flush()
+    audit.record(member.cohort.org_id, "cohort.members", member.cohort.name, removed=[email])
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select
 
 from literacy.cohorts import roster
+from literacy.evidence import audit
 from literacy.people import onboarding
 from literacy.people.tables import Invitation, Organization, Team, User
 from literacy.platform.database import lock_row
@@ -28,15 +29,19 @@ def invite(user: User, inviter: User | None = None) -> str:
 
 
 def rename(admin: User, user: User, name: str) -> None:
+    before = user.name
     user.name = name.strip()
     db.session.flush()
+    audit.record(user.org_id, "person.renamed", user.email, old=before, new=user.name)
     log.info("name changed: admin=%s user=%s", admin.id, user.id)
 
 
 def set_teams(user: User, teams: list[Team]) -> None:
     """Make ``teams`` exactly the person's teams."""
+    before = sorted(t.name for t in user.teams)
     user.teams[:] = teams
     db.session.flush()
+    audit.record(user.org_id, "person.teams", user.email, old=before, new=sorted(t.name for t in teams))
 
 
 def add_to_team(people: list[User], team: Team) -> int:
@@ -45,6 +50,8 @@ def add_to_team(people: list[User], team: Team) -> int:
     for person in added:
         person.teams.append(team)
     db.session.flush()
+    if added:
+        audit.record(team.org_id, "team.members", team.name, added=sorted(p.email for p in added))
     return len(added)
 
 
@@ -54,6 +61,8 @@ def remove_from_team(people: list[User], team: Team) -> int:
     for person in removed:
         person.teams.remove(team)
     db.session.flush()
+    if removed:
+        audit.record(team.org_id, "team.members", team.name, removed=sorted(p.email for p in removed))
     return len(removed)
 
 
@@ -68,6 +77,8 @@ def deactivate(admin: User, people: list[User]) -> list[User]:
         ids = [person.id for person in changed]
         db.session.execute(delete(Invitation).where(Invitation.user_id.in_(ids), Invitation.used_at.is_(None)))
     db.session.flush()
+    for person in changed:
+        audit.record(person.org_id, "person.deactivated", person.email)
     log.info("deactivated: admin=%s users=%s", admin.id, [person.id for person in changed])
     return changed
 
@@ -78,6 +89,7 @@ def reactivate(admin: User, user: User) -> bool:
         return False
     user.active = True
     db.session.flush()
+    audit.record(user.org_id, "person.reactivated", user.email)
     log.info("reactivated: admin=%s user=%s", admin.id, user.id)
     return True
 
@@ -104,7 +116,9 @@ def invite_person(org_id: int, email: str, name: str, role: str, team: Team | No
     if team is not None:
         user.teams.append(team)
     db.session.add(user)
-    return Invited(user=user, link=invite(user))
+    link = invite(user)
+    audit.record(org_id, "person.invited", email, access=access, role=role, team=team.name if team else "")
+    return Invited(user=user, link=link)
 
 
 @dataclass
@@ -142,16 +156,21 @@ def import_people(org_id: int, data: bytes, filename: str, roles: set[str]) -> I
         user.teams.append(teams[row.team.lower()])
         db.session.add(user)
         result.invited.append((user, invite(user)))
+    audit.record(org_id, "people.imported", filename, invited=[u.email for u, _ in result.invited])
     return result
 
 
 def rename_team(team: Team, name: str) -> None:
+    before = team.name
     team.name = name.strip()
     db.session.flush()
+    audit.record(team.org_id, "team.renamed", team.name, old=before)
 
 
 def delete_team(team: Team) -> None:
     """Delete a team: its memberships go with it, its people stay."""
+    members = sorted(p.email for p in team.members)
     team.members.clear()
     db.session.delete(team)
     db.session.flush()
+    audit.record(team.org_id, "team.deleted", team.name, members=members)

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from literacy.evidence import audit
 from literacy.mail import messages, outbox
 from literacy.people import invitations, throttle
 from literacy.people.tables import Organization, User
@@ -63,6 +64,7 @@ def create_organization(name: str, admin_email: str, admin_name: str, role: str)
     db.session.add(admin)
     db.session.flush()
     log.info("organisation created: org=%s admin=%s", organization.id, admin.id)
+    audit.record(organization.id, "organisation.created", organization.name, admin=admin.email)
     return Created(organization, admin, invite(admin, inviter=None))
 
 
@@ -142,8 +144,12 @@ def set_signup_domains(organization: Organization, typed: str) -> list[str]:
         taken = organization_for(f"x@{domain}")
         if taken is not None and taken.id != organization.id:
             raise Refused(f"{domain} is a sign-up domain of another organisation.")
+    before = organization.signup_domains
     organization.signup_domains = ",".join(domains)
     db.session.flush()
+    audit.record(
+        organization.id, "organisation.settings", "sign-up domains", old=before, new=organization.signup_domains
+    )
     log.info("sign-up domains changed: org=%s domains=%s", organization.id, organization.signup_domains)
     return domains
 

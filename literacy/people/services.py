@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from literacy.evidence import audit
 from literacy.people import devices, throttle
 from literacy.people.tables import Team, User
 from literacy.platform.extensions import db
@@ -99,8 +100,11 @@ def set_access(admin: User, user: User, access: str) -> bool:
     """Change someone's access; False (nothing changed) when an admin would remove their own admin access."""
     if user.id == admin.id and access != "admin":
         return False
+    before = user.access
     user.access = access
     db.session.flush()
+    if before != access:
+        audit.record(user.org_id, "access.changed", user.email, actor=admin, old=before, new=access)
     log.info("access changed: admin=%s user=%s access=%s", admin.id, user.id, user.access)
     return True
 
@@ -108,8 +112,10 @@ def set_access(admin: User, user: User, access: str) -> bool:
 def toggle_team(user: User, team: Team) -> None:
     if team in user.teams:
         user.teams.remove(team)
+        audit.record(team.org_id, "team.members", team.name, removed=[user.email])
     else:
         user.teams.append(team)
+        audit.record(team.org_id, "team.members", team.name, added=[user.email])
     db.session.flush()
 
 
@@ -117,4 +123,5 @@ def create_team(org_id: int, name: str, role: str | None) -> Team:
     team = Team(org_id=org_id, name=name.strip(), role=role or None)
     db.session.add(team)
     db.session.flush()
+    audit.record(org_id, "team.created", team.name, role=role or "")
     return team

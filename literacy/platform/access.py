@@ -10,6 +10,8 @@ from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.routing import IntegerConverter
 
+from literacy.platform import origin
+
 log = logging.getLogger(__name__)
 
 # Which access roles satisfy each rule. "user" is any signed-in account.
@@ -56,6 +58,7 @@ def enforce(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        origin.actor.set((current_user.id, current_user.email))  # who the audit log names
         if current_user.access not in allowed:
             log.warning(
                 "access denied: user=%s endpoint=%s path=%s",

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
 
+from literacy.platform import origin
+
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
@@ -49,6 +51,11 @@ def init_app(app: Flask) -> None:
         incoming = request.headers.get("X-Request-ID", "") if app.config.get("TRUSTED_PROXIES") else ""
         g.request_id = incoming if SAFE_ID.match(incoming) else uuid.uuid4().hex
         g.started = time.perf_counter()
+        origin.address.set(request.remote_addr or "unknown")  # behind TRUSTED_PROXIES, the proxies' report
+
+    @app.teardown_request
+    def _forget_actor(_error):
+        origin.actor.set(None)  # the access check names the signed-in person for each request
 
     @app.after_request
     def _finish(response):

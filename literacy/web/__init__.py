@@ -22,7 +22,19 @@ def links_to_show(links: list) -> list:
 
 def register_blueprints(app: Flask) -> None:
     from literacy.platform.access import enforce
-    from literacy.web import admin, auth, cohorts, health, insights, learn, mail, organisation, scenarios, workflows
+    from literacy.web import (
+        admin,
+        audit,
+        auth,
+        cohorts,
+        health,
+        insights,
+        learn,
+        mail,
+        organisation,
+        scenarios,
+        workflows,
+    )
 
     @app.context_processor
     def _signed_in_as() -> dict:
@@ -43,4 +55,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mail.bp)
     app.register_blueprint(organisation.bp)
     app.register_blueprint(workflows.bp)
+    app.register_blueprint(audit.bp)
     enforce(app)

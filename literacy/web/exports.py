@@ -6,12 +6,21 @@ import json
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 
-from flask import Response
+from flask import Response, request
+from flask_login import current_user
 
+from literacy.evidence import audit
 from literacy.platform.csvsafe import to_csv
 
 
+def _downloaded(filename: str) -> None:
+    """Every download is an audit entry: who took which file, from where (docs/compliance.md)."""
+    org_id = getattr(current_user, "org_id", None)
+    audit.record(org_id, "export.downloaded", filename, path=request.full_path.rstrip("?"))
+
+
 def csv_response(filename: str, header: list[str], rows) -> Response:
+    _downloaded(filename)
     return Response(
         to_csv(header, rows), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
@@ -26,6 +35,7 @@ def _plain(value):
 
 
 def json_response(filename: str, payload) -> Response:
+    _downloaded(filename)
     body = json.dumps(payload, default=_plain, indent=2, ensure_ascii=False)
     return Response(
         body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'}

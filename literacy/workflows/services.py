@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from literacy.cohorts import services as cohorts
 from literacy.cohorts.services import CohortDetails
 from literacy.cohorts.tables import Cohort
+from literacy.evidence import audit
 from literacy.people.tables import Organization, Team, User
 from literacy.platform.database import lock_row
 from literacy.platform.extensions import db
@@ -117,11 +118,14 @@ def _assign(workflow: Workflow, name: str, value) -> None:
 
 
 def _record(workflow: Workflow, actor: User | None, name: str, old: str, new: str, note: str = "") -> None:
+    """The workflow's own history, and the organisation's audit log."""
     db.session.add(
         WorkflowChange(
             workflow_id=workflow.id, user_id=actor.id if actor else None, field=name, old=old, new=new, note=note
         )
     )
+    action = "workflow.created" if name == "created" else "workflow.changed"
+    audit.record(workflow.org_id, action, workflow.name, actor=actor, field=name, old=old, new=new)
 
 
 def _check_name(org_id: int, name: str, except_id: int | None) -> None:

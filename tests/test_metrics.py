@@ -1,9 +1,13 @@
 """A learner's skill profile from plain score rows."""
 
+import re
 from datetime import datetime
 
 import pytest
+from support.paths import ROOT
 
+from literacy.content import load
+from literacy.insights import metrics
 from literacy.insights.metrics import ScoreRow, estimate, group_interval, percent, posterior, skill_profile
 
 
@@ -51,3 +55,23 @@ def test_a_group_interval_adds_the_learners_variances():
 
 def test_percent_is_bounded():
     assert (percent(0, 0), percent(1, 3), percent(5, 3)) == (0, 33, 100)
+
+
+SHORT_NAMES = {  # how docs/metrics.md names the skills in prose
+    "workflow ownership": "workflow-ownership",
+    "data readiness": "data-readiness",
+    "decision rights": "decision-rights",
+    "measurement traceability": "measurement-traceability",
+    "audit and QA": "audit-qa",
+    "experiments versus production": "experiment-vs-production",
+    "independence from partners": "partner-independence",
+}
+
+
+def test_the_critical_skills_table_in_docs_metrics_matches_the_taxonomy():
+    catalogue = load(ROOT)
+    text = (ROOT / "docs/metrics.md").read_text(encoding="utf-8")
+    table = text.split("| role | critical skills |", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| ([^|-][^|]*) \| ([^|]+) \|$", table, re.M)
+    documented = {role: {SHORT_NAMES[s] for s in skills.split(", ")} for role, skills in rows}
+    assert documented == {r.name: metrics.critical_skills(r.targets) for r in catalogue.roles.values()}

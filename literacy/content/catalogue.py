@@ -14,9 +14,31 @@ from literacy.content.types import Catalogue, Course, Role, Scenario, Skill
 TAXONOMY = Path("curricula") / "skills.yaml"
 
 
+_loaded: dict[tuple, Catalogue] = {}
+
+
+def _fingerprint(root: Path) -> tuple:
+    """Every content file with its size and modification time: equal fingerprints, equal content."""
+    files = sorted(p for folder in ("curricula", "scenarios") for p in (root / folder).rglob("*") if p.is_file())
+    return (str(root.resolve()), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+
 def load(root: Path | str) -> Catalogue:
-    """Parse and validate everything; raise :class:`ContentError` with every problem found."""
+    """Parse and validate everything; raise :class:`ContentError` with every problem found.
+
+    A catalogue is loaded once per process for the same files (each app of a test run, each worker
+    re-created by a server): parsing and validating fifty scenarios takes seconds. Catalogues are
+    read-only after loading, so sharing one is safe."""
     root = Path(root)
+    key = _fingerprint(root)
+    if key not in _loaded:
+        if len(_loaded) >= 8:  # a few content roots at most (the shipped one, test fixtures)
+            _loaded.pop(next(iter(_loaded)))
+        _loaded[key] = _load(root)
+    return _loaded[key]
+
+
+def _load(root: Path) -> Catalogue:
     problems = Problems()
     skills, roles = _taxonomy(root, problems)
     kinds = _workflow_kinds(root, problems)

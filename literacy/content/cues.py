@@ -36,8 +36,11 @@ def warnings(catalogue: Catalogue) -> list[Problem]:
         thin_skills(scenario, found)
         misleading_endings(scenario, targets, found)
         flags_never_required(scenario, found)
+        too_small(scenario, found)
         state_graph = graph.explore(scenario)
         if state_graph is not None:
+            few_choices(scenario, state_graph, found)
+            uneven_labels(scenario, state_graph, found)
             conditions_that_never_vary(scenario, state_graph, found)
     for course in catalogue.courses.values():
         longest_answers(list(course.lessons), found)

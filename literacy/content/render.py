@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import markdown
 import nh3
 
@@ -35,9 +37,18 @@ ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"align"}, "td": 
 SCHEMES = {"http", "https", "mailto"}
 
 
+_converters = threading.local()  # one Markdown converter per thread: building one costs more than converting
+
+
+def _converter() -> markdown.Markdown:
+    if not hasattr(_converters, "markdown"):
+        _converters.markdown = markdown.Markdown(extensions=["tables", "sane_lists", "smarty"])
+    return _converters.markdown
+
+
 def to_html(text: str) -> str:
     """Render Markdown and sanitise the result (no scripts, no event handlers, safe links only)."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists", "smarty"])
+    html = _converter().reset().convert(text)
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES, link_rel="noopener noreferrer")
 
 

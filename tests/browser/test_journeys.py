@@ -50,7 +50,7 @@ def test_learner_registers_reads_a_lesson_and_plays_a_scenario_to_the_debrief(pa
     page.get_by_role("heading", name="Knowledge check").wait_for()
     page.get_by_role("button", name=re.compile("Mark complete")).click()
     page.goto("/")
-    assert "1 of 5 lessons done" in page.content()
+    assert re.search(r"1 of \d+ lessons done", page.content())
 
     page.locator("section[aria-labelledby=scen-title] a").first.click()
     page.get_by_role("button", name="Start the scenario").click()
@@ -94,10 +94,10 @@ def test_sign_in_and_knowledge_check_by_keyboard_alone(page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
     page.goto("/lessons/who-owns-the-journey")
-    page.locator("fieldset.question input[type=radio]").first.focus()
-    page.keyboard.press("Space")
-    page.locator("fieldset.question").nth(1).locator("input[type=radio]").first.focus()
-    page.keyboard.press("Space")
+    questions = page.locator("fieldset.question")
+    for n in range(questions.count()):  # the first option of every question, chosen with the space bar
+        questions.nth(n).locator("input[type=radio]").first.focus()
+        page.keyboard.press("Space")
     page.keyboard.press("Enter")  # submits the form the radio belongs to
     page.get_by_text("correctly. The explanations are below.").wait_for()
 

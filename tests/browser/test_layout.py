@@ -144,6 +144,7 @@ def test_admin_pages_fit(page, capsys):
         [
             ("admin people", "/admin/users"),
             ("admin teams", "/admin/teams"),
+            ("audit log", "/admin/audit/"),
             ("admin xapi", "/admin/xapi"),
             ("admin items", "/admin/items"),
             ("admin person", "/admin/users/1"),

@@ -149,6 +149,7 @@ GET = {
     "workflows.import_registry": "leader",
     "workflows.show": "workflow",
     "workflows.edit": "workflow-edit",
+    "workflows.remove_source": "workflow-edit",
 }
 POST = {
     "auth.logout": "public",

@@ -4,6 +4,7 @@ its row number."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from literacy.platform.csvsafe import to_csv
 from literacy.workflows import registry_file
@@ -73,7 +74,27 @@ def test_files_that_are_not_a_registry_are_refused_whole():
         (0, 'expected {"workflows": [ ... ]}, a list of workflow objects')
     ]
     assert registry_file.parse(b"{oops", "w.json", KNOWN).errors[0][1].startswith("the file is not valid JSON")
-    assert registry_file.parse(b"\xff\xfe", "w.csv", KNOWN).errors[0][1].startswith("the file is not UTF-8")
+    assert registry_file.parse(b"\xff\xfen\x00", "w.csv", KNOWN).errors[0][1].startswith("the file is UTF-16")
+    assert (
+        registry_file.parse(b"name\r\n\xe9t\xe9\r\n", "w.csv", KNOWN).errors[0][1].startswith("the file is not UTF-8")
+    )
     assert parse_csv("name\r\n").errors == [(0, "the file holds no workflows")]
     too_many = "name\r\n" + "".join(f"W{i}\r\n" for i in range(registry_file.MAX_ROWS + 1))
     assert parse_csv(too_many).errors == [(0, f"more than {registry_file.MAX_ROWS} workflows: split the file")]
+
+
+def test_hostile_json_and_names_that_would_break_the_csv_export_are_refused():
+    deep = ("[" * 100_000).encode()
+    assert registry_file.parse(b'{"workflows": ' + deep + b"}", "w.json", KNOWN).errors == [
+        (0, "the file is not a registry: its JSON is nested too deeply")
+    ]
+    odd = {"workflows": [{"name": "A", "operators": [5, {"a": 1}], "sources": [["Orders | EU", "ready", ""]]}]}
+    errors = [m for _, m in registry_file.parse(json.dumps(odd).encode(), "w.json", KNOWN).errors]
+    assert errors == [
+        "operator must be an email address",
+        "operator must be an email address",
+        "data source Orders | EU: a name may not contain | or ;",
+    ]
+    future = Known(KNOWN.kinds, KNOWN.roles, KNOWN.skills, KNOWN.scenarios, today=date(2026, 12, 1))
+    parsed = registry_file.parse(b"name,reviewed_on\r\nA,2027-01-01\r\n", "w.csv", future)
+    assert parsed.errors == [(2, "reviewed_on 2027-01-01 is in the future")]

@@ -12,9 +12,9 @@ from support import make
 from literacy.cohorts.tables import Cohort
 from literacy.insights.tables import Evidence
 from literacy.platform.extensions import db
-from literacy.workflows import queries, services
+from literacy.workflows import queries, readiness, services
 from literacy.workflows.services import Details, NotReadyForProduction
-from literacy.workflows.tables import WorkflowChange
+from literacy.workflows.tables import Workflow, WorkflowChange
 
 TODAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 12, 0)
@@ -83,15 +83,41 @@ def test_every_change_is_kept_with_who_what_and_when(app, people):
         services.log_review(workflow, owner, "Checked the holdout and the suppression merge.", TODAY)
         rows = db.session.scalars(select(WorkflowChange).order_by(WorkflowChange.id)).all()
         rows = [(r.field, r.old, r.new, r.note, r.user_id) for r in rows]
-    assert [r[:3] for r in rows] == [
-        ("created", "", "Win-back audience builder"),
-        ("stage", "experiment", "pilot"),
+    assert rows[0][:3] == ("created", "", "Win-back audience builder")
+    assert ("purpose", "", "Builds the monthly win-back audience from lapsed buyers.") in [r[:3] for r in rows]
+    assert ("stage", "experiment", "pilot") in [r[:3] for r in rows]  # every first value is in the history
+    assert [r[:3] for r in rows[-3:]] == [
         ("review_days", "90", "30"),
         ("operator_ids", "Ana Ready", "Ana Ready, Ben Thin"),
         ("review", "", "2026-12-01"),
     ]
     assert rows[-1][3:] == ("Checked the holdout and the suppression merge.", people["owner"])
-    assert rows[2][4] == people["admin"]  # and the second, identical update recorded nothing
+    assert rows[-3][4] == people["admin"]  # and the second, identical update recorded nothing
+
+
+def test_logging_an_older_review_keeps_the_latest_date_and_a_pilot_flip_keeps_its_clock(app, people):
+    with make.saved(app):
+        admin, owner = get(people["admin"]), get(people["owner"])
+        workflow = services.create(people["org"], admin, complete(owner, admin, [get(people["ana"])]), "pilot", TODAY)
+        services.log_review(workflow, admin, "This week's review.", TODAY)
+        services.log_review(workflow, admin, "Last year's, entered late.", TODAY - timedelta(days=400))
+        assert workflow.reviewed_on == TODAY
+        workflow_id = workflow.id
+    with make.saved(app):
+        workflow = db.session.get(Workflow, workflow_id)
+        services.change_stage(workflow, None, "experiment", TODAY + timedelta(days=100))
+        services.change_stage(workflow, None, "pilot", TODAY + timedelta(days=110))
+        [entry] = queries.assess(app.extensions["catalogue"], [workflow], NOW + timedelta(days=130))
+        assert entry.assessed.facts.pilot_since <= TODAY + timedelta(days=1)  # the first move to pilot
+        assert readiness.is_sprawl(entry.assessed.facts, TODAY + timedelta(days=130))
+
+
+def test_a_far_future_date_cannot_break_the_arithmetic():
+    facts = readiness.Facts(
+        "production", TODAY, frozenset(), True, (readiness.Source("s", "ready", date.max),), 90, date.max
+    )
+    assert readiness.review_due(facts) == date.max
+    assert [b.kind for b in readiness.blockers(facts, [], TODAY, {})][-1] != "review"
 
 
 def test_production_asks_for_the_missing_fields_first(app, people):
@@ -181,12 +207,14 @@ def test_who_may_see_and_edit_a_workflow(app, people):
 def test_a_cohort_of_the_unready_operators_in_one_step(app, people):
     with make.saved(app):
         admin, owner, manager = get(people["admin"]), get(people["owner"]), get(people["manager"])
-        ana, ben = get(people["ana"]), get(people["ben"])
+        ana, ben, leader = get(people["ana"]), get(people["ben"]), get(people["leader"])
+        ben.teams.append(owner.teams[0])  # Ben is a learner of the manager's team; the leader is not
         evidence(ana.id, [("s1", 10, 10), ("s2", 10, 10), ("s3", 9, 10)], NOW - timedelta(days=3))
-        workflow = services.create(people["org"], admin, complete(owner, admin, [ana, ben]), "pilot", TODAY)
+        workflow = services.create(people["org"], admin, complete(owner, admin, [ana, ben, leader]), "pilot", TODAY)
         [entry] = queries.assess(app.extensions["catalogue"], [workflow], NOW)
-        cohort = services.cohort_for_unready(entry, manager, TODAY, TODAY + timedelta(days=21), ["ops-send"])
+        cohort, left_out = services.cohort_for_unready(entry, manager, TODAY, TODAY + timedelta(days=21), ["ops-send"])
         cohort_id = cohort.id
+    assert left_out == 1  # the leader: a manager adds only learners of their own teams
     with app.app_context():
         cohort = db.session.get(Cohort, cohort_id)
         assert [m.user_id for m in cohort.members] == [people["ben"]]

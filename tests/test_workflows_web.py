@@ -62,18 +62,36 @@ def test_a_leader_adds_a_workflow_and_the_registry_lists_it_with_its_figures(app
 
 def test_a_bad_form_keeps_what_was_typed_and_says_what_is_wrong(app, world):
     leader = signed_in(app, "leader@example.com")
-    response = leader.post(
-        "/workflows/new", form_for(world, operators="nobody@else.example", stage="production"), page="/workflows/new"
-    )
+    response = leader.post("/workflows/new", form_for(world, operators="nobody@else.example"), page="/workflows/new")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Not people of your organisation: nobody@else.example" in page
     assert "Builds the monthly win-back audience from lapsed buyers." in page
     assert added(app) is None
+    # a new workflow cannot start in production: its data sources and review are added on its page
     response = leader.post("/workflows/new", form_for(world, stage="production"), page="/workflows/new")
+    assert response.status_code == 400 and added(app) is None
+    leader.post("/workflows/new", form_for(world), page="/workflows/new")
+    edit = f"/workflows/{added(app)}/edit"
+    response = leader.post(edit, form_for(world, stage="production", purpose="Changed"), page=edit)
     assert response.status_code == 400
     assert "Production needs these first: Input data sources, Last review." in response.get_data(as_text=True)
-    assert added(app) is None  # the refused promotion rolled the whole workflow back
+    with app.app_context():
+        assert db.session.get(Workflow, added(app)).purpose.startswith("Builds")  # the refused save kept nothing
+
+
+def test_a_stale_form_does_not_undo_a_colleagues_change(app, world):
+    leader = signed_in(app, "leader@example.com")
+    admin = signed_in(app, "admin@example.com")
+    edit = f"/workflows/{world['workflow']}/edit"
+    stale = next(f.hidden for f in leader.forms(edit) if "seen" in f.hidden)  # the leader opens the form
+    admin.post(edit, {**form_for(world, name="Send audience builder", tools="Admin's change")}, page=edit)
+    fields = {**form_for(world, name="Send audience builder", tools="Leader's change"), "seen": stale["seen"]}
+    response = leader.client.post(edit, data={**fields, "csrf_token": stale["csrf_token"]})
+    assert response.status_code == 400
+    assert "Someone else saved this workflow while you were editing it" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Workflow, world["workflow"]).tools == "Admin's change"
 
 
 def test_reviews_sources_and_stages_change_the_readiness_and_the_history(app, world):
@@ -83,13 +101,17 @@ def test_reviews_sources_and_stages_change_the_readiness_and_the_history(app, wo
     page = f"/workflows/{workflow_id}"
     today = date.today().isoformat()
     future = (date.today() + timedelta(days=2)).isoformat()
-    assert leader.post(f"{page}/review", {"reviewed_on": future, "note": "Soon"}, page=page).status_code == 302
-    assert "A review cannot be dated in the future." in leader.get(page).get_data(as_text=True)
+    refused = leader.post(f"{page}/review", {"reviewed_on": future, "note": "Soon, typed"}, page=page)
+    assert refused.status_code == 400
+    assert "A review cannot be dated in the future." in refused.get_data(as_text=True)
+    assert "Soon, typed" in refused.get_data(as_text=True)  # the note is kept
+    refused = leader.post(f"{page}/sources", {"name": "Feed", "rating": "ready", "checked_on": "9999-12-31"}, page=page)
+    assert refused.status_code == 400 and "A check cannot be dated in the future." in refused.get_data(as_text=True)
     leader.post(f"{page}/review", {"reviewed_on": today, "note": "Checked holdout design."}, page=page)
     leader.post(f"{page}/sources", {"name": "Consent table", "rating": "not-ready", "checked_on": today}, page=page)
-    leader.post(f"{page}/stage", {"stage": "production"}, page=page)
-    html = leader.get(page).get_data(as_text=True)
-    assert "Production needs these first: Named operators." in html
+    refused = leader.post(f"{page}/stage", {"stage": "production"}, page=page)
+    assert refused.status_code == 400
+    assert "Production needs these first: Named operators." in refused.get_data(as_text=True)
     leader.post(f"{page}/edit", form_for(world, operators="learner1@example.com"), page=f"{page}/edit")
     leader.post(f"{page}/stage", {"stage": "production"}, page=page)
     html = leader.get(page).get_data(as_text=True)
@@ -97,7 +119,8 @@ def test_reviews_sources_and_stages_change_the_readiness_and_the_history(app, wo
     assert "Learner1: not assessed" in html
     with app.app_context():
         fields = list(db.session.scalars(select(WorkflowChange.field).where(WorkflowChange.workflow_id == workflow_id)))
-    assert fields == ["created", "stage", "review", "source", "operator_ids", "stage"]
+    assert fields[0] == "created" and "purpose" in fields  # the first values are in the history too
+    assert fields[-5:] == ["stage", "review", "source", "operator_ids", "stage"]
 
 
 def test_people_see_only_the_workflows_they_may(app, world):
@@ -146,7 +169,7 @@ def test_export_then_import_round_trips_and_a_bad_file_imports_nothing(app, worl
     upload = {"file": (io.BytesIO(json.dumps(data).encode()), "workflows.json")}
     response = leader.post("/workflows/import", upload, page="/workflows/import")
     assert response.status_code == 302
-    assert "Imported: 1 workflow(s) added, 2 updated." in leader.get("/workflows/").get_data(as_text=True)
+    assert "Imported: 1 workflow(s) added, 1 updated, 1 unchanged." in leader.get("/workflows/").get_data(as_text=True)
     # a CSV with one bad row changes nothing
     lines = csv_text.splitlines()
     bad = (
@@ -177,3 +200,64 @@ def test_an_import_naming_people_of_another_organisation_is_refused_by_row(app, 
     assert "Row 2: outsider@example.com is not a person of this organisation" in html
     assert "Row 2: operator othermanager@example.com is not a person of this organisation" in html
     assert added(app, "A") is None
+
+
+def test_an_operator_sees_their_own_evidence_only_and_an_owner_cannot_name_operators(app, world):
+    leader = signed_in(app, "leader@example.com")
+    page = f"/workflows/{world['workflow']}"
+    edit = f"{page}/edit"
+    operators = "learner1@example.com\nlearner2@example.com"
+    leader.post(
+        edit,
+        form_for(world, name="Send audience builder", operators=operators, owner=str(world["learner1"])),
+        page=edit,
+    )
+    learner2 = signed_in(app, "learner2@example.com").get(page).get_data(as_text=True)
+    own_row, other_row = learner2.split('id="operator-')[1:3]
+    assert "Learner1" in own_row + other_row
+    hidden = own_row if own_row.startswith(str(world["learner1"])) else other_row
+    assert "Only the operator, the owner, leaders and the team's managers see this." in hidden
+    owner = signed_in(app, "learner1@example.com")  # the workflow's owner, a learner
+    owner.post(edit, form_for(world, name="Send audience builder", operators="admin@example.com"), page=edit)
+    with app.app_context():
+        names = sorted(u.email for u in db.session.get(Workflow, world["workflow"]).operators)
+    assert names == ["learner1@example.com", "learner2@example.com"]  # the owner's list was ignored
+
+
+def test_a_deactivated_operator_is_never_ready(app, world):
+    admin = signed_in(app, "admin@example.com")
+    admin.post(f"/admin/users/{world['learner1']}/deactivate", {"confirm": "yes"}, page="/admin/users")
+    html = signed_in(app, "leader@example.com").get(f"/workflows/{world['workflow']}").get_data(as_text=True)
+    assert "Learner1: account deactivated" in html
+
+
+def test_an_import_with_some_columns_changes_only_those(app, world):
+    leader = signed_in(app, "leader@example.com")
+    leader.post("/workflows/new", form_for(world), page="/workflows/new")
+    body = "name,tools\r\nWin-back audience builder,A new tool\r\n"
+    response = leader.post(
+        "/workflows/import", {"file": (io.BytesIO(body.encode()), "w.csv")}, page="/workflows/import"
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        workflow = db.session.get(Workflow, added(app))
+        assert workflow.tools == "A new tool"
+        assert workflow.purpose.startswith("Builds the monthly") and len(workflow.operators) == 2
+
+
+def test_a_production_workflow_can_be_retired_and_cleared_in_one_save_after_confirming(app, world):
+    leader = signed_in(app, "leader@example.com")
+    leader.post("/workflows/new", form_for(world), page="/workflows/new")
+    page = f"/workflows/{added(app)}"
+    leader.post(f"{page}/review", {"reviewed_on": date.today().isoformat(), "note": "Go-live."}, page=page)
+    leader.post(
+        f"{page}/sources", {"name": "CRM", "rating": "ready", "checked_on": date.today().isoformat()}, page=page
+    )
+    assert leader.post(f"{page}/stage", {"stage": "production"}, page=page).status_code == 302
+    asked = leader.post(f"{page}/stage", {"stage": "retired"}, page=page)
+    assert asked.status_code == 200 and "Move it to retired" in asked.get_data(as_text=True)  # asks first
+    cleared = form_for(world, stage="retired", owner="", operators="")
+    assert leader.post(f"{page}/edit", cleared, page=f"{page}/edit").status_code == 302
+    with app.app_context():
+        workflow = db.session.get(Workflow, added(app))
+        assert (workflow.stage, workflow.owner_id, workflow.operators) == ("retired", None, [])

@@ -46,7 +46,9 @@ def build() -> insights.Overview:
         min_learners=config["INSIGHTS_MIN_LEARNERS"],
         evidence_days=config["EVIDENCE_WINDOW_DAYS"],
         currency_months=config["CURRENCY_MONTHS"],
-        operating=workflow_queries.operating_counts(catalogue(), where.org_id, where.team_ids, now),
+        operating=workflow_queries.operating_counts(
+            catalogue(), where.org_id, where.team_ids, now, config["EVIDENCE_WINDOW_DAYS"]
+        ),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
 from literacy.learning import queries, record
@@ -134,7 +134,9 @@ def progress():
         attempts=queries.user_attempts(current_user.id),
         scenarios=cat.scenarios,
         track=queries.learner_track(cat, current_user.id, current_user.role),
-        operated=workflow_queries.assess(cat, workflow_queries.operated_by(current_user), utcnow()),
+        operated=workflow_queries.assess(
+            cat, workflow_queries.operated_by(current_user), utcnow(), current_app.config["EVIDENCE_WINDOW_DAYS"]
+        ),
         statuses=readiness.OPERATOR_STATUSES,
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from literacy.web.forms import BaseForm, MultiCheckboxField
 from literacy.workflows import readiness
@@ -41,10 +42,16 @@ class WorkflowForm(BaseForm):
     operators = TextAreaField(
         "Named operators: one email address per line", validators=[Optional(), Length(max=200_000)]
     )
+    seen = IntegerField(widget=HiddenInput(), validators=[Optional()])  # the history entry the form was opened at
+
+
+def no_separators(form, field):
+    if any(mark in (field.data or "") for mark in ("|", ";")):
+        raise ValidationError("A data source's name may not contain | or ; (they separate sources in the CSV export).")
 
 
 class SourceForm(BaseForm):
-    name = StringField("Data source", validators=[DataRequired(), Length(max=200)])
+    name = StringField("Data source", validators=[DataRequired(), Length(max=200), no_separators])
     rating = SelectField(
         "Readiness",
         choices=RATINGS,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -53,6 +53,14 @@ def editable(workflow_id: int):
     return workflow
 
 
+def window() -> int:
+    return current_app.config["EVIDENCE_WINDOW_DAYS"]
+
+
+def assessed(workflows):
+    return queries.assess(catalogue(), workflows, utcnow(), window())
+
+
 def can_build_cohort(workflow) -> bool:
     return current_user.access == "admin" or (
         current_user.access == "manager" and workflow.team_id in {t.id for t in current_user.teams}
@@ -62,8 +70,8 @@ def can_build_cohort(workflow) -> bool:
 @bp.route("/")
 @allow("user")
 def index():
-    cat, now = catalogue(), utcnow()
-    entries = queries.assess(cat, queries.visible_to(current_user), now)
+    now = utcnow()
+    entries = assessed(queries.visible_to(current_user))
     everyone = current_user.access in ("admin", "leader")
     figures = readiness.figures((e.assessed for e in entries), now.date()) if everyone else None
     search = request.args.get("q", "").strip()
@@ -81,12 +89,14 @@ def index():
         today=now.date(),
         can_create=services.can_create(current_user),
         sprawl_days=readiness.PILOT_SPRAWL_DAYS,
+        sprawl={e.workflow.id for e in entries if readiness.is_sprawl(e.assessed.facts, now.date())},
     )
 
 
-def _choices(form: WorkflowForm) -> None:
+def _choices(form: WorkflowForm, workflow=None) -> None:
     cat = catalogue()
-    people = people_queries.people(current_user.org_id)
+    current = {workflow.owner_id, workflow.approver_id} if workflow else set()
+    people = [p for p in people_queries.people(current_user.org_id) if p.active or p.id in current]
     named = [SelectChoice("", "Nobody yet")] + [SelectChoice(str(p.id), f"{p.name} ({p.email})") for p in people]
     form.owner.choices, form.approver.choices = named, named
     teams = people_queries.teams(current_user.org_id)
@@ -96,12 +106,18 @@ def _choices(form: WorkflowForm) -> None:
     form.roles.choices = [SelectChoice(r.id, r.name) for r in cat.roles.values()]
     form.required_skills.choices = [SelectChoice(s.id, s.name) for s in cat.skills.values()]
     form.required_scenarios.choices = [SelectChoice(s.id, s.title) for s in cat.scenarios.values()]
+    if workflow is None:  # production needs data sources and a review, which live on the workflow's page
+        form.stage.choices = [c for c in form.stage.choices if c.value != "production"]
 
 
-def _details(form: WorkflowForm) -> tuple[Details | None, list[str]]:
-    """The form as :class:`Details`, with operators looked up by email; the emails not found."""
-    emails = [line.strip() for line in (form.operators.data or "").splitlines() if line.strip()]
-    found, unknown = queries.people_by_email(current_user.org_id, emails)
+def _details(form: WorkflowForm, workflow) -> tuple[Details | None, list[str]]:
+    """The form as :class:`Details`, with operators looked up by email; the emails not found. Someone
+    who may not name operators keeps the workflow's."""
+    if workflow is not None and not services.can_name_operators(current_user):
+        found, unknown = [u.id for u in workflow.operators], []
+    else:
+        emails = [line.strip() for line in (form.operators.data or "").splitlines() if line.strip()]
+        found, unknown = queries.people_by_email(current_user.org_id, emails)
 
     def person(value: str) -> int | None:
         return int(value) if value else None
@@ -149,27 +165,38 @@ def _fill(form: WorkflowForm, workflow) -> None:
     form.roles.data, form.required_skills.data = workflow.roles, workflow.required_skills
     form.required_scenarios.data = workflow.required_scenarios
     form.operators.data = "\n".join(u.email for u in workflow.operators)
+    form.seen.data = queries.latest_change(workflow.id)
 
 
 def _save(form: WorkflowForm, workflow):
-    """Create or update from a valid form; the workflow, or None with the form's errors set."""
-    details, unknown = _details(form)
+    """Create or update from a valid form; the workflow and how many fields changed, or None with
+    the form's errors set (nothing is saved then: the refused request rolls back)."""
+    details, unknown = _details(form, workflow)
     if unknown:
         form.operators.errors.append(
             "Not people of your organisation: " + ", ".join(unknown[:20]) + (" and more" if len(unknown) > 20 else "")
         )
         return None
+    if workflow is not None and (form.seen.data or 0) != queries.latest_change(workflow.id):
+        form.seen.errors.append(
+            "Someone else saved this workflow while you were editing it. Open it again to see their"
+            " changes, then make yours: nothing you typed here was saved."
+        )
+        return None
     today = utcnow().date()
     try:
         if workflow is None:
-            return services.create(current_user.org_id, current_user, details, form.stage.data, today)
-        services.update(workflow, current_user, details)
-        services.change_stage(workflow, current_user, form.stage.data, today)
-        return workflow
+            return services.create(current_user.org_id, current_user, details, form.stage.data, today), 1
+        changed = services.update(workflow, current_user, details, stage=form.stage.data)
+        changed += services.change_stage(workflow, current_user, form.stage.data, today)
+        return workflow, changed
     except NameTaken:
         form.name.errors.append("Another workflow of your organisation has this name.")
     except NotReadyForProduction as refused:
-        form.stage.errors.append("Production needs these first: " + ", ".join(refused.missing) + ".")
+        form.stage.errors.append(
+            "Production needs these first: " + ", ".join(refused.missing) + "."
+            " Data sources and reviews are added on the workflow's page."
+        )
     return None
 
 
@@ -178,10 +205,12 @@ def _save(form: WorkflowForm, workflow):
 def create():
     form = WorkflowForm()
     _choices(form)
-    if form.validate_on_submit() and (workflow := _save(form, None)) is not None:
-        flash(f"Workflow {workflow.name} added to the registry.", "success")
-        return redirect(url_for(".show", workflow_id=workflow.id))
-    return render_template("workflows/form.html", form=form, workflow=None), 400 if form.errors else 200
+    if form.validate_on_submit() and (saved := _save(form, None)) is not None:
+        flash(f"Workflow {saved[0].name} added to the registry.", "success")
+        return redirect(url_for(".show", workflow_id=saved[0].id))
+    return render_template("workflows/form.html", form=form, workflow=None, **_form_context(None)), (
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/<int:workflow_id>/edit", methods=["GET", "POST"])
@@ -189,23 +218,39 @@ def create():
 def edit(workflow_id: int):
     workflow = editable(workflow_id)
     form = WorkflowForm()
-    _choices(form)
+    _choices(form, workflow)
     if request.method == "GET":
         _fill(form, workflow)
-    elif form.validate_on_submit() and _save(form, workflow) is not None:
-        flash("Changes saved and recorded in the history.", "success")
+    elif form.validate_on_submit() and (saved := _save(form, workflow)) is not None:
+        flash("Changes saved and recorded in the history." if saved[1] else "Nothing had changed.", "success")
         return redirect(url_for(".show", workflow_id=workflow.id))
-    return render_template("workflows/form.html", form=form, workflow=workflow), 400 if form.errors else 200
+    return render_template("workflows/form.html", form=form, workflow=workflow, **_form_context(workflow)), (
+        400 if form.errors else 200
+    )
+
+
+def _form_context(workflow) -> dict:
+    return {"may_name_operators": services.can_name_operators(current_user)}
 
 
 @bp.route("/<int:workflow_id>")
 @allow("user")
 def show(workflow_id: int):
-    workflow = visible(workflow_id)
+    return _page(visible(workflow_id))
+
+
+def _page(workflow, status: int = 200, **forms):
+    """The workflow's page; ``forms``: a refused form to show again with what was typed."""
     cat, now = catalogue(), utcnow()
-    [entry] = queries.assess(cat, [workflow], now)
+    [entry] = assessed([workflow])
     required = workflow.required_scenarios
     suggested = [s for s in cat.scenarios_for_workflow(workflow.kind) if s.id not in required] if workflow.kind else []
+    default_forms = {
+        "review_form": ReviewForm(formdata=None, reviewed_on=now.date()),
+        "source_form": SourceForm(formdata=None, checked_on=now.date()),
+        "stage_form": StageForm(formdata=None, stage=workflow.stage),
+        "cohort_form": CohortFromWorkflowForm(formdata=None, due_on=now.date() + timedelta(days=21)),
+    }
     return render_template(
         "workflows/show.html",
         workflow=workflow,
@@ -220,11 +265,8 @@ def show(workflow_id: int):
         suggested=suggested,
         history=queries.history(workflow.id, request.args.get("page", 1, type=int)),
         can_edit=services.can_edit(current_user, workflow),
+        see_evidence=services.can_see_evidence(current_user, workflow),
         can_build_cohort=can_build_cohort(workflow) and any(not o.ready for o in entry.assessed.operators),
-        review_form=ReviewForm(reviewed_on=now.date()),
-        source_form=SourceForm(checked_on=now.date()),
-        stage_form=StageForm(stage=workflow.stage),
-        cohort_form=CohortFromWorkflowForm(due_on=now.date() + timedelta(days=21)),
         action=ActionForm(),
         today=now.date(),
         review_due=readiness.review_due(entry.assessed.facts),
@@ -232,8 +274,29 @@ def show(workflow_id: int):
         statuses=readiness.OPERATOR_STATUSES,
         ratings=readiness.SOURCE_RATINGS,
         stages=readiness.STAGES,
-        fields=readiness.REQUIRED_FIELDS,
-    )
+        labels=FIELD_LABELS,
+        window=window(),
+        **{**default_forms, **forms},
+    ), status
+
+
+FIELD_LABELS = {
+    **readiness.REQUIRED_FIELDS,
+    "created": "Created",
+    "name": "Name",
+    "kind": "Kind of workflow",
+    "stage": "Stage",
+    "stage_since": "In its stage since",
+    "owner_id": "Owner",
+    "team_id": "Team",
+    "approver_id": "Who approves",
+    "operator_ids": "Named operators",
+    "review": "Review",
+    "source": "Data source",
+    "touches_revenue": "Touches revenue",
+    "touches_reputation": "Touches reputation",
+    "touches_customer_data": "Touches customer data",
+}
 
 
 def _back(workflow_id: int, anchor: str = ""):
@@ -245,60 +308,71 @@ def _back(workflow_id: int, anchor: str = ""):
 def review(workflow_id: int):
     workflow = editable(workflow_id)
     form = ReviewForm()
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    if form.validate_on_submit() and form.reviewed_on.data > utcnow().date():
+        form.reviewed_on.errors.append("A review cannot be dated in the future.")
+    elif form.validate_on_submit():
+        services.log_review(workflow, current_user, form.note.data, form.reviewed_on.data)
+        flash("Review logged.", "success")
         return _back(workflow.id, "reviews")
-    if form.reviewed_on.data > utcnow().date():
-        flash("A review cannot be dated in the future.", "error")
-        return _back(workflow.id, "reviews")
-    services.log_review(workflow, current_user, form.note.data, form.reviewed_on.data)
-    flash("Review logged.", "success")
-    return _back(workflow.id, "reviews")
+    return _page(workflow, 400, review_form=form)  # the note stays as typed
 
 
 @bp.route("/<int:workflow_id>/stage", methods=["POST"])
 @allow("user")
 def stage(workflow_id: int):
+    """Moving a production workflow out of production asks first (its operators stop counting)."""
     workflow = editable(workflow_id)
     form = StageForm()
     if not form.validate_on_submit():
-        flash("Choose a stage.", "error")
-        return _back(workflow.id)
+        return _page(workflow, 400, stage_form=form)
+    if workflow.stage == "production" and form.stage.data != "production" and request.form.get("confirm") != "yes":
+        return render_template("workflows/confirm_stage.html", workflow=workflow, form=form, stages=readiness.STAGES)
     try:
         moved = services.change_stage(workflow, current_user, form.stage.data, utcnow().date())
     except NotReadyForProduction as refused:
-        flash("Production needs these first: " + ", ".join(refused.missing) + ".", "error")
-        return _back(workflow.id, "blockers")
+        form.stage.errors.append("Production needs these first: " + ", ".join(refused.missing) + ".")
+        return _page(workflow, 400, stage_form=form)
     flash(f"Moved to {readiness.STAGES[form.stage.data]}." if moved else "It is already at that stage.", "success")
     return _back(workflow.id)
+
+
+def _source_date_problem(form: SourceForm) -> bool:
+    if form.checked_on.data and form.checked_on.data > utcnow().date():
+        form.checked_on.errors.append("A check cannot be dated in the future.")
+        return True
+    return False
 
 
 @bp.route("/<int:workflow_id>/sources", methods=["POST"])
 @allow("user")
 def add_source(workflow_id: int):
+    """Add a data source, or record a new check of one (``source_id``): its rating and date."""
     workflow = editable(workflow_id)
     form = SourceForm()
-    if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
-        return _back(workflow.id, "sources")
     source_id = request.form.get("source_id", type=int)
-    if source_id and not any(s.id == source_id for s in workflow.sources):
+    source = next((s for s in workflow.sources if s.id == source_id), None) if source_id else None
+    if source_id and source is None:
         abort(404)
+    if source is not None and not form.name.data:
+        form.name.data = source.name  # a re-check keeps the name
+    if not form.validate_on_submit() or _source_date_problem(form):
+        return _page(workflow, 400, source_form=form)
     services.save_source(workflow, current_user, source_id, form.name.data, form.rating.data, form.checked_on.data)
-    flash("Data source saved.", "success")
+    flash("Check recorded." if source else "Data source added.", "success")
     return _back(workflow.id, "sources")
 
 
-@bp.route("/<int:workflow_id>/sources/<int:source_id>/remove", methods=["POST"])
+@bp.route("/<int:workflow_id>/sources/<int:source_id>/remove", methods=["GET", "POST"])
 @allow("user")
 def remove_source(workflow_id: int, source_id: int):
+    """A confirmation page, then the removal."""
     workflow = editable(workflow_id)
-    if not ActionForm().validate_on_submit():
-        flash("That button was out of date. Please try again.", "error")
-    elif services.remove_source(workflow, current_user, source_id):
-        flash("Data source removed.", "success")
-    else:
-        abort(404)
+    source = next((s for s in workflow.sources if s.id == source_id), None) or abort(404)
+    form = ActionForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("workflows/confirm_remove_source.html", workflow=workflow, source=source, form=form)
+    services.remove_source(workflow, current_user, source_id)
+    flash(f"Data source {source.name} removed (the history keeps it).", "success")
     return _back(workflow.id, "sources")
 
 
@@ -310,20 +384,27 @@ def build_cohort(workflow_id: int):
         abort(404)
     form = CohortFromWorkflowForm()
     today = utcnow().date()
-    if not form.validate_on_submit() or form.due_on.data < today:
-        flash("Give a due date from today on.", "error")
+    if form.validate_on_submit() and form.due_on.data < today:
+        form.due_on.errors.append("Give a due date from today on.")
+    if not form.validate_on_submit() or form.due_on.errors:
+        return _page(workflow, 400, cohort_form=form)
+    [entry] = assessed([workflow])
+    if not workflow.operators:
+        flash("This workflow has no named operators yet: there is no one to train.", "error")
         return _back(workflow.id, "operators")
-    [entry] = queries.assess(catalogue(), [workflow], utcnow())
     if all(o.ready for o in entry.assessed.operators):
         flash("Every operator is ready: there is no one to train.", "success")
         return _back(workflow.id, "operators")
     scenarios = workflow.required_scenarios or [s.id for s in catalogue().scenarios_for_workflow(workflow.kind)]
     try:
-        cohort = services.cohort_for_unready(entry, current_user, today, form.due_on.data, scenarios or [])
+        cohort, left_out = services.cohort_for_unready(entry, current_user, today, form.due_on.data, scenarios)
     except CohortNameTaken:
-        flash("A cohort for this workflow was already made today: it is in your cohorts.", "error")
+        flash("A cohort for this workflow was already made today; find it under Cohorts.", "error")
         return _back(workflow.id, "operators")
-    flash(f"Cohort {cohort.name} created with {len(cohort.members)} operator(s).", "success")
+    message = f"Cohort {cohort.name} created with {len(cohort.members)} operator(s)."
+    if left_out:
+        message += f" {left_out} operator(s) outside your teams were left out: an admin can add them."
+    flash(message, "success")
     return redirect(url_for("cohorts.show", cohort_id=cohort.id))
 
 
@@ -348,7 +429,11 @@ def import_registry():
     if form.validate_on_submit():
         cat = catalogue()
         known = registry_file.Known(
-            frozenset(cat.workflow_kinds), frozenset(cat.roles), frozenset(cat.skills), frozenset(cat.scenarios)
+            frozenset(cat.workflow_kinds),
+            frozenset(cat.roles),
+            frozenset(cat.skills),
+            frozenset(cat.scenarios),
+            today=utcnow().date(),
         )
         upload = form.file.data
         parsed = registry_file.parse(upload.read(), upload.filename or "", known)
@@ -357,7 +442,11 @@ def import_registry():
             result = services.import_records(current_user.org_id, current_user, parsed.records, utcnow().date())
             errors = sorted(result.errors)
             if not errors:
-                flash(f"Imported: {result.created} workflow(s) added, {result.updated} updated.", "success")
+                unchanged = len(parsed.records) - result.created - result.updated
+                flash(
+                    f"Imported: {result.created} workflow(s) added, {result.updated} updated, {unchanged} unchanged.",
+                    "success",
+                )
                 return redirect(url_for(".index"))
     # a 400 rolls the request's transaction back: one bad row and nothing of the file is kept
     status = 400 if errors or form.errors else 200

@@ -4,7 +4,7 @@ from the assessed evidence, in a fixed number of queries whatever the number of 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -45,7 +45,26 @@ def filled(workflow: Workflow) -> frozenset[str]:
     return frozenset(key for key, value in values.items() if value not in (None, "", [], ()) and str(value).strip())
 
 
-def facts(workflow: Workflow) -> Facts:
+def pilot_starts(workflow_ids: list[int]) -> dict[int, date]:
+    """When each workflow's current run as a pilot began: the first move to pilot since it was last
+    in production or retired, so stepping back to experiment and again to pilot restarts nothing."""
+    if not workflow_ids:
+        return {}
+    rows = db.session.execute(
+        select(WorkflowChange.workflow_id, WorkflowChange.new, WorkflowChange.at)
+        .where(WorkflowChange.workflow_id.in_(workflow_ids), WorkflowChange.field == "stage")
+        .order_by(WorkflowChange.id)
+    )
+    starts: dict[int, date] = {}
+    for workflow_id, stage, at in rows:
+        if stage in ("production", "retired"):
+            starts.pop(workflow_id, None)
+        elif stage == "pilot":
+            starts.setdefault(workflow_id, at.date())
+    return starts
+
+
+def facts(workflow: Workflow, pilot_since: date | None = None) -> Facts:
     return Facts(
         stage=workflow.stage,
         stage_since=workflow.stage_since,
@@ -54,6 +73,7 @@ def facts(workflow: Workflow) -> Facts:
         sources=tuple(Source(s.name, s.rating, s.checked_on) for s in workflow.sources),
         review_days=workflow.review_days,
         reviewed_on=workflow.reviewed_on,
+        pilot_since=min(pilot_since, workflow.stage_since) if pilot_since else workflow.stage_since,
     )
 
 
@@ -101,11 +121,15 @@ class Entry:
     assessed: Assessed
 
 
-def assess(catalogue: Catalogue, workflows: list[Workflow], now: datetime) -> list[Entry]:
-    """Each workflow with its operators' readiness and its blockers (two evidence queries in all)."""
+def assess(
+    catalogue: Catalogue, workflows: list[Workflow], now: datetime, window: int = readiness.EVIDENCE_DAYS
+) -> list[Entry]:
+    """Each workflow with its operators' readiness and its blockers (three queries in all, whatever
+    the number of workflows and operators). ``window``: the evidence window in days."""
     people = {u.id: u for w in workflows for u in w.operators}
-    since = now - timedelta(days=readiness.EVIDENCE_DAYS)
+    since = now - timedelta(days=window)
     skills, finishes = skill_evidence(set(people), since), scenario_finishes(set(people))
+    pilots = pilot_starts([w.id for w in workflows if w.stage == "pilot"])
     names = {uid: u.name for uid, u in people.items()}
     entries = []
     for workflow in workflows:
@@ -118,21 +142,26 @@ def assess(catalogue: Catalogue, workflows: list[Workflow], now: datetime) -> li
                 skills.get(user.id, {}),
                 finishes.get(user.id, {}),
                 since,
+                window,
             )
+            if user.active
+            else readiness.deactivated(user.id)
             for user in workflow.operators
         )
-        known = facts(workflow)
+        known = facts(workflow, pilots.get(workflow.id))
         found = readiness.blockers(known, operators, now.date(), names)
         entries.append(Entry(workflow, Assessed(known, operators, tuple(found))))
     return entries
 
 
-def operating_counts(catalogue: Catalogue, org_id: int, team_ids: tuple[int, ...] | None, now: datetime):
+def operating_counts(
+    catalogue: Catalogue, org_id: int, team_ids: tuple[int, ...] | None, now: datetime, window: int
+) -> metrics.OperatingCounts:
     """The registry's counts for the maturity levels: the organisation's workflows, or its teams'."""
     workflows = in_organisation(org_id)
     if team_ids is not None:
         workflows = [w for w in workflows if w.team_id in team_ids]
-    entries = assess(catalogue, [w for w in workflows if w.stage in ("production", "pilot")], now)
+    entries = assess(catalogue, [w for w in workflows if w.stage in ("production", "pilot")], now, window)
     production = [e.assessed for e in entries if e.workflow.stage == "production"]
     pilots = [e.assessed for e in entries if e.workflow.stage == "pilot"]
     return metrics.OperatingCounts(
@@ -190,6 +219,12 @@ def visible_to(user: User) -> list[Workflow]:
 def operated_by(user: User) -> list[Workflow]:
     operated = select(workflow_operators.c.workflow_id).where(workflow_operators.c.user_id == user.id)
     return list(db.session.scalars(_loaded().where(Workflow.id.in_(operated)).order_by(Workflow.name)))
+
+
+def latest_change(workflow_id: int) -> int:
+    """The id of the workflow's newest history entry (0 for none): a form remembers it, to notice
+    that someone else saved the workflow meanwhile."""
+    return db.session.scalar(select(func.max(WorkflowChange.id)).where(WorkflowChange.workflow_id == workflow_id)) or 0
 
 
 def history(workflow_id: int, page: int, size: int = 50) -> Page:

@@ -27,15 +27,16 @@ SOURCE_RATINGS = {
     "not-ready": "Not ready",
 }
 OPERATOR_STATUSES = {
+    "deactivated": "Account deactivated",
     "ready": "Ready",
     "below-target": "Below target",
     "stale": "Stale evidence",
     "not-assessed": "Not assessed",
 }
 # Worst first: an operator's status is the worst of their checks.
-SEVERITY = ("below-target", "stale", "not-assessed", "ready")
+SEVERITY = ("deactivated", "below-target", "stale", "not-assessed", "ready")
 PILOT_SPRAWL_DAYS = 120  # a pilot older than this without a decision is sprawl (docs/workflows.md)
-EVIDENCE_DAYS = 365  # the evidence window of docs/metrics.md: older evidence is stale
+EVIDENCE_DAYS = 365  # the evidence window of docs/metrics.md (EVIDENCE_WINDOW_DAYS): older evidence is stale
 
 # What a production workflow must state, in the order the page asks for it.
 REQUIRED_FIELDS = {
@@ -99,14 +100,14 @@ def worst(statuses: Iterable[str]) -> str:
     return next((s for s in SEVERITY if s in found), "ready")
 
 
-def skill_check(skill: str, target: int, evidence: SkillEvidence | None) -> Check:
+def skill_check(skill: str, target: int, evidence: SkillEvidence | None, window: int = EVIDENCE_DAYS) -> Check:
     """Ready at target on fresh, firm evidence; an estimate below target is below target whatever
     its interval; at target on an interval wider than the low-confidence width is not yet shown."""
     if evidence is None or evidence.last_at is None:
         return Check(skill, "skill", "not-assessed", "no assessed evidence yet", target=target)
     if evidence.fresh_attempts == 0 or evidence.available <= 0:
         day = evidence.last_at.date().isoformat()
-        return Check(skill, "skill", "stale", f"last assessed {day}, older than {EVIDENCE_DAYS} days", target=target)
+        return Check(skill, "skill", "stale", f"last assessed {day}, older than {window} days", target=target)
     found = metrics.estimate(evidence.earned, evidence.available)
     shown = f"{found.value} points ({found.low} to {found.high})"
     if found.value + metrics.FLOAT_SLACK < target:
@@ -117,13 +118,20 @@ def skill_check(skill: str, target: int, evidence: SkillEvidence | None) -> Chec
     return Check(skill, "skill", "ready", f"{shown} against a target of {target}", found, target)
 
 
-def scenario_check(scenario: str, finished_at: datetime | None, fresh_since: datetime) -> Check:
+def scenario_check(scenario: str, finished_at: datetime | None, fresh_since: datetime, window: int) -> Check:
     if finished_at is None:
         return Check(scenario, "scenario", "not-assessed", "not finished as an assessed attempt")
     if finished_at < fresh_since:
         day = finished_at.date().isoformat()
-        return Check(scenario, "scenario", "stale", f"last finished {day}, older than {EVIDENCE_DAYS} days")
+        return Check(scenario, "scenario", "stale", f"last finished {day}, older than {window} days")
     return Check(scenario, "scenario", "ready", f"finished {finished_at.date().isoformat()}")
+
+
+def deactivated(user_id: int) -> OperatorReadiness:
+    """A named operator whose account is deactivated cannot run the workflow, whatever their evidence."""
+    return OperatorReadiness(
+        user_id, "deactivated", (Check("account", "account", "deactivated", "account deactivated"),)
+    )
 
 
 def operator_readiness(
@@ -134,13 +142,14 @@ def operator_readiness(
     skills: dict[str, SkillEvidence],
     scenarios: dict[str, datetime],
     fresh_since: datetime,
+    window: int = EVIDENCE_DAYS,
 ) -> OperatorReadiness:
     """One operator against one workflow's requirements (``targets``: the operator's role targets).
     A workflow that names no skill asks for the critical skills of the operator's role, so nobody is
     ready by default."""
     required_skills = list(required_skills) or sorted(metrics.critical_skills(targets))
-    checks = [skill_check(s, targets.get(s, 0), skills.get(s)) for s in required_skills]
-    checks += [scenario_check(s, scenarios.get(s), fresh_since) for s in required_scenarios]
+    checks = [skill_check(s, targets.get(s, 0), skills.get(s), window) for s in required_skills]
+    checks += [scenario_check(s, scenarios.get(s), fresh_since, window) for s in required_scenarios]
     return OperatorReadiness(user_id, worst(c.status for c in checks), tuple(checks))
 
 
@@ -162,6 +171,7 @@ class Facts:
     sources: tuple[Source, ...]
     review_days: int | None
     reviewed_on: date | None
+    pilot_since: date | None = None  # when the current run of pilot began (stage changes back and forth keep it)
 
 
 @dataclass(frozen=True)
@@ -173,10 +183,19 @@ class Blocker:
     anchor: str  # the part of the workflow page that holds the evidence
 
 
+def _later(day: date, days: int) -> date:
+    """``day`` plus ``days``, never past the last date a computer can hold."""
+    return day + timedelta(days=days) if (date.max - day).days > days else date.max
+
+
 def review_due(facts: Facts) -> date | None:
     if facts.review_days is None or facts.reviewed_on is None:
         return None
-    return facts.reviewed_on + timedelta(days=facts.review_days)
+    return _later(facts.reviewed_on, facts.review_days)
+
+
+def _outside_cadence(checked_on: date, review_days: int, today: date) -> bool:
+    return (today - checked_on).days > review_days
 
 
 def blockers(facts: Facts, operators: Iterable[OperatorReadiness], today: date, names: dict[int, str]) -> list[Blocker]:
@@ -193,12 +212,12 @@ def blockers(facts: Facts, operators: Iterable[OperatorReadiness], today: date, 
             found.append(Blocker("source", f"Data source {source.name} is rated not ready", "sources"))
         if source.checked_on is None:
             found.append(Blocker("source", f"Data source {source.name} has never been checked", "sources"))
-        elif facts.review_days is not None and source.checked_on + timedelta(days=facts.review_days) < today:
+        elif facts.review_days is not None and _outside_cadence(source.checked_on, facts.review_days, today):
             checked = source.checked_on.isoformat()
             text = f"Data source {source.name} was last checked {checked}, outside the review cadence"
             found.append(Blocker("source", text, "sources"))
     due = review_due(facts)
-    if due is not None and due < today:
+    if due is not None and _outside_cadence(facts.reviewed_on, facts.review_days, today):
         found.append(Blocker("review", f"The review was due {due.isoformat()}", "reviews"))
     for operator in operators:
         if not operator.ready:
@@ -213,8 +232,10 @@ def has_owner(facts: Facts) -> bool:
 
 
 def is_sprawl(facts: Facts, today: date) -> bool:
-    """A pilot that has run longer than PILOT_SPRAWL_DAYS without being promoted or retired."""
-    return facts.stage == "pilot" and (today - facts.stage_since).days > PILOT_SPRAWL_DAYS
+    """A pilot that has run longer than PILOT_SPRAWL_DAYS without being promoted or retired (a stint
+    back in experiment does not restart the clock)."""
+    began = facts.pilot_since or facts.stage_since
+    return facts.stage == "pilot" and (today - began).days > PILOT_SPRAWL_DAYS
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from literacy.platform.csvsafe import restore
 from literacy.platform.text import plain
 from literacy.workflows import readiness
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 1024 * 1024  # the request limit (MAX_CONTENT_LENGTH) too
 MAX_ROWS = 2000
 TRUE, FALSE = {"yes", "true", "1", "y"}, {"no", "false", "0", "n", ""}
 
@@ -63,6 +63,8 @@ class Record:
     operators: tuple[str, ...] = ()  # emails
     sources: tuple[SourceRecord, ...] = ()
     line: int = 0  # the row (CSV) or item (JSON) it came from; 0 when exported
+    # the columns the file gave (an import leaves the others as they are); empty: every column
+    columns: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def stage_date(self) -> date | None:
@@ -73,7 +75,8 @@ class Record:
         return date.fromisoformat(self.reviewed_on) if self.reviewed_on else None
 
 
-COLUMNS = tuple(f.name for f in fields(Record) if f.name != "line")
+COLUMNS = tuple(f.name for f in fields(Record) if f.name not in ("line", "columns"))
+SOURCE_SEPARATORS = ("|", ";")  # they separate sources and their parts in a CSV cell
 LISTS = ("roles", "required_skills", "required_scenarios", "operators")
 BOOLEANS = ("touches_revenue", "touches_reputation", "touches_customer_data")
 EMAILS = ("owner", "approver")
@@ -88,6 +91,7 @@ class Known:
     roles: frozenset[str]
     skills: frozenset[str]
     scenarios: frozenset[str]
+    today: date = date.max  # no date in a file may be later than this
 
 
 @dataclass
@@ -123,6 +127,7 @@ def to_json(records: list[Record]) -> dict:
     for record in records:
         item = asdict(record)
         item.pop("line")
+        item.pop("columns")
         items.append(item)
     return {"workflows": items}
 
@@ -133,6 +138,8 @@ def to_json(records: list[Record]) -> dict:
 def _decode(data: bytes, parsed: Parsed) -> str | None:
     if len(data) > MAX_BYTES:
         parsed.errors.append((0, f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB: split it"))
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        parsed.errors.append((0, "the file is UTF-16: save it as UTF-8 and upload it again"))
     elif b"\x00" in data:
         parsed.errors.append((0, "this is not a text file (it contains binary data)"))
     else:
@@ -168,7 +175,7 @@ def parse(data: bytes, filename: str, known: Known) -> Parsed:
 
 
 def _csv_items(text: str, parsed: Parsed) -> list[tuple[int, dict]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text), strict=True)
     items = []
     try:
         header = [h.strip().lower() for h in next(reader, [])]
@@ -179,9 +186,11 @@ def _csv_items(text: str, parsed: Parsed) -> list[tuple[int, dict]]:
         if unknown:
             parsed.errors.append((1, f"unknown column(s): {', '.join(unknown)}"))
             return []
+        start = reader.line_num + 1
         for values in reader:
-            if any(v.strip() for v in values):
-                items.append((reader.line_num, {h: restore(v) for h, v in zip(header, values, strict=False) if h}))
+            if any(v.strip() for v in values):  # a row is numbered by the line it starts on
+                items.append((start, {h: restore(v) for h, v in zip(header, values, strict=False) if h}))
+            start = reader.line_num + 1
     except csv.Error as exc:
         parsed.errors.append((reader.line_num, f"the file is not valid CSV: {exc}"))
     for _, item in items:
@@ -198,6 +207,9 @@ def _json_items(text: str, parsed: Parsed) -> list[tuple[int, dict]]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         parsed.errors.append((exc.lineno, f"the file is not valid JSON: {exc.msg}"))
+        return []
+    except RecursionError:
+        parsed.errors.append((0, "the file is not a registry: its JSON is nested too deeply"))
         return []
     items = data.get("workflows") if isinstance(data, dict) else None
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
@@ -224,18 +236,25 @@ def _text(value, name: str, problems: list[str]) -> str:
     return value
 
 
-def _date(value: str, name: str, problems: list[str]) -> str:
+def _date(value: str, name: str, problems: list[str], today: date = date.max) -> str:
     if not value:
         return ""
     try:
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
     except ValueError:
         problems.append(f"{name} must be a date written YYYY-MM-DD, not '{value}'")
         return ""
+    if day > today:
+        problems.append(f"{name} {value} is in the future")
+        return ""
+    return day.isoformat()
 
 
-def _email(value: str, name: str, problems: list[str]) -> str:
+def _email(value, name: str, problems: list[str]) -> str:
     if not value:
+        return ""
+    if not isinstance(value, str):
+        problems.append(f"{name} must be an email address")
         return ""
     try:
         return validate_email(value, check_deliverability=False).normalized.lower()
@@ -266,6 +285,9 @@ def _boolean(value, name: str, problems: list[str]) -> bool:
 def _review_days(value, problems: list[str]) -> int | None:
     if value in (None, ""):
         return None
+    if isinstance(value, float) and not value.is_integer():
+        problems.append(f"review_days must be a whole number of days, not '{value}'")
+        return None
     try:
         days = int(value)
     except (TypeError, ValueError):
@@ -276,7 +298,7 @@ def _review_days(value, problems: list[str]) -> int | None:
     return days
 
 
-def _sources(values, problems: list[str]) -> tuple[SourceRecord, ...]:
+def _sources(values, problems: list[str], today: date) -> tuple[SourceRecord, ...]:
     found = []
     for value in values or []:
         if not isinstance(value, list) or not 1 <= len(value) <= 3 or not str(value[0]).strip():
@@ -285,7 +307,10 @@ def _sources(values, problems: list[str]) -> tuple[SourceRecord, ...]:
         name, rating, checked = [*map(str, value), "", ""][:3]
         if rating not in readiness.SOURCE_RATINGS:
             problems.append(f"data source {name}: rating must be one of {', '.join(readiness.SOURCE_RATINGS)}")
-        found.append(SourceRecord(plain(name).strip()[:200], rating, _date(checked.strip(), "checked on", problems)))
+        if any(mark in name for mark in SOURCE_SEPARATORS):
+            problems.append(f"data source {name}: a name may not contain | or ;")
+        checked = _date(checked.strip(), "checked on", problems, today)
+        found.append(SourceRecord(plain(name).strip()[:200], rating, checked))
     return tuple(found)
 
 
@@ -305,7 +330,7 @@ def _record(line: int, item: dict, known: Known, parsed: Parsed, seen: dict[str,
     if values["kind"] and values["kind"] not in known.kinds:
         problems.append(f"unknown kind '{values['kind']}'")
     for name in ("stage_since", "reviewed_on"):
-        values[name] = _date(values[name], name, problems)
+        values[name] = _date(values[name], name, problems, known.today)
     for name in EMAILS:
         values[name] = _email(values[name], name, problems)
     allowed = {"roles": known.roles, "required_skills": known.skills, "required_scenarios": known.scenarios}
@@ -320,8 +345,9 @@ def _record(line: int, item: dict, known: Known, parsed: Parsed, seen: dict[str,
         **{name: _boolean(item.get(name), name, problems) for name in BOOLEANS},
         **lists,
         operators=tuple(dict.fromkeys(e for e in emails if e)),
-        sources=_sources(item.get("sources"), problems),
+        sources=_sources(item.get("sources"), problems, known.today),
         line=line,
+        columns=frozenset(c for c in item if c in COLUMNS),
     )
     if problems:
         parsed.errors.extend((line, p) for p in problems)

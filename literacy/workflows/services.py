@@ -5,10 +5,11 @@ request or command that called them commits."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+import unicodedata
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from literacy.cohorts import services as cohorts
 from literacy.cohorts.services import CohortDetails
@@ -73,6 +74,20 @@ def can_edit(user: User, workflow: Workflow) -> bool:
     return user.access in ("admin", "leader") or workflow.owner_id == user.id
 
 
+def can_name_operators(user: User) -> bool:
+    """Choosing who operates a workflow lets one see their assessed evidence on its page, so it is
+    for admins and leaders, not for an owner who may be anyone."""
+    return user.access in ("admin", "leader")
+
+
+def can_see_evidence(user: User, workflow: Workflow) -> bool:
+    """Every operator's checks and figures: editors and the managers of the workflow's team. An
+    operator sees only their own."""
+    if user.org_id != workflow.org_id:
+        return False
+    return can_edit(user, workflow) or (user.access == "manager" and workflow.team_id in {t.id for t in user.teams})
+
+
 def can_create(user: User) -> bool:
     return user.access in ("admin", "leader")
 
@@ -128,12 +143,16 @@ def _record(workflow: Workflow, actor: User | None, name: str, old: str, new: st
     audit.record(workflow.org_id, action, workflow.name, actor=actor, field=name, old=old, new=new)
 
 
+def _folded(name: str) -> str:
+    """A name as compared for uniqueness: Unicode case and spacing folded (SQL's lower() is ASCII-only
+    on SQLite)."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
 def _check_name(org_id: int, name: str, except_id: int | None) -> None:
     lock_row(Organization, org_id, "name")
-    query = select(Workflow.id).where(Workflow.org_id == org_id, func.lower(Workflow.name) == name.strip().lower())
-    if except_id is not None:
-        query = query.where(Workflow.id != except_id)
-    if db.session.scalar(query) is not None:
+    others = db.session.execute(select(Workflow.id, Workflow.name).where(Workflow.org_id == org_id))
+    if any(_folded(other) == _folded(name) and wid != except_id for wid, other in others):
         raise NameTaken(name.strip())
 
 
@@ -144,28 +163,30 @@ def create(org_id: int, actor: User | None, details: Details, stage: str, today:
     db.session.add(workflow)
     db.session.flush()
     _record(workflow, actor, "created", "", workflow.name)
-    update(workflow, actor, details, quiet=True)
+    update(workflow, actor, details, stage=stage)  # every first value goes into the history too
     if stage != "experiment":
         change_stage(workflow, actor, stage, today)
     return workflow
 
 
-def update(workflow: Workflow, actor: User | None, details: Details, quiet: bool = False) -> int:
-    """Copy ``details``, recording each changed field; the number of fields changed. ``quiet``: the
-    workflow was just created, so its first values are recorded as one "created" entry."""
-    if details.name.strip().lower() != workflow.name.lower():
+def update(workflow: Workflow, actor: User | None, details: Details, stage: str | None = None) -> int:
+    """Copy ``details``, recording each changed field; the number of fields changed. ``stage``: the
+    stage the workflow is about to move to (default: its own), whose gate the new values must pass:
+    a production workflow keeps every required field, a retiring one need not."""
+    if _folded(details.name) != _folded(workflow.name):
         _check_name(workflow.org_id, details.name, workflow.id)
     changed = 0
     for item in fields(Details):
         old = _shown(workflow, item.name)
+        if item.name in JSON_FIELDS and set(getattr(workflow, item.name)) == set(getattr(details, item.name)):
+            continue  # the same choices in another order are no change
         _assign(workflow, item.name, getattr(details, item.name))
         db.session.flush()
         new = _shown(workflow, item.name)
         if old != new:
             changed += 1
-            if not quiet:
-                _record(workflow, actor, item.name, old, new)
-    if workflow.stage == "production" and (missing := missing_for_production(workflow)):
+            _record(workflow, actor, item.name, old, new)
+    if (stage or workflow.stage) == "production" and (missing := missing_for_production(workflow)):
         raise NotReadyForProduction(missing)
     return changed
 
@@ -192,10 +213,11 @@ def change_stage(workflow: Workflow, actor: User | None, stage: str, today: date
 
 
 def log_review(workflow: Workflow, actor: User | None, note: str, on: date) -> None:
-    """A review took place on ``on``: the date moves, and the note is kept in the history."""
+    """A review took place on ``on``: the note is kept in the history, and the last review moves to
+    ``on`` unless a later one is already recorded (logging an old review never makes one overdue)."""
     before = workflow.reviewed_on.isoformat() if workflow.reviewed_on else ""
     _record(workflow, actor, "review", before, on.isoformat(), note.strip())
-    workflow.reviewed_on = on
+    workflow.reviewed_on = max(on, workflow.reviewed_on) if workflow.reviewed_on else on
     db.session.flush()
 
 
@@ -226,13 +248,20 @@ def remove_source(workflow: Workflow, actor: User | None, source_id: int) -> boo
     return True
 
 
-def cohort_for_unready(entry: Entry, manager: User, today: date, due_on: date, scenarios: list[str]) -> Cohort:
+def cohort_for_unready(
+    entry: Entry, manager: User, today: date, due_on: date, scenarios: list[str]
+) -> tuple[Cohort, int]:
     """A cohort of the workflow's operators who are not ready, assigned ``scenarios`` (the workflow's
-    required scenarios, else the ones that train its kind), due on ``due_on``."""
-    unready = {o.user_id for o in entry.assessed.operators if not o.ready}
-    name = f"{entry.workflow.name}: operator readiness {today.isoformat()}"
+    required scenarios, else the ones that train its kind, else each learner's role track), due on
+    ``due_on``. Only people a manager may add to a cohort are added: learners of the manager's own
+    teams (any learner of the organisation for an admin). The cohort and how many were left out."""
+    unready = {o.user_id for o in entry.assessed.operators if not o.ready and o.status != "deactivated"}
+    teams = cohorts.editor_teams(manager)
+    wanted = [u for u in entry.workflow.operators if u.id in unready]
+    allowed = [u for u in wanted if u.access == "learner" and (teams is None or any(t.id in teams for t in u.teams))]
+    name = f"{entry.workflow.name[:150]}: operator readiness {today.isoformat()}"
     details = CohortDetails(
-        name=name[:200],
+        name=name,
         description=f"Operators of the {entry.workflow.name} workflow who are not yet ready to run it.",
         starts_on=today,
         due_on=due_on,
@@ -243,11 +272,10 @@ def cohort_for_unready(entry: Entry, manager: User, today: date, due_on: date, s
     )
     cohort = cohorts.create(manager, details)
     db.session.flush()
-    for user in entry.workflow.operators:
-        if user.id in unready:
-            cohorts.add_member(cohort, user)
+    for user in allowed:
+        cohorts.add_member(cohort, user)
     db.session.flush()
-    return cohort
+    return cohort, len(wanted) - len(allowed)
 
 
 def record_of(workflow: Workflow) -> registry_file.Record:
@@ -294,12 +322,17 @@ class ImportResult:
 
 def import_records(org_id: int, actor: User | None, records: list[registry_file.Record], today: date) -> ImportResult:
     """Create or update (matched by name) every record, or nothing: on any error the caller rolls back.
-    People are looked up by email and teams by name within the organisation."""
+    A column the file leaves out keeps each existing workflow's value. People are looked up by email
+    and teams by name within the organisation."""
     result = ImportResult()
     people = {u.email.lower(): u for u in db.session.scalars(select(User).where(User.org_id == org_id))}
     teams = {t.name.lower(): t for t in db.session.scalars(select(Team).where(Team.org_id == org_id))}
-    existing = {w.name.lower(): w for w in db.session.scalars(select(Workflow).where(Workflow.org_id == org_id))}
+    existing = {_folded(w.name): w for w in db.session.scalars(select(Workflow).where(Workflow.org_id == org_id))}
     for record in records:
+        workflow = existing.get(_folded(record.name))
+        if workflow is not None and record.columns:
+            given = {c: getattr(record, c) for c in record.columns}
+            record = replace(record_of(workflow), **given, line=record.line)
         named = [e for e in (record.owner, record.approver) if e]
         problems = [f"{e} is not a person of this organisation" for e in named if e not in people]
         problems += [f"operator {e} is not a person of this organisation" for e in record.operators if e not in people]
@@ -333,28 +366,38 @@ def import_records(org_id: int, actor: User | None, records: list[registry_file.
             operator_ids=tuple(people[e].id for e in record.operators),
         )
         try:
-            _import_one(org_id, actor, existing.get(record.name.lower()), details, record, today, result)
+            outcome = _import_one(org_id, actor, workflow, details, record, today)
         except NotReadyForProduction as refused:
             result.errors.append((record.line, "production needs: " + ", ".join(refused.missing)))
+        except NameTaken:
+            result.errors.append((record.line, f"the name {record.name} is taken"))
+        else:
+            result.created += outcome == "added"
+            result.updated += outcome == "updated"
     return result
 
 
-def _import_one(org_id, actor, workflow, details, record, today, result) -> None:
-    stage_since = record.stage_date or today
+def _import_one(org_id, actor, workflow, details, record, today) -> str:
+    """Apply one record: "added", "updated" or "unchanged"."""
     if workflow is None:
-        workflow = create(org_id, actor, details, "experiment", today)
-        result.created += 1
+        workflow, changed, outcome = create(org_id, actor, details, "experiment", today), 1, "added"
     else:
-        update(workflow, actor, details)
-        result.updated += 1
+        changed, outcome = update(workflow, actor, details, stage=record.stage), "updated"
     current = {(s.name, s.rating, s.checked_on) for s in workflow.sources}
     wanted = {(s.name, s.rating, date.fromisoformat(s.checked_on) if s.checked_on else None) for s in record.sources}
     for source in [s for s in workflow.sources if (s.name, s.rating, s.checked_on) not in wanted]:
         remove_source(workflow, actor, source.id)
+        changed += 1
     for name, rating, checked in sorted(wanted - current, key=lambda s: s[0]):
         save_source(workflow, actor, None, name, rating, checked)
+        changed += 1
     if record.review_date and record.review_date != workflow.reviewed_on:
         log_review(workflow, actor, "Imported from a registry file.", record.review_date)
-    if change_stage(workflow, actor, record.stage, today):
-        workflow.stage_since = stage_since
+        changed += 1
+    changed += change_stage(workflow, actor, record.stage, today)
+    if record.stage_date and record.stage_date != workflow.stage_since:
+        _record(workflow, actor, "stage_since", workflow.stage_since.isoformat(), record.stage_date.isoformat())
+        workflow.stage_since = record.stage_date
+        changed += 1
     db.session.flush()
+    return outcome if changed else "unchanged"

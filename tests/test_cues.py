@@ -221,3 +221,14 @@ def test_a_scenario_too_small_to_rank_anyone_is_flagged():
         "1 decision nodes: a scenario needs at least 8",
         "2 endings (no mixed ending): a scenario needs a strong, a mixed and a poor one",
     ]
+
+
+def test_figures_in_a_knowledge_check_count_as_taught():
+    body = node(
+        "first",
+        ("Cap the spend at £1200 a day", "good", "Effects: data +3, ownership +3"),
+        ("Raise it by 15 %", "bad", "Effects: data -1"),
+    )
+    check = question("Cap at £1,200", "Raise by 20%")
+    warned = messages(cues.shared_figures, scenario(body), [lesson("<p>No figures here.</p>", [check])])
+    assert warned == ["the figure £1200 also appears in the lesson 'lesson-a': test transfer with other numbers"]

@@ -215,8 +215,14 @@ def figures(text: str) -> set[str]:
     }
 
 
+def lesson_text(lesson: Lesson) -> str:
+    """What a lesson shows a learner: its text and its knowledge check (questions, options, explanations)."""
+    checks = [q.prompt + " " + " ".join(f"{o.text} {o.explanation}" for o in q.options) for q in lesson.questions]
+    return " ".join([lesson.html, *checks])
+
+
 def shared_figures(scenario: Scenario, lessons: Iterable[Lesson], found: Problems) -> None:
-    taught = {figure: lesson for lesson in lessons for figure in figures(lesson.html)}
+    taught = {figure: lesson for lesson in lessons for figure in figures(lesson_text(lesson))}
     for node in scenario.nodes.values():
         texts = [(node.line, node.source or node.html)] + [(c.line, f"{c.label} {c.source}") for c in node.choices]
         for line, text in texts:

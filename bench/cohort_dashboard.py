@@ -144,6 +144,23 @@ def timed(fn, runs: int) -> float:
     return statistics.median(samples)
 
 
+def bench_app(tmp: str):
+    """The app on a throwaway SQLite file, forms without CSRF, the schema created."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        create_schema()
+    return app
+
+
+def client_as(app, session_id: str):
+    """A test client signed in with ``session_id`` (a user's login id) as if the person had just signed in."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = session_id
+        session["_fresh"] = True
+    return client
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=2000)
@@ -151,9 +168,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "WTF_CSRF_ENABLED": False})
+        app = bench_app(tmp)
         with app.app_context():
-            create_schema()
             started = time.perf_counter()
             cohort_id = populate(app.extensions["catalogue"], args.learners, args.attempts)
             print(f"setup: {time.perf_counter() - started:.1f} s")
@@ -169,10 +185,7 @@ def main() -> None:
             compute = timed(
                 lambda: dashboard.build(db.session.get(Cohort, cohort_id), catalogue, date(2026, 11, 24)), args.runs
             )
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = session_id
-            session["_fresh"] = True
+        client = client_as(app, session_id)
         status = client.get(f"/cohorts/{cohort_id}").status_code
         assert status == 200, status
         page = timed(lambda: client.get(f"/cohorts/{cohort_id}"), args.runs)

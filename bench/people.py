@@ -18,13 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cohort_dashboard import timed  # the same median timer (bench/ is on the path of a script here)
+from cohort_dashboard import bench_app, client_as, timed  # shared set-up (bench/ is on a script's path)
 from sqlalchemy import insert
 
-from literacy import create_app
 from literacy.people import directory
 from literacy.people.tables import Organization, Team, User, team_members
-from literacy.platform.database import create_schema
 from literacy.platform.extensions import db
 
 
@@ -72,9 +70,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "WTF_CSRF_ENABLED": False})
+        app = bench_app(tmp)
         with app.app_context():
-            create_schema()
             started = time.perf_counter()
             org_id, team_id = populate(app.extensions["catalogue"], args.people, args.teams)
             print(f"setup: {time.perf_counter() - started:.1f} s")
@@ -99,10 +96,7 @@ def main() -> None:
                 label: timed(lambda f=filters: directory.search(org_id, f, 1), args.runs)
                 for label, (_, filters) in cases.items()
             }
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = session_id
-            session["_fresh"] = True
+        client = client_as(app, session_id)
         page_ms = {}
         for label, (query, _) in cases.items():
             response = client.get(f"/admin/users{query}")

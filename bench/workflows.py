@@ -20,15 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from cohort_dashboard import timed  # the same median timer (bench/ is on the path of a script here)
+from cohort_dashboard import bench_app, client_as, timed  # shared set-up (bench/ is on a script's path)
 from sqlalchemy import insert
 
-from literacy import create_app
 from literacy.insights.tables import Evidence
 from literacy.learning.tables import Attempt
 from literacy.people.tables import Organization, Team, User
 from literacy.platform.clock import utcnow
-from literacy.platform.database import create_schema
 from literacy.platform.extensions import db
 from literacy.workflows import queries, readiness
 from literacy.workflows.tables import Workflow, WorkflowSource, workflow_operators
@@ -143,9 +141,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3", "WTF_CSRF_ENABLED": False})
+        app = bench_app(tmp)
         with app.app_context():
-            create_schema()
             started = time.perf_counter()
             org_id = populate(app.extensions["catalogue"], args.workflows, args.operators)
             print(f"setup: {time.perf_counter() - started:.1f} s")
@@ -170,10 +167,7 @@ def main() -> None:
             figures = assess_all()
             compute_ms = timed(assess_all, args.runs)
             db.session.remove()
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = session_id
-            session["_fresh"] = True
+        client = client_as(app, session_id)
         registry = client.get("/workflows/")
         assert registry.status_code == 200 and "Production workflows ready" in registry.get_data(as_text=True)
         assert client.get("/workflows/1").status_code == 200

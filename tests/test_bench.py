@@ -24,6 +24,12 @@ def test_people_benchmark():
     assert "people page, first page, server side:" in out and "people query, team filter:" in out
 
 
+def test_workflow_registry_benchmark():
+    out = run("bench/workflows.py", "--workflows", "10", "--operators", "40", "--runs", "1")
+    assert re.search(r"^registry readiness, 10 workflows, 40 operators: \d+ ms", out, re.M)
+    assert "registry page, server side:" in out and "one workflow's page, server side:" in out
+
+
 def test_rollup_benchmark():
     assert re.search(
         r"^\s+60\s+\d+ ms", run("bench/rollup.py", "--sizes", "60", "--attempts", "4", "--runs", "1"), re.M

@@ -125,38 +125,26 @@ def _details(form: WorkflowForm, workflow) -> tuple[Details | None, list[str]]:
     return (
         Details(
             name=form.name.data,
-            kind=form.kind.data or "",
-            purpose=form.purpose.data or "",
             owner_id=person(form.owner.data),
             team_id=person(form.team.data),
-            tools=form.tools.data or "",
-            ai_may=form.ai_may.data or "",
-            needs_approval=form.needs_approval.data or "",
             approver_id=person(form.approver.data),
-            outcome_measure=form.outcome_measure.data or "",
-            tracing=form.tracing.data or "",
-            fault_noticed=form.fault_noticed.data or "",
-            fault_contact=form.fault_contact.data or "",
-            fault_stop=form.fault_stop.data or "",
-            review_days=form.review_days.data,
-            touches_revenue=form.touches_revenue.data,
-            touches_reputation=form.touches_reputation.data,
-            touches_customer_data=form.touches_customer_data.data,
             roles=tuple(form.roles.data or ()),
             required_skills=tuple(form.required_skills.data or ()),
             required_scenarios=tuple(form.required_scenarios.data or ()),
             operator_ids=tuple(found),
+            **{name: _typed(getattr(form, name).data, name) for name in services.PLAIN_FIELDS},
         ),
         unknown,
     )
 
 
+def _typed(value, name: str):
+    """A form value as Details holds it: text fields never None."""
+    return (value or "") if name in services.TEXT_FIELDS else value
+
+
 def _fill(form: WorkflowForm, workflow) -> None:
-    for name in ("name", "kind", "purpose", "tools", "ai_may", "needs_approval", "outcome_measure", "tracing"):
-        getattr(form, name).data = getattr(workflow, name)
-    for name in ("fault_noticed", "fault_contact", "fault_stop", "review_days"):
-        getattr(form, name).data = getattr(workflow, name)
-    for name in ("touches_revenue", "touches_reputation", "touches_customer_data"):
+    for name in ("name", *services.PLAIN_FIELDS):
         getattr(form, name).data = getattr(workflow, name)
     form.stage.data = workflow.stage
     form.owner.data = str(workflow.owner_id or "")

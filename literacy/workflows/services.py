@@ -53,6 +53,20 @@ class Details:
 
 
 JSON_FIELDS = {"roles": "roles_json", "required_skills": "skills_json", "required_scenarios": "scenarios_json"}
+# Fields that are the same value on a workflow, in Details, in a form and in a registry file.
+TEXT_FIELDS = (
+    "kind",
+    "purpose",
+    "tools",
+    "ai_may",
+    "needs_approval",
+    "outcome_measure",
+    "tracing",
+    "fault_noticed",
+    "fault_contact",
+    "fault_stop",
+)
+PLAIN_FIELDS = (*TEXT_FIELDS, "review_days", "touches_revenue", "touches_reputation", "touches_customer_data")
 
 
 class NameTaken(Exception):
@@ -282,26 +296,12 @@ def record_of(workflow: Workflow) -> registry_file.Record:
     """A workflow as the registry file holds it."""
     return registry_file.Record(
         name=workflow.name,
-        kind=workflow.kind,
         stage=workflow.stage,
         stage_since=workflow.stage_since.isoformat(),
-        purpose=workflow.purpose,
         owner=workflow.owner.email if workflow.owner else "",
         team=workflow.team.name if workflow.team else "",
-        tools=workflow.tools,
-        ai_may=workflow.ai_may,
-        needs_approval=workflow.needs_approval,
         approver=workflow.approver.email if workflow.approver else "",
-        outcome_measure=workflow.outcome_measure,
-        tracing=workflow.tracing,
-        fault_noticed=workflow.fault_noticed,
-        fault_contact=workflow.fault_contact,
-        fault_stop=workflow.fault_stop,
-        review_days=workflow.review_days,
         reviewed_on=workflow.reviewed_on.isoformat() if workflow.reviewed_on else "",
-        touches_revenue=workflow.touches_revenue,
-        touches_reputation=workflow.touches_reputation,
-        touches_customer_data=workflow.touches_customer_data,
         roles=tuple(workflow.roles),
         required_skills=tuple(workflow.required_skills),
         required_scenarios=tuple(workflow.required_scenarios),
@@ -310,6 +310,7 @@ def record_of(workflow: Workflow) -> registry_file.Record:
             registry_file.SourceRecord(s.name, s.rating, s.checked_on.isoformat() if s.checked_on else "")
             for s in workflow.sources
         ),
+        **{name: getattr(workflow, name) for name in PLAIN_FIELDS},
     )
 
 
@@ -343,27 +344,14 @@ def import_records(org_id: int, actor: User | None, records: list[registry_file.
             continue
         details = Details(
             name=record.name,
-            kind=record.kind,
-            purpose=record.purpose,
             owner_id=people[record.owner].id if record.owner else None,
             team_id=teams[record.team.lower()].id if record.team else None,
-            tools=record.tools,
-            ai_may=record.ai_may,
-            needs_approval=record.needs_approval,
             approver_id=people[record.approver].id if record.approver else None,
-            outcome_measure=record.outcome_measure,
-            tracing=record.tracing,
-            fault_noticed=record.fault_noticed,
-            fault_contact=record.fault_contact,
-            fault_stop=record.fault_stop,
-            review_days=record.review_days,
-            touches_revenue=record.touches_revenue,
-            touches_reputation=record.touches_reputation,
-            touches_customer_data=record.touches_customer_data,
             roles=record.roles,
             required_skills=record.required_skills,
             required_scenarios=record.required_scenarios,
             operator_ids=tuple(people[e].id for e in record.operators),
+            **{name: getattr(record, name) for name in PLAIN_FIELDS},
         )
         try:
             outcome = _import_one(org_id, actor, workflow, details, record, today)

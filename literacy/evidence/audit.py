@@ -40,6 +40,7 @@ ACTIONS = {
     "workflow.imported": "Workflows imported",
     "organisation.created": "Organisation created",
     "organisation.settings": "Organisation settings changed",
+    "policy.published": "AI-use policy published",
     "export.downloaded": "Export downloaded",
     "audit.verified": "Audit log verified",
 }

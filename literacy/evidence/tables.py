@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from literacy.platform.clock import utcnow
@@ -40,3 +40,28 @@ class AuditEntry(db.Model):
             "details": self.details,
             "address": self.address,
         }
+
+
+class Policy(db.Model):
+    """One published version of the organisation's AI-use policy (Markdown). Versions are kept."""
+
+    __tablename__ = "policies"
+    __table_args__ = (UniqueConstraint("org_id", "version", name="uq_policies_org_id_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    version: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[str] = mapped_column(String(254), default="")
+
+
+class PolicyAcknowledgement(db.Model):
+    """A person read a version and said they follow it: the name they typed and when."""
+
+    __tablename__ = "policy_acknowledgements"
+    __table_args__ = (UniqueConstraint("policy_id", "user_id", name="uq_policy_acknowledgements_policy_user"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("policies.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,6 +32,7 @@ def register_blueprints(app: Flask) -> None:
         learn,
         mail,
         organisation,
+        policy,
         scenarios,
         workflows,
     )
@@ -56,4 +57,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(organisation.bp)
     app.register_blueprint(workflows.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(policy.bp)
     enforce(app)

@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
+from literacy.evidence import policy as policies
 from literacy.learning import queries, record
 from literacy.learning.order import option_order
 from literacy.people import services, sessions
@@ -31,8 +32,11 @@ def home():
     if not current_user.is_authenticated:
         return render_template("learn/landing.html", roles=cat.roles.values(), summary=cat.summary())
     page = queries.home(cat, current_user, date.today())
+    current_policy = policies.current(current_user.org_id)
+    unsigned = current_policy if current_policy and not policies.acknowledgement(current_user, current_policy) else None
     return render_template(
         "learn/home.html",
+        unsigned_policy=unsigned,
         role=cat.roles.get(current_user.role),
         course=cat.courses.get(current_user.role),
         assignments=page.assignments,

@@ -20,7 +20,8 @@ _loaded: dict[tuple, Catalogue] = {}
 def _fingerprint(root: Path) -> tuple:
     """Every content file with its size and modification time: equal fingerprints, equal content."""
     files = sorted(p for folder in ("curricula", "scenarios") for p in (root / folder).rglob("*") if p.is_file())
-    return (str(root.resolve()), *((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+    stats = ((str(p), p.stat()) for p in files)
+    return (str(root.resolve()), *((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats))
 
 
 def load(root: Path | str) -> Catalogue:

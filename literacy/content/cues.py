@@ -34,10 +34,10 @@ def warnings(catalogue: Catalogue) -> list[Problem]:
         targets = catalogue.roles[scenario.role].targets
         longest_labels(scenario, found)
         thin_skills(scenario, found)
-        misleading_endings(scenario, targets, found)
+        state_graph = graph.explore(scenario)
+        misleading_endings(scenario, targets, found, state_graph)
         flags_never_required(scenario, found)
         too_small(scenario, found)
-        state_graph = graph.explore(scenario)
         if state_graph is not None:
             few_choices(scenario, state_graph, found)
             uneven_labels(scenario, state_graph, found)
@@ -104,9 +104,11 @@ def _score(total: int, best: int) -> int:
     return 0 if best <= 0 else min(100, round(100 * max(0, total) / best))
 
 
-def misleading_endings(scenario: Scenario, targets: dict[str, int], found: Problems) -> None:
+def misleading_endings(
+    scenario: Scenario, targets: dict[str, int], found: Problems, state_graph: graph.Graph | None = None
+) -> None:
     """A poor ending reachable at or above target, or a strong ending reachable below STRONG_FLOOR."""
-    state_graph = graph.explore(scenario)
+    state_graph = state_graph if state_graph is not None else graph.explore(scenario)
     if state_graph is None:
         return
     for skill in scenario.skills:

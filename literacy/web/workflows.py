@@ -62,9 +62,7 @@ def assessed(workflows):
 
 
 def can_build_cohort(workflow) -> bool:
-    return current_user.access == "admin" or (
-        current_user.access == "manager" and workflow.team_id in {t.id for t in current_user.teams}
-    )
+    return current_user.access == "admin" or services.manages_team(current_user, workflow)
 
 
 @bp.route("/")

@@ -162,14 +162,13 @@ def operating_counts(
     if team_ids is not None:
         workflows = [w for w in workflows if w.team_id in team_ids]
     entries = assess(catalogue, [w for w in workflows if w.stage in ("production", "pilot")], now, window)
-    production = [e.assessed for e in entries if e.workflow.stage == "production"]
-    pilots = [e.assessed for e in entries if e.workflow.stage == "pilot"]
+    found = readiness.figures((e.assessed for e in entries), now.date())
     return metrics.OperatingCounts(
-        production=len(production),
-        production_ready=sum(a.ready for a in production),
-        reviews_on_time=sum(not any(b.kind == "review" for b in a.blockers) for a in production),
-        pilots=len(pilots),
-        pilots_in_time=sum(not readiness.is_sprawl(a.facts, now.date()) for a in pilots),
+        production=found.production,
+        production_ready=found.production_ready,
+        reviews_on_time=found.production - found.overdue_reviews,
+        pilots=found.pilots,
+        pilots_in_time=found.pilots - found.sprawl,
     )
 
 

@@ -249,6 +249,7 @@ class Figures:
     without_owner: int  # workflows not retired with no owner (or a deactivated one)
     sprawl: int  # pilots past PILOT_SPRAWL_DAYS
     overdue_reviews: int  # production workflows whose review is overdue
+    pilots: int = 0
 
     @property
     def production_ready_share(self) -> int:
@@ -287,4 +288,5 @@ def figures(workflows: Iterable[Assessed], today: date) -> Figures:
         without_owner=sum(w.facts.stage != "retired" and not has_owner(w.facts) for w in workflows),
         sprawl=sum(is_sprawl(w.facts, today) for w in workflows),
         overdue_reviews=sum(any(b.kind == "review" for b in w.blockers) for w in production),
+        pilots=sum(w.facts.stage == "pilot" for w in workflows),
     )

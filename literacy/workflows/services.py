@@ -81,6 +81,11 @@ class NotReadyForProduction(Exception):
         self.missing = missing
 
 
+def manages_team(user: User, workflow: Workflow) -> bool:
+    """A manager of the team that runs the workflow."""
+    return user.access == "manager" and workflow.team_id in {t.id for t in user.teams}
+
+
 def can_edit(user: User, workflow: Workflow) -> bool:
     """Admins and leaders edit every workflow of their organisation; owners edit their own."""
     if user.org_id != workflow.org_id:
@@ -99,7 +104,7 @@ def can_see_evidence(user: User, workflow: Workflow) -> bool:
     operator sees only their own."""
     if user.org_id != workflow.org_id:
         return False
-    return can_edit(user, workflow) or (user.access == "manager" and workflow.team_id in {t.id for t in user.teams})
+    return can_edit(user, workflow) or manages_team(user, workflow)
 
 
 def can_create(user: User) -> bool:
@@ -112,7 +117,7 @@ def can_view(user: User, workflow: Workflow) -> bool:
         return False
     if can_edit(user, workflow) or any(u.id == user.id for u in workflow.operators):
         return True
-    return user.access == "manager" and workflow.team_id in {t.id for t in user.teams}
+    return manages_team(user, workflow)
 
 
 def _shown(workflow: Workflow, name: str) -> str:

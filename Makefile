@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-postgres test-browser test-lrs check lint format demo clean bench bench-quick
 
 $(STAMP): pyproject.toml
+	@# WeasyPrint (the evidence pack's PDF) needs Pango and a font: Debian's packages, if missing
+	ldconfig -p | grep -q libpangoft2-1.0 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -71,6 +73,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
 	$(BIN)/python bench/people.py
 	$(BIN)/python bench/workflows.py
+	$(BIN)/python bench/evidence.py
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/load.py
@@ -82,6 +85,7 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
 	$(BIN)/python bench/people.py
 	$(BIN)/python bench/workflows.py --runs 3
+	$(BIN)/python bench/evidence.py --people 1000
 	$(BIN)/python bench/rollup.py --sizes 1000 10000
 	$(BIN)/python bench/throughput.py --seconds 5
 	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 20

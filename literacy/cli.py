@@ -11,6 +11,7 @@ import json
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 import click
@@ -25,12 +26,12 @@ from literacy.cohorts.tables import Cohort
 from literacy.content import cues, sources
 from literacy.content.errors import readable
 from literacy.content.twee import export, import_story
-from literacy.evidence import audit
+from literacy.evidence import audit, cycles, pack, packs
 from literacy.insights import items, rollups
 from literacy.mail import schedule, sender
 from literacy.mail.tables import MailMessage
 from literacy.people import onboarding
-from literacy.people.tables import Organization, User
+from literacy.people.tables import Organization, Team, User
 from literacy.platform.csvsafe import to_csv
 from literacy.platform.extensions import db
 from literacy.xapi import events, forward, outbox
@@ -352,7 +353,9 @@ def mail_send_command(watch: bool, interval: float) -> None:
         nonlocal last_scheduled
         queued = 0
         if last_scheduled is None or time.monotonic() - last_scheduled >= SCHEDULE_EVERY_SECONDS:
-            queued = schedule.queue_due(current_app.extensions["catalogue"])  # reminders, nudges, digests
+            catalogue = current_app.extensions["catalogue"]
+            cycles.renew_due(catalogue)  # recertification cycles, cohorts and their emails first
+            queued = schedule.queue_due(catalogue)  # reminders, nudges, digests
             db.session.commit()
             last_scheduled = time.monotonic()
         report = sender.send_due()
@@ -433,7 +436,70 @@ def audit_verify(slug: str | None) -> None:
     sys.exit(1 if broken else 0)
 
 
+certification_cli = AppGroup("certification", help="Certification cycles and recertification.")
+
+
+@certification_cli.command("renew")
+def certification_renew() -> None:
+    """Open recertification cycles that are due (the mail worker runs this too, every pass)."""
+    opened = cycles.renew_due(current_app.extensions["catalogue"])
+    db.session.commit()
+    click.echo(f"Opened {opened} recertification {'cycle' if opened == 1 else 'cycles'}.")
+
+
+evidence_cli = AppGroup("evidence", help="Evidence packs for auditors and scheduled jobs.")
+
+
+@evidence_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(list(pack.FORMATS)), required=True)
+@click.option("--org", "slug", help="The organisation's slug (needed when there are several).")
+@click.option("--team", "team_name", help="One team's name: the pack covers its members.")
+@click.option("--person", "email", help="One person's email: the pack covers them alone.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Evidence to the end of this day.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
+def evidence_export(fmt: str, slug: str | None, team_name: str | None, email: str | None, as_of, out: str) -> None:
+    """Write an evidence pack (CSV, JSON or PDF) for the organisation, a team or a person."""
+    organisation = _one_organisation(slug)
+    day = as_of.date() if as_of else date.today()
+    if day > date.today():
+        raise click.ClickException("The as-of date is in the future.")
+    scope = packs.Scope(organisation.id, "organisation")
+    if team_name:
+        team = db.session.scalar(select(Team).where(Team.org_id == organisation.id, Team.name == team_name))
+        if team is None:
+            raise click.ClickException(f"{organisation.slug} has no team named {team_name!r}.")
+        scope = packs.Scope(organisation.id, "team", team_id=team.id)
+    elif email:
+        person = db.session.scalar(
+            select(User).where(User.org_id == organisation.id, func.lower(User.email) == email.lower())
+        )
+        if person is None:
+            raise click.ClickException(f"Nobody in {organisation.slug} has the email {email}.")
+        scope = packs.Scope(organisation.id, "person", user_id=person.id)
+    started = time.monotonic()
+    content, label = packs.build_file(current_app.extensions["catalogue"], scope, day, fmt)
+    Path(out).write_bytes(content)
+    audit.record(organisation.id, "evidence.pack", label, format=fmt, as_of=day.isoformat(), file=Path(out).name)
+    db.session.commit()
+    took = time.monotonic() - started
+    click.echo(f"{label}, as of {day.isoformat()}: {len(content):,} bytes of {fmt.upper()} in {took:.1f} s to {out}")
+
+
+def _one_organisation(slug: str | None) -> Organization:
+    query = select(Organization).order_by(Organization.id)
+    if slug:
+        query = query.where(Organization.slug == slug)
+    found = list(db.session.scalars(query.limit(2)))
+    if not found:
+        raise click.ClickException(f"no organisation with the slug {slug!r}" if slug else "no organisation yet")
+    if len(found) > 1:
+        raise click.ClickException("There are several organisations: name one with --org SLUG.")
+    return found[0]
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(evidence_cli)
+    app.cli.add_command(certification_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(xapi_cli)
     app.cli.add_command(mail_cli)

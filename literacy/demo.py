@@ -18,6 +18,10 @@ from werkzeug.security import generate_password_hash
 
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.content.types import Catalogue, Scenario
+from literacy.evidence import cycles
+from literacy.evidence import policy as policies
+from literacy.evidence.certification import Rule
+from literacy.evidence.tables import PolicyAcknowledgement
 from literacy.insights.metrics import critical_skills
 from literacy.learning import assessment, engine, record
 from literacy.learning.tables import AttemptStep, LessonCompletion
@@ -31,6 +35,14 @@ PASSWORD = "demo-password"
 FIRST = ["Priya", "Tom", "Amara", "Lukas", "Sofia", "Daniel", "Mei", "Jonas", "Chloe", "Rafael", "Nadia", "Owen"]
 LAST = ["Shah", "Becker", "Okafor", "Meyer", "Rossi", "Kim", "Chen", "Larsen", "Dubois", "Silva", "Haddad", "Walsh"]
 LEARNERS_PER_ROLE = 8
+# people of agencies working on Northbeam's AI (EU AI Act Article 4 covers them too): a paid-media
+# contractor and a PR agency's account lead, both operators of their team's workflows, and a
+# content studio's copywriter
+EXTERNAL = {
+    "paid-media.2@northbeam.example": "Northlight Media",
+    "pr.3@northbeam.example": "Brightpath PR",
+    "content-brand.7@northbeam.example": "Fernwood Content Studio",
+}
 
 
 def load_demo(catalogue: Catalogue, seed: int = 7) -> list[tuple[str, str, str]]:
@@ -67,9 +79,47 @@ def _create(catalogue: Catalogue, rng: random.Random) -> None:
             db.session.flush()
             _history(user, catalogue, role.id, rng, now, skill=rng.uniform(0.3, 0.95), activity=n)
     _cohorts(org, catalogue, learners, now.date())
-    record.history_imported(catalogue, [u.id for u in learners])  # read models and xAPI statements
+    _policy_and_rules(org, catalogue, learners, rng, now)
+    # read models, certifications and xAPI statements
+    record.history_imported(catalogue, [u.id for u in learners])
     _workflows(org, catalogue, learners, now.date())
+    cycles.renew_due(catalogue, now)  # recertification cohorts for certifications about to expire
     db.session.commit()
+
+
+FINISHERS = (3, 4, 5)  # learners of each role who finish their track (see _history)
+SHORT_CERTIFICATION_ROLE = "pr"  # certified for three months, so the demo shows renewals and lapses
+
+
+def _policy_and_rules(org: Organization, catalogue: Catalogue, learners: list[User], rng, now: datetime) -> None:
+    """The AI-use policy, published five months ago and signed by most people (at the dates they
+    would have), and a shorter certification period for one role."""
+    db.session.flush()
+    policy = policies.publish(org.id, "2026-v1", DEMO_POLICY)
+    policy.published_at = now - timedelta(days=150)
+    for user in learners:
+        if rng.random() < 0.8:
+            signed_at = policy.published_at + timedelta(days=rng.randint(1, 140), hours=rng.randint(0, 9))
+            db.session.add(PolicyAcknowledgement(policy_id=policy.id, user_id=user.id, name=user.name, at=signed_at))
+    if SHORT_CERTIFICATION_ROLE in catalogue.roles:
+        cycles.set_rule(org.id, catalogue, Rule(SHORT_CERTIFICATION_ROLE, valid_months=3, renew_days=30))
+    db.session.flush()
+
+
+DEMO_POLICY = """## Northbeam's AI-use policy
+
+1. **Approved tools only.** Use the AI tools on the approved list in the workflow registry. A new tool
+   needs a registry entry with an owner before any customer data goes near it.
+2. **No customer data in open tools.** Personal data (names, emails, order history, support
+   transcripts) stays out of tools that are not approved for it, whatever the tool's settings say.
+3. **A human approves what goes out.** Anything published, sent to customers or spent (copy, offers,
+   budgets, press statements) is approved by the person named in the workflow's approval step.
+4. **Label what the law asks you to label.** AI-generated or manipulated images, audio and video,
+   and AI-written text published to inform the public on matters of public interest without human
+   editorial review, are disclosed as the EU AI Act (Article 50) and our brand guidelines require.
+5. **Say when it goes wrong.** A fault, a complaint or a result you cannot explain goes to the
+   workflow's named contact the same day; stopping a workflow is never wrong.
+"""
 
 
 def _cohorts(org: Organization, catalogue: Catalogue, learners: list[User], today) -> None:
@@ -273,6 +323,7 @@ def _workflows(org: Organization, catalogue: Catalogue, learners: list[User], to
 
 def _user(org: Organization, email: str, name: str, role: str, access: str) -> User:
     user = User(organization=org, email=email, name=name, role=role, access=access, password_hash=_demo_hash())
+    user.external, user.agency = email in EXTERNAL, EXTERNAL.get(email, "")
     db.session.add(user)
     return user
 
@@ -286,19 +337,24 @@ def _demo_hash() -> str:
 def _history(
     user: User, catalogue: Catalogue, role: str, rng: random.Random, now: datetime, skill: float, activity: int
 ) -> None:
-    """Lessons read and scenario attempts spread over the last six months; learner 1 starts fresh."""
+    """Lessons read and scenario attempts spread over the last six months; learner 1 starts fresh.
+    Learners 3 to 5 of each role finish their track, starting up to eleven months ago, so the demo
+    has certifications of every age."""
     if activity == 1:
         return
     course = catalogue.courses.get(role)
     lessons = course.lessons if course else ()
-    when = now - timedelta(days=rng.randint(60, 180))
-    for lesson in lessons[: rng.randint(1, len(lessons))]:
+    finisher = activity in FINISHERS
+    when = now - timedelta(days=rng.randint(150, 330) if finisher else rng.randint(60, 180))
+    skill = max(skill, 0.96) if finisher else skill
+    for lesson in lessons if finisher else lessons[: rng.randint(1, len(lessons))]:
         when += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 8))
         db.session.add(LessonCompletion(user_id=user.id, lesson_id=lesson.id, completed_at=min(when, now)))
     cooldown = current_app.config["ASSESSMENT_COOLDOWN_DAYS"]
     for scenario in catalogue.role_scenarios(role):
         past: list[assessment.PastAttempt] = []
-        for attempt_no in range(rng.choice([0, 1, 1, 2, 3]) if activity > 2 else 1):
+        attempts = rng.choice([0, 1, 1, 2, 3]) if activity > 2 else 1
+        for attempt_no in range(max(attempts, 1) if finisher else attempts):
             when += timedelta(days=rng.randint(2, 20), hours=rng.randint(0, 10))
             if when >= now:
                 return

@@ -147,6 +147,14 @@ GET = {
     "policy.read": "user",
     "policy.manage": "admin",
     "policy.pending_csv": "admin",
+    "certification.mine": "user",
+    "certification.manage": "admin",
+    "certification.export": "admin",
+    "certification.person": "admin",
+    "certification.revoke": "admin",
+    "evidence.index": "admin",
+    "evidence.show": "admin",
+    "evidence.download": "admin",
     "workflows.create": "leader",
     "workflows.export": "leader",
     "workflows.import_registry": "leader",
@@ -166,6 +174,10 @@ POST = {
     "workflows.import_registry": "leader",
     "policy.read": "user",
     "policy.manage": "admin",
+    "certification.manage": "admin",
+    "certification.person": "admin",
+    "certification.revoke": "admin",
+    "evidence.index": "admin",
     "workflows.edit": "workflow-edit",
     "workflows.review": "workflow-edit",
     "workflows.stage": "workflow-edit",
@@ -181,6 +193,7 @@ POST = {
     "cohorts.archive": "own-cohort",
     "cohorts.restore": "own-cohort",
     "admin.set_access": "admin",
+    "admin.set_external": "admin",
     "admin.toggle_team": "admin",
     "admin.teams": "admin",
     "admin.xapi_send": "admin",
@@ -225,6 +238,7 @@ def urls(app, world, attempt_id):
         "workflow_id": world["workflow"],
         "source_id": world["source"],
         "format": "csv",
+        "pack_id": world["pack"],
     }
     with app.test_request_context():
         return {
@@ -236,8 +250,9 @@ def urls(app, world, attempt_id):
 
 @pytest.fixture
 def setup(app, world):
-    with make.saved(app):  # a finished attempt that belongs to learner1
+    with make.saved(app):  # a finished attempt that belongs to learner1, and org A's evidence pack
         attempt = make.attempt(world["learner1"], STRONG).id
+        world["pack"] = make.evidence_pack(world["org"]).id
     return urls(app, world, attempt)
 
 

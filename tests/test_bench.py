@@ -30,6 +30,11 @@ def test_workflow_registry_benchmark():
     assert "registry page, server side:" in out and "one workflow's page, server side:" in out
 
 
+def test_evidence_pack_benchmark():
+    out = run("bench/evidence.py", "--people", "20", "--attempts", "2")
+    assert re.search(r"^PDF pack for 20 people \(gather and render\): [\d.]+ s, [\d.]+ MB, \d+ pages", out, re.M)
+
+
 def test_rollup_benchmark():
     assert re.search(
         r"^\s+60\s+\d+ ms", run("bench/rollup.py", "--sizes", "60", "--attempts", "4", "--runs", "1"), re.M

@@ -9,6 +9,7 @@ from literacy.cohorts import queries, status
 from literacy.cohorts.assignments import work_for
 from literacy.cohorts.tables import Cohort
 from literacy.content.types import Catalogue, Scenario
+from literacy.people.affiliation import kind
 
 PRIVACY_FLOOR = 5  # judgment patterns need at least this many learners, so no one is singled out
 
@@ -140,9 +141,9 @@ def matching(
 
 
 EXPORT_HEADER = [
-    "name", "email", "role", "teams", "status", "overdue", "stalled", "progress_percent", "lessons_done",
-    "lessons_assigned", "scenarios_done", "scenarios_assigned", "attempts", "practice_attempts", "last_activity",
-    "skill", "score", "target", "at_target",
+    "name", "email", "role", "teams", "staff_or_external", "agency", "status", "overdue", "stalled",
+    "progress_percent", "lessons_done", "lessons_assigned", "scenarios_done", "scenarios_assigned", "attempts",
+    "practice_attempts", "last_activity", "skill", "score", "target", "at_target",
 ]  # fmt: skip
 
 
@@ -152,8 +153,8 @@ def export_rows(board: Dashboard) -> list[list]:
     for r in board.rows:
         f = r.facts
         base = [
-            f.name, f.email, f.role, "; ".join(f.teams), r.status, r.overdue, r.stalled, r.progress, f.lessons_done,
-            f.lessons_total, f.scenarios_done, f.scenarios_total, f.attempts, f.practice,
+            f.name, f.email, f.role, "; ".join(f.teams), kind(f.external), f.agency, r.status, r.overdue, r.stalled,
+            r.progress, f.lessons_done, f.lessons_total, f.scenarios_done, f.scenarios_total, f.attempts, f.practice,
             f.last_activity.isoformat(timespec="seconds") if f.last_activity else "",
         ]  # fmt: skip
         for skill, target in (f.targets or {"": 0}).items():

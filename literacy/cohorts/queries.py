@@ -27,7 +27,7 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
     )
     members = select(CohortMember.user_id).where(*membership).scalar_subquery()
     people = db.session.execute(
-        select(User.id, User.name, User.email, User.role, CohortMember.added_at)
+        select(User.id, User.name, User.email, User.role, CohortMember.added_at, User.external, User.agency)
         .join(CohortMember, CohortMember.user_id == User.id)
         .where(*membership)
         .order_by(User.name)
@@ -36,17 +36,18 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
     work = {role: work_for(catalogue, pairs, role) for role in {p.role for p in people}}
     dated = [(a.kind, a.ref, a.due_on) for a in cohort.assignments]
     due = {role: assignments.item_due_dates(catalogue, dated, role, cohort.due_on) for role in work}
-    done_items = _done_items(members, work) if any(a.due_on for a in cohort.assignments) else None
+    fresh = cohort.id if cohort.recertification else None  # count only work done since joining
+    done_items = _done_items(members, work, fresh) if any(a.due_on for a in cohort.assignments) else None
     teams = _teams_of(members)
     lessons, scenarios = {}, {}
     for role, assigned in work.items():
         lessons.update(_lessons_done(members, role, assigned.lessons))
-        scenarios.update(_scenario_counts(members, role, assigned.scenarios))
+        scenarios.update(_scenario_counts(members, role, assigned.scenarios, fresh))
     activity = _last_activity(members)
     all_scenarios = {s for w in work.values() for s in w.scenarios}
-    scores = _latest_scores(members, all_scenarios)
+    scores = _latest_scores(members, all_scenarios, fresh)
     facts = []
-    for uid, name, email, role, added_at in people:
+    for uid, name, email, role, added_at, external, agency in people:
         assigned = work[role]
         targets = catalogue.roles[role].targets if role in catalogue.roles else {}
         done, attempts, practice = scenarios.get(uid, (0, 0, 0))
@@ -72,6 +73,8 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
                 added_at,
                 practice,
                 next_due,
+                external,
+                agency,
             )
         )
     return facts
@@ -102,9 +105,17 @@ def _lessons_done(members, role: str, lesson_ids: tuple[str, ...]) -> dict[int, 
     return dict(rows.all())
 
 
-def _done_items(members, work: dict) -> dict[int, tuple[set[str], set[str]]]:
+def _since_joining(query, user_column, finished_column, cohort_id: int | None):
+    """For a recertification cohort (``cohort_id``), keep only what was finished after the learner joined."""
+    if cohort_id is None:
+        return query
+    joined = and_(CohortMember.cohort_id == cohort_id, CohortMember.user_id == user_column)
+    return query.join(CohortMember, joined).where(finished_column >= CohortMember.added_at)
+
+
+def _done_items(members, work: dict, fresh: int | None = None) -> dict[int, tuple[set[str], set[str]]]:
     """Per learner: the assigned lessons completed and the assigned scenarios with a finished assessed
-    attempt, for the items' own due dates (two queries)."""
+    attempt (since joining, in a recertification cohort), for the items' own due dates (two queries)."""
     lesson_ids = {i for w in work.values() for i in w.lessons}
     scenario_ids = {i for w in work.values() for i in w.scenarios}
     result: dict[int, tuple[set[str], set[str]]] = {}
@@ -117,35 +128,36 @@ def _done_items(members, work: dict) -> dict[int, tuple[set[str], set[str]]]:
         for uid, lesson_id in rows:
             result.setdefault(uid, (set(), set()))[0].add(lesson_id)
     if scenario_ids:
-        rows = db.session.execute(
-            select(Attempt.user_id, Attempt.scenario_id)
-            .where(
-                Attempt.user_id.in_(members),
-                Attempt.scenario_id.in_(scenario_ids),
-                Attempt.kind == ASSESSED,
-                Attempt.finished_at.is_not(None),
-            )
-            .distinct()
+        query = select(Attempt.user_id, Attempt.scenario_id).where(
+            Attempt.user_id.in_(members),
+            Attempt.scenario_id.in_(scenario_ids),
+            Attempt.kind == ASSESSED,
+            Attempt.finished_at.is_not(None),
         )
+        rows = db.session.execute(_since_joining(query, Attempt.user_id, Attempt.finished_at, fresh).distinct())
         for uid, scenario_id in rows:
             result.setdefault(uid, (set(), set()))[1].add(scenario_id)
     return result
 
 
-def _scenario_counts(members, role: str, scenario_ids: tuple[str, ...]) -> dict[int, tuple[int, int, int]]:
+def _scenario_counts(
+    members, role: str, scenario_ids: tuple[str, ...], fresh: int | None = None
+) -> dict[int, tuple[int, int, int]]:
     """Per learner: assigned scenarios with a finished assessed attempt, then assessed and practice
-    attempts on assigned scenarios."""
+    attempts on assigned scenarios (since joining, in a recertification cohort)."""
     if not scenario_ids:
         return {}
     assessed = Attempt.kind == ASSESSED
     done = and_(assessed, Attempt.finished_at.is_not(None))
     finished = func.count(func.distinct(case((done, Attempt.scenario_id))))
-    rows = db.session.execute(
+    query = (
         select(Attempt.user_id, finished, func.count(case((assessed, 1))), func.count(case((~assessed, 1))))
         .join(User, User.id == Attempt.user_id)
         .where(Attempt.user_id.in_(members), User.role == role, Attempt.scenario_id.in_(scenario_ids))
-        .group_by(Attempt.user_id)
     )
+    # an unfinished attempt begun since joining counts too: its updated_at is at least its start
+    query = _since_joining(query, Attempt.user_id, Attempt.updated_at, fresh)
+    rows = db.session.execute(query.group_by(Attempt.user_id))
     return {uid: (done, count, practice) for uid, done, count, practice in rows}
 
 
@@ -158,16 +170,17 @@ def _last_activity(members) -> dict[int, object]:
     return dict(db.session.execute(select(events.c.uid, func.max(events.c.at)).group_by(events.c.uid)).all())
 
 
-def _latest_scores(members, scenario_ids: set[str]) -> dict[int, dict[str, int]]:
+def _latest_scores(members, scenario_ids: set[str], fresh: int | None = None) -> dict[int, dict[str, int]]:
     """Per learner and skill: the proficiency estimate (docs/metrics.md) from the assessed evidence of
-    the assigned scenarios, the same model as the leader figures."""
+    the assigned scenarios (since joining, in a recertification cohort), the same model as the leader
+    figures."""
     if not scenario_ids:
         return {}
-    rows = db.session.execute(
-        select(Evidence.user_id, Evidence.skill_id, func.sum(Evidence.earned), func.sum(Evidence.available))
-        .where(Evidence.user_id.in_(members), Evidence.scenario_id.in_(scenario_ids))
-        .group_by(Evidence.user_id, Evidence.skill_id)
+    query = select(Evidence.user_id, Evidence.skill_id, func.sum(Evidence.earned), func.sum(Evidence.available)).where(
+        Evidence.user_id.in_(members), Evidence.scenario_id.in_(scenario_ids)
     )
+    query = _since_joining(query, Evidence.user_id, Evidence.finished_at, fresh)
+    rows = db.session.execute(query.group_by(Evidence.user_id, Evidence.skill_id))
     result: dict[int, dict[str, int]] = {}
     for uid, skill, earned, available in rows:
         result.setdefault(uid, {})[skill] = round(100 * metrics.posterior(earned or 0.0, available or 0)[0])

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+from literacy.people import affiliation
 from literacy.platform.text import plain
 
 COLUMNS = ("email", "name", "role", "team")
+OPTIONAL = ("external", "agency")  # staff or external (yes/no), and an external person's firm
 MAX_BYTES = 512 * 1024
 MAX_ROWS = 5000
 DELIMITERS = (",", ";", "\t")  # comma; semicolon, as spreadsheets write CSV in many European locales; tab
@@ -24,6 +26,8 @@ class RosterRow:
     name: str
     role: str
     team: str
+    external: bool = False  # an agency, contractor or partner person rather than staff
+    agency: str = ""  # an external person's firm
 
 
 @dataclass
@@ -53,7 +57,7 @@ def parse(data: bytes, filename: str, *, roles: set[str], teams: set[str]) -> Ro
         plural = "s" if len(missing) > 1 else ""
         roster.errors.append((1, f"missing column{plural}: {', '.join(missing)} (expected: {', '.join(COLUMNS)})"))
         return roster
-    index = {c: header.index(c) for c in COLUMNS}
+    index = {c: header.index(c) for c in (*COLUMNS, *OPTIONAL) if c in header}
     seen: dict[str, int] = {}
     count = 0
     try:
@@ -107,7 +111,7 @@ MAX_LENGTHS = {"email": 254, "name": 200}  # as the forms and the users table al
 def _row(
     values: list[str], line: int, index: dict[str, int], roster: Roster, seen: dict[str, int], *, roles, teams
 ) -> None:
-    cell = {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
+    cell = dict.fromkeys(OPTIONAL, "") | {c: (values[i].strip() if i < len(values) else "") for c, i in index.items()}
     problems = [f"missing {c}" for c in COLUMNS if not cell[c]]
     problems += [f"{c} longer than {most} characters" for c, most in MAX_LENGTHS.items() if len(cell[c]) > most]
     email = cell["email"].lower()
@@ -124,10 +128,27 @@ def _row(
         problems.append(f"unknown role '{cell['role']}' (use one of: {', '.join(sorted(roles))})")
     if cell["team"] and cell["team"].lower() not in teams:
         problems.append(f"unknown team '{cell['team']}'")
+    external, agency = _affiliation(cell, problems)
     if problems:
         roster.errors.extend((line, p) for p in problems)
     else:
-        roster.rows.append(RosterRow(line, email, plain(cell["name"]).strip(), cell["role"], cell["team"]))
+        name = plain(cell["name"]).strip()
+        roster.rows.append(RosterRow(line, email, name, cell["role"], cell["team"], external, agency))
+
+
+def _affiliation(cell: dict[str, str], problems: list[str]) -> tuple[bool, str]:
+    """The optional external and agency cells; a firm given for staff is a problem, not dropped."""
+    external, agency = affiliation.parse(cell["external"]), plain(cell["agency"]).strip()
+    if external is None:
+        problems.append(f"external must be yes or no (or true/false, 1/0), not '{cell['external']}'")
+        return False, agency
+    if external and not agency:
+        problems.append("missing agency: give the agency, contractor or partner firm of an external person")
+    elif not external and agency:
+        problems.append(f"agency '{agency}' is for external people: set external to yes, or leave agency empty")
+    if len(agency) > affiliation.AGENCY_MAX:
+        problems.append(f"agency longer than {affiliation.AGENCY_MAX} characters")
+    return external, agency
 
 
 def reject(roster: Roster, refusals: dict[int, str]) -> None:

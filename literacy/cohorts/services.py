@@ -158,9 +158,21 @@ class AddResult:
     invited_as: str = ""  # the name the editor typed for an invitation (an account's own name is not shown)
 
 
-def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, team_id: str) -> AddResult:
+def add_learner(
+    cohort: Cohort,
+    editor: User,
+    email: str,
+    name: str,
+    role: str,
+    team_id: str,
+    *,
+    external: bool = False,
+    agency: str = "",
+) -> AddResult:
     """Add a learner of the editor's teams, or invite a new person into one of them (name, role and
-    team needed). An email held in another organisation gets the same answers as an unknown one."""
+    team needed). An email held in another organisation gets the same answers as an unknown one.
+    A new person is staff, or ``external`` from ``agency`` (the form checked the pair with
+    affiliation.problem); an existing account keeps its own: admins change that."""
     writable(cohort)
     lock_row(Organization, cohort.org_id, "name")  # parallel adds of one new person invite once
     email = email.strip().lower()
@@ -180,6 +192,7 @@ def add_learner(cohort: Cohort, editor: User, email: str, name: str, role: str, 
     if user is not None:  # held in another organisation
         return AddResult(None, problem=CANNOT_ADD.format(email=email) + ".")
     user = User(email=email, name=name.strip(), role=role, access="learner", org_id=cohort.org_id, password_hash="")
+    user.external, user.agency = external, agency.strip() if external else ""
     user.teams.append(team)
     db.session.add(user)
     db.session.flush()
@@ -290,6 +303,7 @@ def import_roster(cohort: Cohort, editor: User, data: bytes, filename: str, role
             user = User(
                 email=row.email, name=row.name, role=row.role, access="learner", org_id=cohort.org_id, password_hash=""
             )
+            user.external, user.agency = row.external, row.agency
             db.session.add(user)
             db.session.flush()
             result.invited.append((Invitee(row.name, row.email), onboarding.invite(user, editor)))

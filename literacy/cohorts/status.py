@@ -30,6 +30,8 @@ class LearnerFacts:
     added_at: datetime
     practice: int = 0  # practice attempts on assigned scenarios (``attempts`` counts assessed ones)
     due_on: date | None = None  # earliest due date of the learner's unfinished items; None: the cohort's
+    external: bool = False  # from an agency, contractor or partner rather than staff
+    agency: str = ""  # an external learner's firm
 
 
 @dataclass(frozen=True)

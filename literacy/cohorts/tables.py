@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from literacy.people.tables import User
@@ -39,6 +39,9 @@ class Cohort(db.Model):
     stall_days: Mapped[int] = mapped_column(default=7)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     archived_at: Mapped[datetime | None]  # archived cohorts are read-only and leave the default list
+    # a recertification cohort: only scenarios finished after the learner joined count, since the
+    # work is assigned again to be done again (lessons read once stay read)
+    recertification: Mapped[bool] = mapped_column(default=False, server_default=false())
     managers: Mapped[list[User]] = relationship(secondary=cohort_managers)
     members: Mapped[list[CohortMember]] = relationship(back_populates="cohort", cascade="all, delete-orphan")
     assignments: Mapped[list[CohortAssignment]] = relationship(

@@ -25,6 +25,7 @@ ACTIONS = {
     "person.reactivated": "Person reactivated",
     "person.teams": "Teams of a person changed",
     "person.renamed": "Person renamed",
+    "person.external": "Staff or external changed",
     "people.imported": "People imported",
     "team.members": "Team members changed",
     "team.created": "Team created",
@@ -41,6 +42,9 @@ ACTIONS = {
     "organisation.created": "Organisation created",
     "organisation.settings": "Organisation settings changed",
     "policy.published": "AI-use policy published",
+    "certification.rule": "Certification rule changed",
+    "certification.override": "Certification overridden",
+    "evidence.pack": "Evidence pack requested",
     "export.downloaded": "Export downloaded",
     "audit.verified": "Audit log verified",
 }

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from literacy.evidence import audit
+from literacy.content.types import Catalogue
+from literacy.evidence import audit, cycles
 from literacy.evidence.tables import Policy, PolicyAcknowledgement
 from literacy.people.tables import Organization, User
 from literacy.platform import origin
@@ -69,9 +70,10 @@ def acknowledgement(user: User, policy: Policy | None) -> PolicyAcknowledgement 
     return db.session.scalar(query)
 
 
-def acknowledge(user: User, policy: Policy, typed_name: str) -> PolicyAcknowledgement:
+def acknowledge(catalogue: Catalogue, user: User, policy: Policy, typed_name: str) -> PolicyAcknowledgement:
     """Record that ``user`` follows ``policy``, signed with the name they typed; a repeat (a second
-    tab, a double click) keeps the first acknowledgement."""
+    tab, a double click) keeps the first acknowledgement. The acknowledgement may complete the
+    person's certification, so that follows in the same transaction."""
     if policy.org_id != user.org_id:
         raise Refused("That policy is not your organisation's.")
     name = " ".join(typed_name.split())
@@ -84,6 +86,7 @@ def acknowledge(user: User, policy: Policy, typed_name: str) -> PolicyAcknowledg
     row = PolicyAcknowledgement(policy_id=policy.id, user_id=user.id, name=name[:200])
     db.session.add(row)
     db.session.flush()
+    cycles.refresh(catalogue, [user.id])
     return row
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from literacy.platform.clock import utcnow
@@ -65,3 +65,66 @@ class PolicyAcknowledgement(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CertificationRule(db.Model):
+    """What certifies a person in one role in one organisation (no row: the defaults of
+    ``evidence.certification.Rule``)."""
+
+    __tablename__ = "certification_rules"
+    __table_args__ = (UniqueConstraint("org_id", "role", name="uq_certification_rules_org_role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(60))
+    valid_months: Mapped[int] = mapped_column(default=12)
+    renew_days: Mapped[int] = mapped_column(default=45)
+    require_policy: Mapped[bool] = mapped_column(default=True)
+    skills: Mapped[str] = mapped_column(String(500), default="")  # comma-separated; empty: the critical skills
+
+
+class Certification(db.Model):
+    """One certification cycle of one person in one role. Cycles are never deleted: each recertification
+    opens a new one, and the evidence finished inside a cycle's dates is that cycle's."""
+
+    __tablename__ = "certifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "number", name="uq_certifications_user_number"),
+        Index("ix_certifications_org_expires", "org_id", "expires_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]  # 1 for the first cycle, then 2, 3... across roles
+    role: Mapped[str] = mapped_column(String(60))
+    opened_at: Mapped[datetime | None]  # evidence counts from here; None: the first cycle counts all of it
+    certified_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))
+    override: Mapped[str] = mapped_column(Text, default="")  # an admin's reason for certifying or revoking by hand
+
+
+class EvidencePack(db.Model):
+    """A requested evidence pack: what it covers, how far its background build has got, and the file.
+    The file is kept in the database so any server can hand it out."""
+
+    __tablename__ = "evidence_packs"
+    __table_args__ = (Index("ix_evidence_packs_org_id_id", "org_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    requested_by: Mapped[str] = mapped_column(String(254), default="")
+    scope: Mapped[str] = mapped_column(String(20))  # "organisation", "team" or "person"
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    label: Mapped[str] = mapped_column(String(300), default="")  # what it covers, in words
+    as_of: Mapped[date]
+    format: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued, building, ready, failed
+    done: Mapped[int] = mapped_column(default=0)  # people gathered so far
+    total: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

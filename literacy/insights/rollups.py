@@ -427,6 +427,8 @@ class LearnerEvidence:
     last_at: datetime | None
     low: int | None = None  # the estimate's 80% interval
     high: int | None = None
+    external: bool = False  # from an agency, contractor or partner rather than staff
+    agency: str = ""
 
 
 def cell_learners(
@@ -437,7 +439,7 @@ def cell_learners(
     ls = learner_skill(people, windows.fresh_since)
     query = (
         select(User.id, User.name, User.email, User.role, ls.c.earned, ls.c.available, targets.c.target)
-        .add_columns(ls.c.attempts, ls.c.last_at)
+        .add_columns(ls.c.attempts, ls.c.last_at, User.external, User.agency)
         .join(people, people.c.id == ls.c.user_id)
         .join(User, User.id == ls.c.user_id)
         .join(targets, and_(targets.c.role == people.c.role, targets.c.skill_id == ls.c.skill_id))
@@ -449,10 +451,12 @@ def cell_learners(
         query = query.where(User.id.in_(select(team_members.c.user_id).where(team_members.c.team_id == int(group))))
     rows = db.session.execute(query.order_by(ls.c.prof.is_(None), ls.c.prof, User.name))
     found = []
-    for uid, name, email, role, earned, available, target, attempts, last_at in rows:
+    for uid, name, email, role, earned, available, target, attempts, last_at, external, agency in rows:
         figure = metrics.estimate(earned, available) if attempts else None
         value, low, high = (figure.value, figure.low, figure.high) if figure else (None, None, None)
-        found.append(LearnerEvidence(uid, name, email, role, value, target, attempts or 0, last_at, low, high))
+        found.append(
+            LearnerEvidence(uid, name, email, role, value, target, attempts or 0, last_at, low, high, external, agency)
+        )
     return found
 
 

@@ -6,7 +6,8 @@ follows from it, always in this order:
 
 1. the history row (the evidence itself);
 2. the read models derived from history (``insights.readmodels``);
-3. the xAPI statements (``xapi.events``), written to the outbox.
+3. certification: whoever now meets their role's rule is certified (``evidence.cycles``);
+4. the xAPI statements (``xapi.events``), written to the outbox.
 
 A new consequence of an event is one more step here, not one more call in every view. Functions
 flush and never commit: the request or the CLI command owns the transaction
@@ -23,6 +24,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from literacy.content.types import Catalogue, Lesson, Scenario
+from literacy.evidence import cycles
 from literacy.insights import readmodels
 from literacy.learning import engine
 from literacy.learning.queries import check_answers, lesson_completed_at
@@ -50,9 +52,15 @@ def lesson_completed(catalogue: Catalogue, user: User, lesson: Lesson) -> bool:
     except IntegrityError:  # a parallel submit marked it first: the same result, and nothing else was written
         db.session.rollback()
         return False
-    readmodels.refresh(catalogue, [user.id])
+    _derived(catalogue, [user.id])
     events.lesson_completed(catalogue, user, lesson, done.completed_at)
     return True
+
+
+def _derived(catalogue: Catalogue, user_ids: list[int]) -> None:
+    """What follows from new evidence: the read models, then the certifications they may complete."""
+    readmodels.refresh(catalogue, user_ids)
+    cycles.refresh(catalogue, user_ids)
 
 
 def lock_learner(user_id: int) -> None:
@@ -146,7 +154,7 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
             return _lost_race()
         if finished:
             add_scores(attempt.id, scores, after.totals)
-            readmodels.refresh(catalogue, [attempt.user_id])
+            _derived(catalogue, [attempt.user_id])
         db.session.add_all(statements)
         db.session.flush()
     except IntegrityError:
@@ -174,11 +182,11 @@ def role_changed(catalogue: Catalogue, user: User, role: str) -> None:
     """The learner moved to another marketing role: their track, and so their progress, is the new role's."""
     user.role = role
     db.session.flush()
-    readmodels.refresh(catalogue, [user.id])
+    _derived(catalogue, [user.id])
 
 
 def history_imported(catalogue: Catalogue, user_ids: list[int]) -> None:
     """History written in bulk (the demo): bring read models and xAPI statements up to date at once."""
     db.session.flush()
-    readmodels.refresh(catalogue, user_ids)
+    _derived(catalogue, user_ids)
     events.backfill(catalogue, user_ids)

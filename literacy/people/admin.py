@@ -1,5 +1,5 @@
-"""An admin's changes to the people and teams of their organisation: names, teams, deactivation,
-invitations (one person or a roster CSV) and renaming or deleting teams. Services flush; the
+"""An admin's changes to the people and teams of their organisation: names, teams, staff or
+external, deactivation, invitations (one person or a roster CSV) and renaming or deleting teams. Services flush; the
 request commits."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 
 from literacy.cohorts import roster
 from literacy.evidence import audit
-from literacy.people import onboarding
+from literacy.people import affiliation, onboarding
 from literacy.people.tables import Invitation, Organization, Team, User
 from literacy.platform.database import lock_row
 from literacy.platform.extensions import db
@@ -42,6 +42,21 @@ def set_teams(user: User, teams: list[Team]) -> None:
     user.teams[:] = teams
     db.session.flush()
     audit.record(user.org_id, "person.teams", user.email, old=before, new=sorted(t.name for t in teams))
+
+
+def set_external(admin: User, user: User, external: bool, agency: str) -> bool:
+    """Make the person staff, or external from ``agency`` (the form checked the pair with
+    affiliation.problem); False when nothing changed. Staff keep no firm."""
+    before = affiliation.label(user.external, user.agency)
+    agency = agency.strip() if external else ""
+    if (user.external, user.agency) == (external, agency):
+        return False
+    user.external, user.agency = external, agency
+    db.session.flush()
+    after = affiliation.label(external, agency)
+    audit.record(user.org_id, "person.external", user.email, old=before, new=after, external=external, agency=agency)
+    log.info("staff or external changed: admin=%s user=%s external=%s", admin.id, user.id, external)
+    return True
 
 
 def add_to_team(people: list[User], team: Team) -> int:
@@ -102,9 +117,20 @@ class Invited:
     problem: str | None = None  # why nobody was invited
 
 
-def invite_person(org_id: int, email: str, name: str, role: str, team: Team | None, access: str) -> Invited:
-    """Create an account in the organisation and invite it. An email that is already someone's here
-    is reported, not changed; one held in another organisation gets words that do not say so."""
+def invite_person(
+    org_id: int,
+    email: str,
+    name: str,
+    role: str,
+    team: Team | None,
+    access: str,
+    *,
+    external: bool = False,
+    agency: str = "",
+) -> Invited:
+    """Create an account in the organisation and invite it, as staff or as an external person of
+    ``agency``. An email that is already someone's here is reported, not changed; one held in
+    another organisation gets words that do not say so."""
     lock_row(Organization, org_id, "name")  # two admins inviting the same person take turns
     email = email.strip().lower()
     holder = db.session.scalar(select(User).where(User.email == email))
@@ -112,12 +138,15 @@ def invite_person(org_id: int, email: str, name: str, role: str, team: Team | No
         return Invited(existing=holder)
     if holder is not None:
         return Invited(problem=CANNOT_INVITE.format(email=email) + ".")
+    firm = agency.strip() if external else ""
     user = User(email=email, name=name.strip(), role=role, access=access, org_id=org_id, password_hash="")
+    user.external, user.agency = external, firm
     if team is not None:
         user.teams.append(team)
     db.session.add(user)
     link = invite(user)
-    audit.record(org_id, "person.invited", email, access=access, role=role, team=team.name if team else "")
+    marked = {"external": True, "agency": firm} if external else {}  # staff entries read as before
+    audit.record(org_id, "person.invited", email, access=access, role=role, team=team.name if team else "", **marked)
     return Invited(user=user, link=link)
 
 
@@ -153,10 +182,14 @@ def import_people(org_id: int, data: bytes, filename: str, roles: set[str]) -> I
             result.existing.append(holders[row.email])
             continue
         user = User(email=row.email, name=row.name, role=row.role, access="learner", org_id=org_id, password_hash="")
+        user.external, user.agency = row.external, row.agency
         user.teams.append(teams[row.team.lower()])
         db.session.add(user)
         result.invited.append((user, invite(user)))
-    audit.record(org_id, "people.imported", filename, invited=[u.email for u, _ in result.invited])
+    invited = [u for u, _ in result.invited]
+    external = [u.email for u in invited if u.external]
+    marked = {"external": external} if external else {}  # an all-staff import's entry reads as before
+    audit.record(org_id, "people.imported", filename, invited=[u.email for u in invited], **marked)
     return result
 
 

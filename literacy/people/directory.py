@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from literacy.people.affiliation import EXTERNAL
 from literacy.people.tables import Team, User, team_members
 from literacy.platform.extensions import db
 from literacy.platform.paging import Page
@@ -24,6 +25,7 @@ class Filters:
     access: str = ""  # learner, manager, leader or admin
     team: int | None = None  # a team of the organisation
     status: str = ""  # a key of STATUSES
+    affiliation: str = ""  # "staff" or "external" (people.affiliation.KINDS)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ class Row:
     access: str
     status: str  # a key of STATUSES
     teams: tuple[str, ...]
+    external: bool = False
+    agency: str = ""
 
 
 def status_of(active: bool, password_hash: str) -> str:
@@ -64,6 +68,8 @@ def _conditions(org_id: int, filters: Filters) -> list:
         conditions.append(and_(User.active.is_(True), User.password_hash == ""))
     elif filters.status == "active":
         conditions.append(and_(User.active.is_(True), User.password_hash != ""))
+    if filters.affiliation:
+        conditions.append(User.external.is_(filters.affiliation == EXTERNAL))
     return conditions
 
 
@@ -75,6 +81,7 @@ def search(org_id: int, filters: Filters, requested: int | None, size: int = PAG
     number = min(max(requested or 1, 1), pages)
     query = (
         select(User.id, User.name, User.email, User.role, User.access, User.active, User.password_hash != "")
+        .add_columns(User.external, User.agency)
         .where(*conditions)
         .order_by(func.lower(User.name), User.id)
         .offset((number - 1) * size)
@@ -92,8 +99,8 @@ def search(org_id: int, filters: Filters, requested: int | None, size: int = PAG
         for user_id, team in db.session.execute(teams):
             names[user_id].append(team)
     rows = [
-        Row(user_id, name, email, role, access, status_of(active, "x" if has_password else ""), tuple(names[user_id]))
-        for user_id, name, email, role, access, active, has_password in found
+        Row(uid, name, email, role, access, status_of(active, "x" if password else ""), tuple(names[uid]), ext, firm)
+        for uid, name, email, role, access, active, password, ext, firm in found
     ]
     return Page(rows, number, pages, total)
 

@@ -36,6 +36,15 @@ def people(org_id: int) -> list[User]:
     return list(db.session.scalars(query))
 
 
+def externals(user_ids: list[int]) -> dict:
+    """The external people among these ids: {id: a row with ``external`` and ``agency``}, for the
+    lists whose rows carry neither (one query for a page of them)."""
+    if not user_ids:
+        return {}
+    query = select(User.id, User.external, User.agency).where(User.id.in_(user_ids), User.external.is_(True))
+    return {row.id: row for row in db.session.execute(query)}
+
+
 def people_with_access(org_id: int, accesses: tuple[str, ...]) -> list[User]:
     query = select(User).where(User.org_id == org_id, User.access.in_(accesses)).order_by(User.name)
     return list(db.session.scalars(query))

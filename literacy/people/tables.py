@@ -60,6 +60,10 @@ class User(UserMixin, db.Model):
     confirmation_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     reminders_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())  # due-date reminders, nudges
     digest_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())  # managers' weekly digest
+    # someone of an agency, contractor or partner operating AI on the organisation's behalf, not its
+    # staff (EU AI Act Article 4 covers both; evidence packs and dashboards say which)
+    external: Mapped[bool] = mapped_column(default=False, server_default=false())
+    agency: Mapped[str] = mapped_column(String(200), default="", server_default="")  # external people's firm
     # part of the login cookie: rotating it signs out every session and remember cookie of the user
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -26,7 +26,9 @@ def register_blueprints(app: Flask) -> None:
         admin,
         audit,
         auth,
+        certification,
         cohorts,
+        evidence,
         health,
         insights,
         learn,
@@ -58,4 +60,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(workflows.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(policy.bp)
+    app.register_blueprint(certification.bp)
+    app.register_blueprint(evidence.bp)
     enforce(app)

@@ -8,11 +8,12 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from literacy.evidence import cycles
 from literacy.insights import items as item_stats
 from literacy.insights import rollups
 from literacy.insights.rollups import Scope
 from literacy.people import admin as people_admin
-from literacy.people import directory, queries, services
+from literacy.people import affiliation, directory, queries, services
 from literacy.people.tables import Team, User
 from literacy.platform.access import allow
 from literacy.web import catalogue, links_to_show
@@ -22,6 +23,7 @@ from literacy.web.people_forms import (
     BulkDeactivateForm,
     BulkForm,
     ConfirmForm,
+    ExternalForm,
     FilterForm,
     InviteForm,
     NameForm,
@@ -49,19 +51,23 @@ def _team_choices(blank: str) -> list[SelectChoice]:
     return [SelectChoice("", blank), *(SelectChoice(str(t.id), t.name) for t in queries.teams(current_user.org_id))]
 
 
+FILTERS = ("q", "access", "team", "status", "affiliation")  # the People page's filter fields
+
+
 def _filter_form(values) -> tuple[FilterForm, directory.Filters, int | None, dict]:
     """Parse the People page's filters from ``values`` (the query string, or a bulk form's hidden
     fields). A bad value is reported on its field and ignored; the others still apply."""
     form = FilterForm(values)
     form.team.choices = _team_choices("Any")
     form.validate()
-    good = {name: form[name].data for name in ("q", "access", "team", "status") if not form[name].errors}
+    good = {name: form[name].data for name in FILTERS if not form[name].errors}
     good = {name: value.strip() if isinstance(value, str) else value for name, value in good.items()}
     filters = directory.Filters(
         q=good.get("q") or "",
         access=good.get("access") or "",
         team=int(good["team"]) if good.get("team") else None,
         status=good.get("status") or "",
+        affiliation=good.get("affiliation") or "",
     )
     kept = {name: value for name, value in good.items() if value}
     page = form.page.data if not form.page.errors else None
@@ -171,6 +177,9 @@ def _person_page(user: User, status: int = 200, **forms):
     teams = forms.get("teams") or TeamsForm(formdata=None, teams=[t.id for t in user.teams])
     teams.teams.choices = [SelectChoice(t.id, t.name) for t in queries.teams(current_user.org_id)]
     access = AccessForm(formdata=None, access=user.access)
+    external = forms.get("external") or ExternalForm(
+        formdata=None, external=affiliation.kind(user.external), agency=user.agency
+    )
     return render_template(
         "admin/person.html",
         person=user,
@@ -179,9 +188,11 @@ def _person_page(user: User, status: int = 200, **forms):
         name_form=name,
         teams_form=teams,
         access_form=access,
+        external_form=external,
         action=ActionForm(),
         link=forms.get("link"),
         roles=catalogue().roles,
+        standing=cycles.standings([user])[user.id],
     ), status
 
 
@@ -220,6 +231,25 @@ def set_access(user_id: int):
     else:
         flash("Choose an access level from the list.", "error")
     return redirect(url_for(".person", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/external", methods=["POST"])
+@allow("admin")
+def set_external(user_id: int):
+    """Make someone staff, or external with the firm they come from; the change is audited."""
+    user = org_user(user_id)
+    form = ExternalForm()
+    if not form.validate_on_submit():
+        return _person_page(user, 400, external=form)
+    if people_admin.set_external(current_user, user, form.is_external, form.firm):
+        flash(f"{user.name} is now {_staff_or_external(user)}.", "success")
+    else:
+        flash(f"Nothing changed: {user.name} already was {_staff_or_external(user)}.", "info")
+    return redirect(url_for(".person", user_id=user.id))
+
+
+def _staff_or_external(user: User) -> str:
+    return f"external, from {user.agency}" if user.external else "staff"
 
 
 @bp.route("/users/<int:user_id>/promote")
@@ -327,7 +357,14 @@ def invite():
         return _invite_page(form if request.method == "POST" else None, status=400 if request.method == "POST" else 200)
     team = org_team(int(form.team.data)) if form.team.data else None
     result = people_admin.invite_person(
-        current_user.org_id, form.email.data, form.name.data, form.role.data, team, form.access.data
+        current_user.org_id,
+        form.email.data,
+        form.name.data,
+        form.role.data,
+        team,
+        form.access.data,
+        external=form.is_external,
+        agency=form.firm,
     )
     if result.problem:
         form.email.errors.append(result.problem)

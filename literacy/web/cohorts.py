@@ -16,6 +16,7 @@ from wtforms.validators import Optional, ValidationError
 from literacy.cohorts import dashboard, queries, services
 from literacy.cohorts.assignments import describe, work_for
 from literacy.cohorts.status import DONE, IN_PROGRESS, NOT_STARTED, follow_up
+from literacy.evidence import queries as evidence_queries
 from literacy.cohorts.tables import REQUIREMENTS, Cohort
 from literacy.insights.metrics import percent
 from literacy.learning import queries as learning_queries
@@ -217,10 +218,12 @@ def show(cohort_id: int):
     summary, skills = board.summary, catalogue().skills
     funnel_chart = [(label, percent(summary.funnel[key], summary.learners), None) for key, label in STATUSES.items()]
     skill_chart = [(skills[k.skill_id].name, k.average, k.target if k.learners else None) for k in summary.skills]
+    members = [r.facts.user_id for r in board.rows]
     return render_template(
         "cohorts/dashboard.html",
         cohort=cohort,
         board=board,
+        compliance=evidence_queries.compliance(cohort.org_id, user_ids=members),
         rows=page.items,
         matching=page.total,
         page=page.number,
@@ -252,7 +255,7 @@ def roster(cohort_id: int):
     form = _learner_form(cohort)
     if form.validate_on_submit():
         return _add_learner(cohort, form)
-    return _roster_page(cohort, form, RosterForm())
+    return _roster_page(cohort, form, RosterForm(), status=400 if request.method == "POST" else 200)
 
 
 def _learner_form(cohort: Cohort) -> AddLearnerForm:
@@ -281,7 +284,14 @@ def _roster_page(cohort, form, upload, result=None, links=None, status=200):
 
 def _add_learner(cohort: Cohort, form: AddLearnerForm):
     result = services.add_learner(
-        cohort, current_user, form.email.data, form.name.data or "", form.role.data or "", form.team.data or ""
+        cohort,
+        current_user,
+        form.email.data,
+        form.name.data or "",
+        form.role.data or "",
+        form.team.data or "",
+        external=form.is_external,
+        agency=form.firm,
     )
     if result.problem:
         form.email.errors.append(result.problem)

@@ -40,3 +40,9 @@ def json_response(filename: str, payload) -> Response:
     return Response(
         body, mimetype="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'}
     )
+
+
+def file_response(filename: str, content: bytes, mimetype: str) -> Response:
+    """A stored file (an evidence pack), as a download that is an audit entry like every other."""
+    _downloaded(filename)
+    return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -31,7 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from literacy.learning.order import option_order
-from literacy.people import passwords
+from literacy.people import affiliation, passwords
 from literacy.platform.text import plain
 
 
@@ -184,11 +184,43 @@ class CohortForm(BaseForm):
             raise ValidationError("The due date must be on or after the start date.")
 
 
-class AddLearnerForm(BaseForm):
+class AffiliationForm(BaseForm):
+    """Staff or external, and an external person's firm (required for them; ignored for staff)."""
+
+    external = RadioField(
+        "Staff or external",
+        choices=[
+            SelectChoice(affiliation.STAFF, "Staff of the organisation"),
+            SelectChoice(affiliation.EXTERNAL, "External: from an agency, contractor or partner"),
+        ],
+        default=affiliation.STAFF,
+    )
+    agency = StringField("Agency, contractor or partner firm", validators=[Length(max=affiliation.AGENCY_MAX)])
+
+    def validate_agency(self, field):
+        message = affiliation.problem(self.is_external, field.data or "")
+        if message:
+            raise ValidationError(message)
+
+    @property
+    def is_external(self) -> bool:
+        return self.external.data == affiliation.EXTERNAL
+
+    @property
+    def firm(self) -> str:
+        """The firm to save: none for staff, whatever was typed."""
+        return (self.agency.data or "").strip() if self.is_external else ""
+
+
+class AddLearnerForm(AffiliationForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     name = StringField("Name (for a new learner)", validators=[Optional(), Length(max=200)])
     role = SelectField("Role (for a new learner)", validators=[Optional()])
     team = SelectField("Team (for a new learner)", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.external.label.text = "Staff or external (for a new learner)"
 
 
 class RosterForm(BaseForm):

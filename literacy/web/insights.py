@@ -7,6 +7,8 @@ import logging
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from literacy.evidence import certification, cycles
+from literacy.evidence import queries as evidence_queries
 from literacy.insights import metrics, rollups
 from literacy.insights import overview as insights
 from literacy.insights.rollups import Scope, Windows
@@ -82,9 +84,12 @@ def overview():
         return maturity_csv(data)
     cat = catalogue()
     team_rows = insights.team_comparison(data.heatmaps["team"])
+    where = scope()
     return render_template(
         "insights/overview.html",
         data=data,
+        compliance=evidence_queries.compliance(where.org_id, where.team_ids),
+        statuses=certification.STATUSES,
         catalogue=cat,
         indicators=metrics.INDICATORS,
         operating_indicators=metrics.OPERATING_INDICATORS,
@@ -248,6 +253,7 @@ def indicator(name: str):
         pages=page.pages,
         catalogue=cat,
         counted=sum(1 for learner in learners if learner[4]),
+        externals=people_queries.externals([uid for uid, *_ in page.items]),
     )
 
 
@@ -260,5 +266,10 @@ def learner(user_id: int):
     person = people_queries.user(user_id)
     attempts = learning_queries.learner_attempts(user_id, list(cat.scenarios))
     return render_template(
-        "insights/learner.html", person=person, attempts=attempts, catalogue=cat, fresh_since=windows().fresh_since
+        "insights/learner.html",
+        person=person,
+        attempts=attempts,
+        catalogue=cat,
+        fresh_since=windows().fresh_since,
+        standing=cycles.standings([person])[person.id],
     )

@@ -8,6 +8,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_user
 
+from literacy.evidence import cycles
 from literacy.evidence import policy as policies
 from literacy.learning import queries, record
 from literacy.learning.order import option_order
@@ -34,9 +35,11 @@ def home():
     page = queries.home(cat, current_user, date.today())
     current_policy = policies.current(current_user.org_id)
     unsigned = current_policy if current_policy and not policies.acknowledgement(current_user, current_policy) else None
+    standing = cycles.standings([current_user])[current_user.id] if current_user.org_id else None
     return render_template(
         "learn/home.html",
         unsigned_policy=unsigned,
+        standing=standing,
         role=cat.roles.get(current_user.role),
         course=cat.courses.get(current_user.role),
         assignments=page.assignments,

@@ -6,8 +6,9 @@ from wtforms import EmailField, HiddenField, IntegerField, SelectField, SelectMu
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from literacy.people.affiliation import KINDS
 from literacy.people.directory import STATUSES
-from literacy.web.forms import STORED_INT, BaseForm, MultiCheckboxField
+from literacy.web.forms import STORED_INT, AffiliationForm, BaseForm, MultiCheckboxField
 
 ACCESS = ("learner", "manager", "leader", "admin")
 ACCESS_CHOICES = [SelectChoice(a, a.capitalize()) for a in ACCESS]
@@ -25,6 +26,11 @@ class FilterForm(BaseForm):
     status = SelectField(
         "Status",
         choices=[SelectChoice("", "Any"), *(SelectChoice(k, v) for k, v in STATUSES.items())],
+        validators=[Optional()],
+    )
+    affiliation = SelectField(
+        "Staff or external",
+        choices=[SelectChoice("", "All"), *(SelectChoice(k, v) for k, v in KINDS.items())],
         validators=[Optional()],
     )
     page = IntegerField("Page", validators=[Optional(), STORED_INT])
@@ -79,7 +85,7 @@ class TeamsForm(BaseForm):
     teams = MultiCheckboxField("Teams", coerce=int)
 
 
-class InviteForm(BaseForm):
+class InviteForm(AffiliationForm):
     name = StringField("Name", validators=[DataRequired(message="Give their name."), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(message="Give their email."), Email(), Length(max=254)])
     role = SelectField("Marketing role", validators=[DataRequired(message="Choose a role.")])
@@ -90,6 +96,10 @@ class InviteForm(BaseForm):
         default="learner",
         validators=[InputRequired()],
     )
+
+
+class ExternalForm(AffiliationForm):
+    """The person page's staff-or-external card."""
 
 
 class RenameTeamForm(BaseForm):

@@ -3,7 +3,7 @@ publish versions and see who has not acknowledged the current one at /admin/poli
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -33,7 +33,7 @@ def read():
     form = AcknowledgeForm(name=current_user.name) if request.method == "GET" else AcknowledgeForm()
     if current is not None and form.validate_on_submit():
         try:
-            policies.acknowledge(current_user, current, form.name.data)
+            policies.acknowledge(current_app.extensions["catalogue"], current_user, current, form.name.data)
         except policies.Refused as refused:
             form.name.errors.append(str(refused))
         else:

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from literacy.content.types import Catalogue
+from literacy.evidence import cycles
 from literacy.insights import metrics
 from literacy.insights.tables import Evidence
 from literacy.people.tables import User
@@ -131,6 +132,7 @@ def assess(
     skills, finishes = skill_evidence(set(people), since), scenario_finishes(set(people))
     pilots = pilot_starts([w.id for w in workflows if w.stage == "pilot"])
     names = {uid: u.name for uid, u in people.items()}
+    lapsed = lapsed_certifications(people.values(), now)
     entries = []
     for workflow in workflows:
         operators = tuple(
@@ -143,6 +145,7 @@ def assess(
                 finishes.get(user.id, {}),
                 since,
                 window,
+                lapsed.get(user.id),
             )
             if user.active
             else readiness.deactivated(user.id)
@@ -152,6 +155,17 @@ def assess(
         found = readiness.blockers(known, operators, now.date(), names)
         entries.append(Entry(workflow, Assessed(known, operators, tuple(found))))
     return entries
+
+
+def lapsed_certifications(people, now: datetime) -> dict[int, str]:
+    """Per operator whose certification lapsed or was revoked: the reason, in words (one query)."""
+    found = {}
+    for user_id, standing in cycles.standings(people, now).items():
+        if standing.status == "revoked":
+            found[user_id] = "certification revoked by an admin"
+        elif standing.lapsed:
+            found[user_id] = f"certification expired on {standing.expires_at.date().isoformat()}"
+    return found
 
 
 def operating_counts(

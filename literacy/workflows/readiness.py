@@ -28,13 +28,14 @@ SOURCE_RATINGS = {
 }
 OPERATOR_STATUSES = {
     "deactivated": "Account deactivated",
+    "lapsed": "Certification lapsed",
     "ready": "Ready",
     "below-target": "Below target",
     "stale": "Stale evidence",
     "not-assessed": "Not assessed",
 }
 # Worst first: an operator's status is the worst of their checks.
-SEVERITY = ("deactivated", "below-target", "stale", "not-assessed", "ready")
+SEVERITY = ("deactivated", "lapsed", "below-target", "stale", "not-assessed", "ready")
 PILOT_SPRAWL_DAYS = 120  # a pilot older than this without a decision is sprawl (docs/workflows.md)
 EVIDENCE_DAYS = 365  # the evidence window of docs/metrics.md (EVIDENCE_WINDOW_DAYS): older evidence is stale
 
@@ -143,13 +144,17 @@ def operator_readiness(
     scenarios: dict[str, datetime],
     fresh_since: datetime,
     window: int = EVIDENCE_DAYS,
+    lapsed: str | None = None,
 ) -> OperatorReadiness:
     """One operator against one workflow's requirements (``targets``: the operator's role targets).
     A workflow that names no skill asks for the critical skills of the operator's role, so nobody is
-    ready by default."""
+    ready by default. ``lapsed``: why the operator's certification no longer holds, if it lapsed or
+    was revoked (someone never certified is judged on their evidence alone)."""
     required_skills = list(required_skills) or sorted(metrics.critical_skills(targets))
     checks = [skill_check(s, targets.get(s, 0), skills.get(s), window) for s in required_skills]
     checks += [scenario_check(s, scenarios.get(s), fresh_since, window) for s in required_scenarios]
+    if lapsed:
+        checks.append(Check("certification", "certification", "lapsed", lapsed))
     return OperatorReadiness(user_id, worst(c.status for c in checks), tuple(checks))
 
 

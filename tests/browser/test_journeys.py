@@ -199,3 +199,28 @@ def test_a_leader_finds_an_unready_production_workflow_and_a_manager_builds_the_
     page.get_by_role("heading", name=re.compile(re.escape(name))).wait_for()
     assert "operator(s)" in page.content() and "/cohorts/" in page.url
     assert axe_violations(page) == []
+
+
+def test_an_admin_publishes_a_policy_and_downloads_the_evidence_pack(page):
+    sign_in(page, "admin@northbeam.example")
+    page.goto("/admin/policy")
+    page.get_by_label("Version label").fill("2026-12-e2e")
+    page.get_by_label("The policy, in Markdown").fill("## Approved tools\n\nUse only the tools on the approved list.")
+    page.get_by_role("button", name="Publish").click()
+    page.get_by_text("Version 2026-12-e2e is published").wait_for()
+    assert axe_violations(page) == []
+
+    page.goto("/admin/evidence")
+    page.get_by_label("One team").check()
+    page.get_by_label("Team (for one team)").select_option(label="Lifecycle marketing team")
+    page.get_by_label("Format").select_option("pdf")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Build the pack").click()
+    page.get_by_role("heading", name="Ready").wait_for(timeout=60_000)  # the page refreshes itself
+    assert axe_violations(page) == []
+    with page.expect_download() as download:
+        page.get_by_role("link", name=re.compile(r"Download evidence-.*\.pdf")).click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+    page.goto("/admin/audit/")
+    assert "Evidence pack requested" in page.content() and "Export downloaded" in page.content()

@@ -26,6 +26,7 @@ from typing import TypeVar
 from flask import Flask, current_app
 
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
+from literacy.evidence.tables import EvidencePack
 from literacy.learning import engine, record
 from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, AttemptStep, LessonCompletion
@@ -185,6 +186,23 @@ def lesson_completed(person: User | int, lesson: str = "first", at: datetime | N
     row = _added(LessonCompletion(user_id=_id(person), lesson_id=lesson, completed_at=at or utcnow()))
     record.history_imported(current_app.extensions["catalogue"], [row.user_id])
     return row
+
+
+def evidence_pack(org: Organization | int, content: bytes = b"email,name\n", fmt: str = "csv") -> EvidencePack:
+    """A built evidence pack of the organisation, ready to download."""
+    return _added(
+        EvidencePack(
+            org_id=_id(org),
+            scope="organisation",
+            label="The whole organisation",
+            as_of=date.today(),
+            format=fmt,
+            status="ready",
+            content=content,
+            filename=f"evidence.{fmt}",
+            finished_at=utcnow(),
+        )
+    )
 
 
 def _added(row: Model) -> Model:

@@ -1,0 +1,49 @@
+"""Reads for the dashboards: where an organisation (or some of its teams) stands on certification and
+on the current AI-use policy, counting staff and external people apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from literacy.evidence import cycles, policy
+from literacy.evidence.tables import PolicyAcknowledgement
+from literacy.platform.extensions import db
+
+
+@dataclass(frozen=True)
+class Compliance:
+    people: int  # active people in scope
+    external: int
+    statuses: dict[str, int]  # certification status -> people
+    policy_version: str | None
+    acknowledged: int  # of the people, those who acknowledged the current version
+    lapsed_ids: frozenset[int] = frozenset()  # people whose certification lapsed or was revoked
+
+    @property
+    def staff(self) -> int:
+        return self.people - self.external
+
+    @property
+    def lapsed(self) -> int:
+        return self.statuses.get("lapsed", 0) + self.statuses.get("revoked", 0)
+
+
+def compliance(org_id: int, team_ids: tuple[int, ...] | None = None, user_ids=None) -> Compliance:
+    """For the organisation, some of its teams or some people (``user_ids``, a cohort's members):
+    three queries, the people and their cycles, and the current version's acknowledgements."""
+    rows = cycles.in_organisation(org_id, team_ids=team_ids, user_ids=user_ids)
+    current = policy.current(org_id)
+    signed: set[int] = set()
+    if current is not None:
+        query = select(PolicyAcknowledgement.user_id).where(PolicyAcknowledgement.policy_id == current.id)
+        signed = set(db.session.scalars(query))
+    return Compliance(
+        people=len(rows),
+        external=sum(person.external for person, _ in rows),
+        statuses=cycles.counts(rows),
+        policy_version=current.version if current else None,
+        acknowledged=sum(person.id in signed for person, _ in rows),
+        lapsed_ids=frozenset(person.id for person, standing in rows if standing.lapsed),
+    )

@@ -172,6 +172,7 @@ def test_recertification_opens_a_cycle_assigns_the_work_again_and_emails(shipped
     newest, first = cycles.history(person)
     assert (newest.number, newest.opened_at, newest.certified_at) == (2, opened_at, None)
     assert first.certified_at == T0, "the earlier cycle is kept"
+    assert cycles.attempts_per_cycle(person, [newest, first]) == {1: 6, 2: 0}
     cohort = db.session.get(Cohort, newest.cohort_id)
     assert cohort.recertification and cohort.name == "Recertification: Lifecycle marketing, due 01 Mar 2027"
     assert cohort.due_on.isoformat() == "2027-03-01" and [m.user_id for m in cohort.members] == [person.id]
@@ -189,6 +190,7 @@ def test_recertification_opens_a_cycle_assigns_the_work_again_and_emails(shipped
     _finish_track(shipped, person, datetime(2027, 2, 10, 12, 0))
     newest = cycles.history(person)[0]
     assert (newest.certified_at, newest.expires_at) == (datetime(2027, 2, 10, 12, 0), datetime(2028, 2, 10, 12, 0))
+    assert cycles.attempts_per_cycle(person, cycles.history(person)) == {1: 6, 2: 6}, "the first cycle's are kept"
     assert dashboard.build(cohort, shipped, datetime(2027, 2, 11).date()).rows[0].facts.scenarios_done == 6
 
 
@@ -236,3 +238,11 @@ def test_people_who_leave_drop_out_of_recertification_cohorts(shipped):
     db.session.flush()
     cycles.renew_due(shipped, datetime(2027, 2, 2))
     assert db.session.get(Cohort, cohort_id).members == []
+
+
+def test_each_attempt_belongs_to_the_cycle_open_when_it_finished():
+    first = Cycle(1, "ops", None, T0, datetime(2027, 3, 10))
+    second = Cycle(2, "ops", datetime(2027, 1, 24), datetime(2027, 2, 5), datetime(2028, 2, 5))
+    finished = [T0 - timedelta(days=30), T0, datetime(2027, 1, 23), datetime(2027, 1, 24), datetime(2027, 2, 1)]
+    assert certification.attempts_per_cycle([second, first], finished) == {1: 3, 2: 2}
+    assert certification.attempts_per_cycle([], finished) == {}

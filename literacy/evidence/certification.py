@@ -183,3 +183,15 @@ def recertification_due_on(expires_at: datetime, today: date) -> date:
     it expires in, so a whole month's cohort has finished before any of its certifications lapse, but
     never sooner than MIN_NOTICE_DAYS away (a certification already lapsed, or about to)."""
     return max(expires_at.date().replace(day=1), today + timedelta(days=MIN_NOTICE_DAYS))
+
+
+def attempts_per_cycle(cycles: Iterable[Cycle], finished: Iterable[datetime]) -> dict[int, int]:
+    """How many finished assessed attempts belong to each cycle: an attempt is the cycle's that was
+    the newest to open by the time it finished (the first cycle holds everything before the second)."""
+    ordered = sorted(cycles, key=lambda c: c.number)
+    counts = dict.fromkeys((c.number for c in ordered), 0)
+    for moment in finished:
+        holding = [c for c in ordered if c.opened_at is None or c.opened_at <= moment]
+        if holding:
+            counts[holding[-1].number] += 1
+    return counts

@@ -17,7 +17,8 @@ from literacy.evidence import audit, certification
 from literacy.evidence.certification import Cycle, Rule, Standing
 from literacy.evidence.tables import Certification, CertificationRule, Policy, PolicyAcknowledgement
 from literacy.insights.tables import Evidence
-from literacy.learning.tables import LessonCompletion
+from literacy.learning.assessment import ASSESSED
+from literacy.learning.tables import Attempt, LessonCompletion
 from literacy.mail import messages, outbox
 from literacy.people.tables import Team, User
 from literacy.platform.clock import utcnow
@@ -102,6 +103,14 @@ def standings(people: Iterable[User], as_of: datetime | None = None) -> dict[int
 def history(user: User) -> list[Certification]:
     """Every cycle of the person, newest first: the archive of earlier cycles."""
     return list(reversed(_cycles([user.id])[user.id]))
+
+
+def attempts_per_cycle(user: User, rows: list[Certification]) -> dict[int, int]:
+    """How many assessed attempts the person finished in each of their cycles (one query)."""
+    query = select(Attempt.finished_at).where(
+        Attempt.user_id == user.id, Attempt.kind == ASSESSED, Attempt.finished_at.is_not(None)
+    )
+    return certification.attempts_per_cycle([plain(r) for r in rows], db.session.scalars(query))
 
 
 # --- certifying on the learning-event path -----------------------------------------------------

@@ -131,13 +131,14 @@ def _person_or_404(user_id: int):
 
 
 def _standing_page(person, template: str, form: OverrideForm | None = None, status: int = 200, **extra):
-    standing = cycles.standings([person])[person.id]
+    standing, history = cycles.standings([person])[person.id], cycles.history(person)
     return render_template(
         template,
         person=person,
         standing=standing,
         requirements=cycles.requirements_for(catalogue(), person),
-        history=cycles.history(person),
+        history=history,
+        attempts=cycles.attempts_per_cycle(person, history),
         roles=catalogue().roles,
         skills=catalogue().skills,
         form=form or OverrideForm(),
@@ -151,35 +152,39 @@ def mine():
     return _standing_page(current_user, "certification/mine.html")
 
 
+OVERRIDES = {
+    "certify": ("certification/person.html", "{name} is certified; the reason is kept with the cycle."),
+    "revoke": (
+        "certification/confirm_revoke.html",
+        "{name}'s certification is revoked; a recertification will be assigned.",
+    ),
+}
+
+
+def _override_page(user_id: int, action: str):
+    """The page that overrides a person's certification (``action``) with a reason, and its POST."""
+    person, (template, done) = _person_or_404(user_id), OVERRIDES[action]
+    form = OverrideForm()
+    if form.validate_on_submit():
+        try:
+            cycles.override(catalogue(), person, action, form.reason.data)
+        except cycles.Refused as refused:
+            form.reason.errors.append(str(refused))
+        else:
+            flash(done.format(name=person.name), "success")
+            return redirect(url_for(".person", user_id=person.id))
+    return _standing_page(person, template, form, 400 if form.errors else 200)
+
+
 @bp.route("/admin/users/<int:user_id>/certification", methods=["GET", "POST"])
 @allow("admin")
 def person(user_id: int):
     """A person's standing, requirements and cycles; POST certifies them by hand, with a reason."""
-    person = _person_or_404(user_id)
-    form = OverrideForm()
-    if form.validate_on_submit():
-        try:
-            cycles.override(catalogue(), person, "certify", form.reason.data)
-        except cycles.Refused as refused:
-            form.reason.errors.append(str(refused))
-        else:
-            flash(f"{person.name} is certified; the reason is kept with the cycle.", "success")
-            return redirect(url_for(".person", user_id=person.id))
-    return _standing_page(person, "certification/person.html", form, 400 if form.errors else 200)
+    return _override_page(user_id, "certify")
 
 
 @bp.route("/admin/users/<int:user_id>/certification/revoke", methods=["GET", "POST"])
 @allow("admin")
 def revoke(user_id: int):
     """Revoking asks for a reason on a page of its own: the person stops being certified at once."""
-    person = _person_or_404(user_id)
-    form = OverrideForm()
-    if form.validate_on_submit():
-        try:
-            cycles.override(catalogue(), person, "revoke", form.reason.data)
-        except cycles.Refused as refused:
-            form.reason.errors.append(str(refused))
-        else:
-            flash(f"{person.name}'s certification is revoked; a recertification will be assigned.", "success")
-            return redirect(url_for(".person", user_id=person.id))
-    return _standing_page(person, "certification/confirm_revoke.html", form, 400 if form.errors else 200)
+    return _override_page(user_id, "revoke")

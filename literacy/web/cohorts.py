@@ -16,8 +16,8 @@ from wtforms.validators import Optional, ValidationError
 from literacy.cohorts import dashboard, queries, services
 from literacy.cohorts.assignments import describe, work_for
 from literacy.cohorts.status import DONE, IN_PROGRESS, NOT_STARTED, follow_up
-from literacy.evidence import queries as evidence_queries
 from literacy.cohorts.tables import REQUIREMENTS, Cohort
+from literacy.evidence import queries as evidence_queries
 from literacy.insights.metrics import percent
 from literacy.learning import queries as learning_queries
 from literacy.people import invitations

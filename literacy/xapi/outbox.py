@@ -68,9 +68,13 @@ def _scoped(query, org_id: int | None):
 
 
 def due(limit: int, org_id: int | None = None) -> list[OutboxStatement]:
-    """The oldest pending statements."""
+    """The oldest pending statements. On PostgreSQL the batch stays locked until the forwarder
+    commits, and a second forwarder skips it (SKIP LOCKED), so two forwarders never send one batch
+    twice; SQLite runs one forwarder (docs/operations.md)."""
     query = select(OutboxStatement).where(OutboxStatement.status == "pending")
     query = query.order_by(OutboxStatement.timestamp, OutboxStatement.id).limit(limit)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
     return list(db.session.scalars(_scoped(query, org_id)))
 
 

@@ -211,7 +211,7 @@ def test_an_admin_publishes_a_policy_and_downloads_the_evidence_pack(page):
     assert axe_violations(page) == []
 
     page.goto("/admin/evidence")
-    page.get_by_label("One team").check()
+    page.get_by_label("One team", exact=True).check()
     page.get_by_label("Team (for one team)").select_option(label="Lifecycle marketing team")
     page.get_by_label("Format").select_option("pdf")
     assert axe_violations(page) == []

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres test-browser test-lrs check lint format demo clean bench bench-quick
+.PHONY: run test test-postgres test-browser test-lrs test-sso test-scim check lint format demo clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	@# WeasyPrint (the evidence pack's PDF) needs Pango and a font: Debian's packages, if missing
@@ -23,11 +23,11 @@ run: $(STAMP)
 
 ## test: the fast suite (SQLite)
 test: $(STAMP)
-	$(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs
+	$(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim
 
 ## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing)
 test-postgres: $(STAMP)
-	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs -p no:cacheprovider
+	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim -p no:cacheprovider
 
 ## test-browser: end-to-end journeys and axe-core checks in headless Chromium (installs Debian's chromium if missing)
 BROWSER_STAMP := $(VENV)/.browser
@@ -51,6 +51,20 @@ $(LRS_STAMP): tests/lrs/requirements.txt
 test-lrs: $(STAMP) $(LRS_STAMP)
 	RALPH_PYTHON=$(LRS_VENV)/bin/python $(BIN)/python -m pytest tests/lrs -p no:cacheprovider
 
+## test-sso: single sign-on against a real OpenID provider (oidc-provider from npm) on loopback
+SSO_STAMP := tests/sso/node_modules/.installed
+$(SSO_STAMP): tests/sso/package-lock.json
+	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null)
+	npm ci --prefix tests/sso --silent --no-audit --no-fund
+	touch $@
+
+test-sso: $(STAMP) $(SSO_STAMP)
+	$(BIN)/python -m pytest tests/sso -p no:cacheprovider
+
+## test-scim: scim2-tester's compliance checks, refusals over the wire and 1,000 people provisioned, against the app on loopback
+test-scim: $(STAMP)
+	$(BIN)/python -m pytest tests/scim -p no:cacheprovider -s
+
 ## lint: ruff's lint rules and formatting check over the whole tree (configured in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -66,7 +80,7 @@ check: $(STAMP)
 	$(BIN)/flask --app app content check --strict
 
 clean:
-	rm -rf $(VENV) $(LRS_VENV) instance/*.sqlite3 .pytest_cache .hypothesis tests/browser/node_modules
+	rm -rf $(VENV) $(LRS_VENV) instance/*.sqlite3 .pytest_cache .hypothesis tests/browser/node_modules tests/sso/node_modules
 
 ## bench: print every benchmark figure (about ten minutes: the rollup at 50,000 learners, load on SQLite and PostgreSQL)
 bench: $(STAMP)

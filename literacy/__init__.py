@@ -60,6 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     bound_ids(app)
     register_blueprints(app)
     csrf.exempt("literacy.web.mail.unsubscribe")  # one-click unsubscribe (RFC 8058) carries a signed token instead
+    from literacy.web import scim as scim_api
+
+    csrf.exempt(scim_api.bp)  # SCIM clients authenticate with a bearer token, never a session
 
     from literacy.platform import errors, observability, security
 

@@ -1,5 +1,5 @@
-"""Command-line tools: ``flask content``, ``flask demo``, ``flask rollups``, ``flask xapi``, ``flask mail``
-and ``flask org``.
+"""Command-line tools: ``flask content``, ``flask demo``, ``flask rollups``, ``flask xapi``, ``flask mail``,
+``flask org``, ``flask scim`` and ``flask sso``.
 
 ``flask db`` comes from Flask-Migrate. A command that writes commits once at its end (or once per
 chunk, for long ones): like a request, it owns its transaction.
@@ -8,6 +8,7 @@ chunk, for long ones): like a request, it owns its transaction.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 import time
@@ -27,6 +28,8 @@ from literacy.content import cues, sources
 from literacy.content.errors import readable
 from literacy.content.twee import export, import_story
 from literacy.evidence import audit, cycles, pack, packs
+from literacy.identity import sso
+from literacy.identity import tokens as scim_tokens
 from literacy.insights import items, rollups
 from literacy.mail import schedule, sender
 from literacy.mail.tables import MailMessage
@@ -497,7 +500,116 @@ def _one_organisation(slug: str | None) -> Organization:
     return found[0]
 
 
+scim_cli = AppGroup("scim", help="SCIM provisioning: each organisation's bearer tokens.")
+scim_token_cli = AppGroup("token", help="Create, list and revoke SCIM bearer tokens.")
+scim_cli.add_command(scim_token_cli)
+
+
+def _scim_organisation(slug: str) -> Organization:
+    found = scim_tokens.organisation(slug)
+    if found is None:
+        raise click.ClickException(f"no organisation with the slug {slug!r}: 'flask org list' shows them")
+    return found
+
+
+@scim_token_cli.command("create")
+@click.option("--org", "slug", required=True, help="The organisation's slug ('flask org list').")
+@click.option("--label", default="", help="What the token is for, e.g. 'Entra ID'.")
+def scim_token_create(slug: str, label: str) -> None:
+    """Create a token and print it once: only its hash is kept."""
+    organisation = _scim_organisation(slug)
+    token, secret = scim_tokens.create(organisation.id, label, created_by="")
+    db.session.commit()
+    click.echo(f"SCIM token {token.prefix}… for {organisation.slug}, shown only now: give it to the identity provider.")
+    click.echo(secret)
+    click.echo(f"SCIM base URL: {current_app.config['PUBLIC_URL'].rstrip('/')}/scim/v2")
+
+
+@scim_token_cli.command("list")
+@click.option("--org", "slug", required=True, help="The organisation's slug.")
+def scim_token_list(slug: str) -> None:
+    """The organisation's tokens: prefix, label, created, last used, revoked."""
+    found = scim_tokens.of_organisation(_scim_organisation(slug).id)
+    if not found:
+        click.echo("No tokens yet: 'flask scim token create --org SLUG' makes one.")
+    for token in found:
+        used = token.last_used_at.isoformat(timespec="minutes") if token.last_used_at else "never used"
+        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+        click.echo(f"{token.prefix}…  {token.label or '-'}  created {token.created_at:%Y-%m-%d}  {used}  {state}")
+
+
+@scim_token_cli.command("revoke")
+@click.option("--org", "slug", required=True, help="The organisation's slug.")
+@click.argument("prefix")
+def scim_token_revoke(slug: str, prefix: str) -> None:
+    """Revoke the token whose first characters are PREFIX (as 'scim token list' shows them)."""
+    found = scim_tokens.by_prefix(_scim_organisation(slug).id, prefix.rstrip("…"))
+    if len(found) != 1:
+        raise click.ClickException(f"{len(found)} tokens of {slug} start with {prefix!r}: give exactly one's prefix")
+    if scim_tokens.revoke(found[0]):
+        db.session.commit()
+        click.echo(f"Revoked {found[0].prefix}…: it no longer works.")
+    else:
+        click.echo(f"{found[0].prefix}… was already revoked.")
+
+
+sso_cli = AppGroup("sso", help="Single sign-on (OpenID Connect): an organisation's provider, its test and rule.")
+
+
+@sso_cli.command("configure")
+@click.option("--org", "slug", required=True, help="The organisation's slug ('flask org list' shows them).")
+@click.option("--issuer", required=True, help="The provider's issuer URL, exactly as its discovery document says.")
+@click.option("--client-id", required=True, help="The client (application) id the provider gave this app.")
+@click.option("--client-secret-env", "secret_env", help="The environment variable holding the client secret.")
+@click.option("--client-secret-stdin", "secret_stdin", is_flag=True, help="Read the secret from standard input.")
+@click.option("--domains", required=True, help="Allowed email domains, comma-separated: a.com,b.com.")
+@click.option("--require/--no-require", "required", default=None, help="Require single sign-on (default: unchanged).")
+def sso_configure(slug, issuer, client_id, secret_env, secret_stdin, domains, required) -> None:
+    """Create or change an organisation's OpenID Connect provider (the admin page's settings)."""
+    organisation = _one_organisation(slug)
+    typed = sys.stdin.readline().strip() if secret_stdin else ""
+    try:
+        config = sso.save(organisation, issuer, client_id, sso.Secret(typed, secret_env or ""), domains, required)
+    except sso.Refused as refusal:
+        raise click.ClickException(str(refusal)) from None
+    db.session.commit()
+    domains_text, rule = config.domains.replace(",", ", "), "required" if config.required else "not required"
+    click.echo(f"{organisation.slug}: single sign-on with {config.issuer} for {domains_text} ({rule}).")
+    path = current_app.url_map.bind("localhost").build("sso.callback")
+    click.echo(f"Redirect URI to register at the provider: {current_app.config['PUBLIC_URL'].rstrip('/')}{path}")
+    if secret_env and not os.environ.get(secret_env):
+        click.echo(f"Note: {secret_env} is not set here; the web servers need it in their environment.")
+
+
+@sso_cli.command("test")
+@click.option("--org", "slug", required=True, help="The organisation's slug.")
+def sso_test(slug: str) -> None:
+    """Fetch the provider's discovery document and keys; say what is wrong (exit 1), or that it works."""
+    config = sso.config_for(_one_organisation(slug).id)
+    if config is None:
+        raise click.ClickException(f"{slug} has no single sign-on: 'flask sso configure' sets it up.")
+    diagnosis = sso.test_connection(config)
+    db.session.commit()
+    click.echo(diagnosis.sentence)
+    sys.exit(0 if diagnosis.ok else 1)
+
+
+@sso_cli.command("require")
+@click.option("--org", "slug", required=True, help="The organisation's slug.")
+@click.option("--on/--off", "required", required=True, help="--off is the break-glass: passwords work again.")
+def sso_require(slug: str, required: bool) -> None:
+    """Require single sign-on for an organisation's members, or stop requiring it."""
+    organisation = _one_organisation(slug)
+    if sso.config_for(organisation.id) is None:
+        raise click.ClickException(f"{slug} has no single sign-on: 'flask sso configure' sets it up.")
+    changed = sso.set_required(organisation, required)
+    db.session.commit()
+    state = "now required" if required else "no longer required"
+    click.echo(f"{organisation.slug}: single sign-on is {state}." if changed else f"{organisation.slug}: unchanged.")
+
+
 def register_commands(app: Flask) -> None:
+    app.cli.add_command(scim_cli)
     app.cli.add_command(evidence_cli)
     app.cli.add_command(certification_cli)
     app.cli.add_command(audit_cli)
@@ -507,3 +619,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(rollups_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(sso_cli)

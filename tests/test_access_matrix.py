@@ -10,6 +10,8 @@ from support import STRONG, make
 from support.browser import Browser
 from support.journeys import signed_in
 
+from literacy.identity import tokens
+
 WHO = ("anonymous", "learner", "owner", "manager2", "leader", "admin", "othermanager")
 LOGIN = "login"  # a redirect to the sign-in page
 
@@ -80,6 +82,10 @@ KINDS = {
         "othermanager": 404,
     },
     "leader": {**dict.fromkeys(WHO, 403), "anonymous": LOGIN, "leader": 200, "admin": 200},
+    # the provider's callback with no sign-in pending: a page that says so, for anyone
+    "sign-in-refused": dict.fromkeys(WHO, 400),
+    # SCIM provisioning: an organisation's bearer token or nothing; no session, not even an admin's
+    "scim": dict.fromkeys(WHO, 401),
 }
 ALLOWED = {200, 302, 400}  # for POSTs: the action ran or the form was refused, but access was granted
 
@@ -96,7 +102,23 @@ GET = {
     "mail.outbox_page": "admin",
     "cohorts.join": "nowhere",
     "organisation.settings": "admin",
+    "sso.org_login": "nowhere",
+    "sso.callback": "sign-in-refused",
+    "sso.welcome": "user",
+    "sso.settings": "admin",
     "health.healthz": "public",
+    "scim.service_provider_config": "scim",
+    "scim.resource_types": "scim",
+    "scim.resource_type": "scim",
+    "scim.schemas": "scim",
+    "scim.schema": "scim",
+    "scim.users": "scim",
+    "scim.user": "scim",
+    "scim.groups": "scim",
+    "scim.group": "scim",
+    "scim.unknown": "nowhere",
+    "scim_tokens.index": "admin",
+    "scim_tokens.revoke": "admin",
     "learn.course": "user",
     "learn.lesson": "user",
     "learn.progress": "user",
@@ -217,7 +239,26 @@ POST = {
     "mail.unsubscribe": "nowhere",
     "organisation.settings": "admin",
     "cohorts.join": "nowhere",
+    "sso.start": "public",
+    "sso.welcome": "user",
+    "sso.settings": "admin",
+    "sso.test": "admin",
+    "sso.require": "admin",
+    "sso.remove": "admin",
+    "scim.create_user": "scim",
+    "scim.search_users": "scim",
+    "scim.create_group": "scim",
+    "scim.search_groups": "scim",
+    "scim.search_everything": "scim",
+    "scim.unknown": "nowhere",
+    "scim_tokens.index": "admin",
+    "scim_tokens.revoke": "admin",
 }
+# SCIM's other methods: sessions never authorise them
+PUT = {"scim.replace_user": "scim", "scim.replace_group": "scim", "scim.unknown": "nowhere"}
+PATCH = {"scim.patch_user": "scim", "scim.patch_group": "scim", "scim.unknown": "nowhere"}
+DELETE = {"scim.delete_user": "scim", "scim.delete_group": "scim", "scim.unknown": "nowhere"}
+OTHER_METHODS = {"PUT": PUT, "PATCH": PATCH, "DELETE": DELETE}
 
 
 def urls(app, world, attempt_id):
@@ -239,6 +280,12 @@ def urls(app, world, attempt_id):
         "source_id": world["source"],
         "format": "csv",
         "pack_id": world["pack"],
+        "slug": "no-such-organisation",
+        "type_id": "User",
+        "schema_id": "urn:ietf:params:scim:schemas:core:2.0:User",
+        "resource_id": world["learner1"],
+        "unknown": "nothing-here",
+        "token_id": world["scim_token"],
     }
     with app.test_request_context():
         return {
@@ -253,6 +300,7 @@ def setup(app, world):
     with make.saved(app):  # a finished attempt that belongs to learner1, and org A's evidence pack
         attempt = make.attempt(world["learner1"], STRONG).id
         world["pack"] = make.evidence_pack(world["org"]).id
+        world["scim_token"] = tokens.create(world["org"], "matrix", created_by="")[0].id  # org A's
     return urls(app, world, attempt)
 
 
@@ -263,7 +311,9 @@ def test_matrix_covers_every_route(app, setup):
         if r.endpoint != "static"
         for m in r.methods - {"HEAD", "OPTIONS"}
     }
-    assert methods == {(e, "GET") for e in GET} | {(e, "POST") for e in POST}
+    classified = {(e, "GET") for e in GET} | {(e, "POST") for e in POST}
+    classified |= {(e, method) for method, table in OTHER_METHODS.items() for e in table}
+    assert methods == classified
 
 
 def account(app, who) -> Browser:
@@ -301,6 +351,15 @@ def test_post_matrix(app, setup, who):
         response = browser.client.post(setup[endpoint], data={"csrf_token": token})
         check(response, KINDS[kind][who], f"POST {endpoint} as {who}")
     check(browser.client.post(setup["auth.logout"], data={"csrf_token": token}), 200, f"POST logout as {who}")
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_put_patch_and_delete_matrix(app, setup, who):
+    browser = account(app, who)
+    for method, table in OTHER_METHODS.items():
+        for endpoint, kind in table.items():
+            response = browser.client.open(setup[endpoint], method=method, json={"schemas": []})
+            check(response, KINDS[kind][who], f"{method} {endpoint} as {who}")
 
 
 def test_other_organisation_objects_are_not_found(app, world):

@@ -27,6 +27,9 @@ PURE = [
     "workflows/readiness.py",
     "evidence/chain.py",
     "evidence/certification.py",
+    "identity/sso_rules.py",
+    "identity/scim_schema.py",
+    "identity/scim_rules.py",
 ]
 FRAMEWORKS = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_migrate", "sqlalchemy", "werkzeug")
 DATABASE = ("sqlalchemy", "flask_sqlalchemy", "literacy.platform.extensions")

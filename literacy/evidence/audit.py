@@ -47,6 +47,17 @@ ACTIONS = {
     "evidence.pack": "Evidence pack requested",
     "export.downloaded": "Export downloaded",
     "audit.verified": "Audit log verified",
+    "scim.user.created": "Person provisioned (SCIM)",
+    "scim.user.changed": "Person changed by provisioning (SCIM)",
+    "scim.user.deleted": "Person deprovisioned (SCIM)",
+    "scim.group.changed": "Team changed by provisioning (SCIM)",
+    "scim.token.created": "SCIM token created",
+    "scim.token.revoked": "SCIM token revoked",
+    "sso.configured": "Single sign-on configured",
+    "sso.required": "Single sign-on requirement changed",
+    "sso.removed": "Single sign-on removed",
+    "sso.account.linked": "Account linked to single sign-on",
+    "sso.account.created": "Account created by single sign-on",
 }
 
 

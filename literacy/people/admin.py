@@ -81,10 +81,11 @@ def remove_from_team(people: list[User], team: Team) -> int:
     return len(removed)
 
 
-def deactivate(admin: User, people: list[User]) -> list[User]:
+def deactivate(admin: User | None, people: list[User]) -> list[User]:
     """Deactivate these people, never the admin themself: their sessions and remember cookies end
-    at once and their open invitations stop working. Returns those newly deactivated."""
-    changed = [person for person in people if person.id != admin.id and person.active]
+    at once and their open invitations stop working. Returns those newly deactivated. ``admin`` is
+    None for a provisioning client (SCIM), which is no person."""
+    changed = [person for person in people if (admin is None or person.id != admin.id) and person.active]
     for person in changed:
         person.active = False
         person.rotate_sessions()
@@ -94,18 +95,18 @@ def deactivate(admin: User, people: list[User]) -> list[User]:
     db.session.flush()
     for person in changed:
         audit.record(person.org_id, "person.deactivated", person.email)
-    log.info("deactivated: admin=%s users=%s", admin.id, [person.id for person in changed])
+    log.info("deactivated: admin=%s users=%s", getattr(admin, "id", None), [person.id for person in changed])
     return changed
 
 
-def reactivate(admin: User, user: User) -> bool:
-    """False when the person was already active."""
+def reactivate(admin: User | None, user: User) -> bool:
+    """False when the person was already active (``admin`` None: a provisioning client)."""
     if user.active:
         return False
     user.active = True
     db.session.flush()
     audit.record(user.org_id, "person.reactivated", user.email)
-    log.info("reactivated: admin=%s user=%s", admin.id, user.id)
+    log.info("reactivated: admin=%s user=%s", getattr(admin, "id", None), user.id)
     return True
 
 

@@ -203,9 +203,11 @@ def _window() -> timedelta:
     return timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
 
 
-def request_reset(email: str, address: str) -> bool:
+def request_reset(email: str, address: str, refusal=None) -> bool:
     """Email a reset link if an active account has this address. The answer is the same either way;
-    False only when this client address asked too often (then nothing was looked up)."""
+    False only when this client address asked too often (then nothing was looked up). ``refusal``:
+    why an account may not use a password (single sign-on required), if it may not; no link is sent
+    then, since the link would only refuse."""
     limit = current_app.config["REGISTER_LIMIT_ADDRESS"]
     if throttle.over_limit(f"reset:{address}", limit=limit, window=_window()):
         return False
@@ -213,6 +215,9 @@ def request_reset(email: str, address: str) -> bool:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active:
         log.info("password reset for an unknown or inactive address")
+        return True
+    if refusal is not None and refusal(user):
+        log.info("password reset not sent: user=%s signs in with single sign-on", user.id)
         return True
     if throttle.over_limit(f"reset-account:{user.id}", limit=RESETS_PER_HOUR, window=timedelta(hours=1)):
         log.warning("password reset: too many for user=%s this hour, none sent", user.id)

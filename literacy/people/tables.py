@@ -42,6 +42,7 @@ class Team(db.Model):
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(60))  # the marketing role the team mostly holds
+    scim_external_id: Mapped[str] = mapped_column(String(255), default="", server_default="")  # a SCIM group's
     organization: Mapped[Organization] = relationship(back_populates="teams")
     members: Mapped[list[User]] = relationship(secondary=team_members, back_populates="teams")
 
@@ -64,6 +65,8 @@ class User(UserMixin, db.Model):
     # staff (EU AI Act Article 4 covers both; evidence packs and dashboards say which)
     external: Mapped[bool] = mapped_column(default=False, server_default=false())
     agency: Mapped[str] = mapped_column(String(200), default="", server_default="")  # external people's firm
+    # the identity provider's id for the person, as a SCIM client sends it (externalId)
+    scim_external_id: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # part of the login cookie: rotating it signs out every session and remember cookie of the user
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,8 @@ RULES: dict[str, set[str] | None] = {
     "insights": {"manager", "leader", "admin"},
     "leader": {"leader", "admin"},
     "admin": {"admin"},
+    # SCIM provisioning: no session authorises it; the views check the organisation's bearer token
+    "scim": None,
 }
 
 

@@ -32,6 +32,7 @@ def import_tables() -> None:
     """Register every feature's tables with the metadata (each feature keeps its own in tables.py)."""
     from literacy.cohorts import tables as _cohorts  # noqa: F401
     from literacy.evidence import tables as _evidence  # noqa: F401
+    from literacy.identity import tables as _identity  # noqa: F401
     from literacy.insights import tables as _insights  # noqa: F401
     from literacy.learning import tables as _learning  # noqa: F401
     from literacy.mail import tables as _mail  # noqa: F401

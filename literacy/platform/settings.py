@@ -8,6 +8,7 @@ which :meth:`Settings.flask_config` fills from this object.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import os
 from collections.abc import Mapping
@@ -59,6 +60,10 @@ class Settings:
     xapi_password: str
     xapi_batch_size: int
     xapi_timeout_seconds: float
+    # single sign-on (docs/identity.md): Fernet keys for the stored client secrets, comma-separated,
+    # the first encrypting (empty: one derived from SECRET_KEY); how long to wait for a provider
+    sso_secret_key: str
+    sso_timeout_seconds: float
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str], instance_path: str) -> Settings:
@@ -106,6 +111,8 @@ class Settings:
             xapi_password=reader.text("XAPI_PASSWORD", ""),
             xapi_batch_size=reader.whole("XAPI_BATCH_SIZE", 50, minimum=1),
             xapi_timeout_seconds=reader.number("XAPI_TIMEOUT_SECONDS", 10.0),
+            sso_secret_key=reader.fernet_keys("SSO_SECRET_KEY"),
+            sso_timeout_seconds=reader.number("SSO_TIMEOUT_SECONDS", 10.0),
         )
         if reader.problems:
             raise ConfigError("; ".join(reader.problems))
@@ -147,7 +154,17 @@ class Settings:
                 field.name.upper(): getattr(self, field.name)
                 for field in dataclasses.fields(self)
                 if field.name.startswith(
-                    ("session_", "mail_", "public_", "insights_", "evidence_", "currency_", "assessment_", "xapi_")
+                    (
+                        "session_",
+                        "mail_",
+                        "public_",
+                        "insights_",
+                        "evidence_",
+                        "currency_",
+                        "assessment_",
+                        "xapi_",
+                        "sso_",
+                    )
                 )
             },
         }
@@ -175,6 +192,19 @@ class _Reader:
         if value not in ("", "0", "1", "true", "false", "yes", "no"):
             self.problems.append(f"{name} must be 1 or 0, not {value!r}")
         return value in ("1", "true", "yes")
+
+    def fernet_keys(self, name: str) -> str:
+        """Comma-separated Fernet keys (each url-safe base64 of 32 bytes), or empty."""
+        value = self.environ.get(name, "").strip()
+        for key in filter(None, (k.strip() for k in value.split(","))):
+            try:
+                valid = len(base64.urlsafe_b64decode(key.encode())) == 32 and len(key) == 44
+            except ValueError:  # binascii.Error: not base64
+                valid = False
+            if not valid:
+                self.problems.append(f"{name} must hold Fernet keys (44 characters of url-safe base64 each)")
+                return ""
+        return value
 
     def whole(self, name: str, default: int, minimum: int) -> int:
         return self._parsed(name, default, int, "a whole number", lambda v: v >= minimum, f"at least {minimum}")

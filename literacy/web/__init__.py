@@ -36,6 +36,9 @@ def register_blueprints(app: Flask) -> None:
         organisation,
         policy,
         scenarios,
+        scim,
+        scim_tokens,
+        sso,
         workflows,
     )
 
@@ -62,4 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(policy.bp)
     app.register_blueprint(certification.bp)
     app.register_blueprint(evidence.bp)
+    app.register_blueprint(sso.bp)
+    app.register_blueprint(scim.bp)
+    app.register_blueprint(scim_tokens.bp)
     enforce(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from literacy.identity import oidc, sso
 from literacy.people import devices, invitations, onboarding, queries, services, sessions
 from literacy.platform.access import allow, safe_next
 from literacy.web.forms import (
@@ -15,6 +16,7 @@ from literacy.web.forms import (
     SetPasswordForm,
     role_choices,
 )
+from literacy.web.sso_forms import company_form
 
 bp = Blueprint("auth", __name__)
 
@@ -67,7 +69,7 @@ def login():
         attempt = services.sign_in(form.email.data, form.password.data, client_address(), device)
         if attempt.wait_seconds:
             form.password.errors.append(f"Too many failed sign-ins. Try again in {waiting_time(attempt.wait_seconds)}.")
-            page = render_template("auth/login.html", form=form)
+            page = render_template("auth/login.html", form=form, company=company_form(formdata=None))
             return page, 429, {"Retry-After": str(attempt.wait_seconds)}
         if attempt.unconfirmed:
             form.email.errors.append(
@@ -75,6 +77,8 @@ def login():
                 "Signing up again with the same address sends a new link (your password stays the one you chose "
                 'first; forgotten it? Use "Forgot your password?", which confirms the address too).'
             )
+        elif attempt.user is not None and (refusal := sso.password_refusal(attempt.user)):
+            form.password.errors.append(refusal)  # the organisation requires single sign-on
         elif attempt.user is not None:
             session.clear()  # a fresh session: nothing from before sign-in carries over
             remember_for = sessions.signing_in(attempt.user)
@@ -85,7 +89,7 @@ def login():
             return response
         else:
             form.password.errors.append("That email and password do not match an account.")
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, company=company_form(formdata=None))
 
 
 START_PAGES = {
@@ -107,7 +111,7 @@ def start_page(user) -> str:
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        if not onboarding.request_reset(form.email.data, client_address()):
+        if not onboarding.request_reset(form.email.data, client_address(), refusal=sso.password_refusal):
             minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
             form.email.errors.append(f"Too many requests from this network. Wait {minutes} minutes and try again.")
             return render_template("auth/forgot.html", form=form), 429
@@ -122,6 +126,9 @@ def reset_password(token: str):
     if link is None:
         return render_template("auth/invite_invalid.html", what="reset"), 404
     person = queries.user(link.user_id)
+    refusal = sso.password_refusal(person)
+    if refusal:
+        return render_template("sso/failed.html", sentence=refusal, title="Use your company account"), 403
     form = SetPasswordForm()
     form.owner = (person.email, person.name)
     if form.validate_on_submit():
@@ -163,11 +170,26 @@ def keep_device_cookie(response, value: str) -> None:
 @allow("public")
 def logout():
     if ActionForm().validate_on_submit() and current_user.is_authenticated:
+        at_provider = provider_sign_out()  # read before the session is cleared
         services.sign_out(current_user)
         logout_user()
         session.clear()
+        if at_provider:  # the company sign-in's session ends too (a page that moves on: see sso.start)
+            page = render_template("sso/signing_out.html", target=at_provider)
+            flash("You are signed out.", "info")  # for the sign-in page the provider sends the person back to
+            return page
         flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))
+
+
+def provider_sign_out() -> str | None:
+    """The provider's end-session address, for a person who signed in there and whose provider
+    has one (OpenID Connect RP-Initiated Logout); None otherwise."""
+    signed_in = session.get(oidc.SESSION_KEY)
+    if not signed_in or not signed_in.get("end_session"):
+        return None
+    after = url_for("auth.login", _external=True)
+    return oidc.logout_url(signed_in["end_session"], signed_in["id_token"], signed_in["client_id"], after)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -177,6 +199,9 @@ def accept_invitation(token: str):
     if invitation is None:
         return render_template("auth/invite_invalid.html"), 404
     person = queries.user(invitation.user_id)
+    refusal = sso.password_refusal(person)
+    if refusal:
+        return render_template("sso/failed.html", sentence=refusal, title="Use your company account"), 403
     form = SetPasswordForm()
     form.owner = (person.email, person.name)
     if form.validate_on_submit():

@@ -150,6 +150,8 @@ def test_admin_pages_fit(page, capsys):
             ("certification admin", "/admin/certification"),
             ("person's certification", "/admin/users/1/certification"),
             ("evidence packs", "/admin/evidence"),
+            ("single sign-on admin", "/admin/sso"),
+            ("SCIM tokens", "/admin/scim/"),
             ("admin xapi", "/admin/xapi"),
             ("admin items", "/admin/items"),
             ("admin person", "/admin/users/1"),

@@ -11,6 +11,7 @@
   all through the web pages.
 - ``remote``: a browser over real HTTP, for a server in another process; ``free_port``.
 - ``scenarios``: parsing scenario Markdown and comparing scenarios, for the Twine tests.
+- ``oidc``: a real OpenID provider on loopback (``make test-sso``) and a browser that signs in through it.
 
 Tests import it as ``support`` (pytest puts ``tests/`` on ``sys.path``, as the folder of the root conftest).
 """

@@ -462,6 +462,8 @@ evidence_cli = AppGroup("evidence", help="Evidence packs for auditors and schedu
 @click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), required=True)
 def evidence_export(fmt: str, slug: str | None, team_name: str | None, email: str | None, as_of, out: str) -> None:
     """Write an evidence pack (CSV, JSON or PDF) for the organisation, a team or a person."""
+    if team_name and email:
+        raise click.ClickException("Give --team or --person, not both.")
     organisation = _one_organisation(slug)
     day = as_of.date() if as_of else date.today()
     if day > date.today():
@@ -481,7 +483,10 @@ def evidence_export(fmt: str, slug: str | None, team_name: str | None, email: st
         scope = packs.Scope(organisation.id, "person", user_id=person.id)
     started = time.monotonic()
     content, label = packs.build_file(current_app.extensions["catalogue"], scope, day, fmt)
-    Path(out).write_bytes(content)
+    try:
+        Path(out).write_bytes(content)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {out}: {error.strerror}.") from error
     audit.record(organisation.id, "evidence.pack", label, format=fmt, as_of=day.isoformat(), file=Path(out).name)
     db.session.commit()
     took = time.monotonic() - started

@@ -91,3 +91,23 @@ def test_verify_passes_then_fails_when_an_entry_is_edited_or_removed(app, world,
     result = runner.invoke(args=["audit", "verify"])
     assert result.exit_code == 1 and "its previous hash is not the hash of the entry before it" in result.output
     assert "b: " in result.output and "unbroken" in result.output.split("b: ", 1)[1]  # org B untouched
+
+
+def test_a_manager_inviting_an_agency_person_into_a_cohort_is_an_invitation_entry(app, world):
+    manager = signed_in(app, "owner@example.com")
+    added = manager.post(
+        f"/cohorts/{world['cohort']}/roster",
+        {
+            "email": "ada@fernwood.example",
+            "name": "Ada",
+            "role": "ops",
+            "team": str(world["team"]),
+            "external": "external",
+            "agency": "Fernwood Content Studio",
+        },
+    )
+    assert added.status_code == 302
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "person.invited"))
+    assert (entry.target, entry.actor) == ("ada@fernwood.example", "owner@example.com")
+    assert '"agency": "Fernwood Content Studio"' in entry.details and '"cohort": "Pilot cohort"' in entry.details

@@ -5,7 +5,7 @@ scenarios give evidence firm enough to certify."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from literacy.evidence import certification, cycles
 from literacy.evidence import policy as policies
 from literacy.evidence.certification import Cycle, Progress, Rule
 from literacy.evidence.tables import AuditEntry
+from literacy.learning import queries as learning_queries
 from literacy.mail.tables import MailMessage
 from literacy.platform.extensions import db
 from literacy.workflows.readiness import SkillEvidence
@@ -66,11 +67,13 @@ def test_renewal_opens_within_the_rules_days_and_once():
 
 
 def test_a_recertification_is_due_on_the_first_of_the_expiry_month_with_two_weeks_notice():
-    assert certification.recertification_due_on(datetime(2027, 3, 10), datetime(2027, 1, 24).date()).isoformat() == (
-        "2027-03-01"
-    )
-    late = certification.recertification_due_on(datetime(2027, 3, 10), datetime(2027, 3, 5).date())
-    assert late.isoformat() == "2027-03-19"
+    renewing = certification.Standing("certified", T0, datetime(2027, 3, 10), 1)
+    assert certification.recertification_due_on(renewing, date(2027, 1, 24)) == date(2027, 3, 1)
+    assert certification.recertification_due_on(renewing, date(2027, 3, 5)) == date(2027, 3, 19)
+    revoked = certification.Standing("revoked", T0, datetime(2027, 3, 10), 1, revoked_at=datetime(2026, 5, 1))
+    assert certification.recertification_due_on(revoked, date(2026, 5, 1)) == date(2026, 6, 15), "not next March"
+    lapsed = certification.Standing("lapsed", T0, datetime(2027, 3, 10), 1)
+    assert certification.recertification_due_on(lapsed, date(2027, 4, 1)) == date(2027, 5, 16)
 
 
 def _progress(**changes) -> Progress:
@@ -184,6 +187,9 @@ def test_recertification_opens_a_cycle_assigns_the_work_again_and_emails(shipped
     # the work done in the first cycle does not count in the recertification cohort
     board = dashboard.build(cohort, shipped, opened_at.date())
     assert board.rows[0].facts.scenarios_done == 0
+    home = learning_queries.home(shipped, person, opened_at.date())
+    (recert,) = [a for a in home.assignments if a.cohort == cohort.name]
+    assert (recert.done, recert.total) == (6, 12) and recert.next_scenario, "lessons stay read; scenarios again"
     unmet = [r.name for r in cycles.requirements_for(shipped, person, opened_at) if not r.met]
     assert unmet == ["track", "skill:audit-qa", "skill:data-readiness", "skill:decision-rights"]
 
@@ -246,3 +252,15 @@ def test_each_attempt_belongs_to_the_cycle_open_when_it_finished():
     finished = [T0 - timedelta(days=30), T0, datetime(2027, 1, 23), datetime(2027, 1, 24), datetime(2027, 2, 1)]
     assert certification.attempts_per_cycle([second, first], finished) == {1: 3, 2: 2}
     assert certification.attempts_per_cycle([], finished) == {}
+
+
+def test_relaxing_a_rule_certifies_who_now_meets_it_from_the_change(shipped):
+    person = _learner()
+    policies.publish(person.org_id, "v1", "Approved tools only.")
+    _finish_track(shipped, person, T0)
+    assert cycles.history(person) == [], "the policy is not acknowledged"
+    cycles.set_rule(person.org_id, shipped, Rule("lifecycle", require_policy=False))
+    (cycle,) = cycles.history(person)
+    assert cycle.certified_at > T0, "certified when the rule changed, not when the work was done"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "certification.rule"))
+    assert '"require_policy": false' in entry.details and '"was": {"require_policy": true}' in entry.details

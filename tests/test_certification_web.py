@@ -45,14 +45,18 @@ def test_certify_by_hand_then_revoke_after_confirming(app, world):
     assert empty.status_code == 400 and "This field is required" in empty.get_data(as_text=True)
     assert admin.post(person, {"reason": "Passed the agency's assessment, 2 Dec"}).status_code == 302
     page = admin.get(person).get_data(as_text=True)
-    assert "Certified" in page and "Override: Passed the agency" in page and "Revoke" in page
+    assert "Certified" in page and "Certified by hand: Passed the agency" in page and "Revoke" in page
     confirm = admin.get(f"{person}/revoke").get_data(as_text=True)
     assert "Revoke Learner1’s certification?" in confirm
     assert admin.post(f"{person}/revoke", {"reason": "Used an unapproved tool"}).status_code == 302
     assert "Revoked" in admin.get(person).get_data(as_text=True)
     with app.app_context():
         (cycle,) = db.session.scalars(select(Certification)).all()
-        assert cycle.revoked_at is not None and cycle.override == "Used an unapproved tool"
+        assert cycle.revoked_at is not None
+        assert (
+            cycle.override
+            == "Certified by hand: Passed the agency's assessment, 2 Dec · Revoked: Used an unapproved tool"
+        )
         actions = db.session.scalars(select(AuditEntry.details).where(AuditEntry.action == "certification.override"))
         assert ['"certify"' in d or '"revoke"' in d for d in actions] == [True, True]
     listed = admin.get("/admin/certification?status=revoked").get_data(as_text=True)
@@ -103,3 +107,17 @@ def test_a_lapsed_certification_shows_on_every_dashboard(app, world):
     assert "Your certification expired on 05 January 2025" in home
     workflow = leader.get(f"/workflows/{world['workflow']}").get_data(as_text=True)
     assert "Certification lapsed" in workflow and "certification expired on 2025-01-05" in workflow
+
+
+def test_a_second_certify_says_why_and_an_unknown_status_lists_everyone(app, world):
+    admin = signed_in(app, "admin@example.com")
+    person = f"/admin/users/{world['learner1']}/certification"
+    page = admin.get(person)  # two tabs open on the certify form
+    fields = {
+        "csrf_token": page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    }
+    assert admin.client.post(person, data={**fields, "reason": "First tab"}).status_code == 302
+    second = admin.client.post(person, data={**fields, "reason": "Second tab"}, follow_redirects=True)
+    assert "Already certified." in second.get_data(as_text=True)
+    everyone = admin.get("/admin/certification?status=bogus").get_data(as_text=True)
+    assert "Everyone (" in everyone and "Learner1</a>" in everyone

@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pypdf
 import pytest
@@ -17,10 +17,11 @@ from support.apps import make_app
 from support.journeys import signed_in
 from support.paths import ROOT
 
-from literacy.evidence import pack, packs
+from literacy.evidence import cycles, pack, packs
 from literacy.evidence import policy as policies
 from literacy.evidence.tables import AuditEntry
 from literacy.insights import metrics
+from literacy.learning import record
 from literacy.platform.extensions import db
 from literacy.workflows.tables import Workflow
 
@@ -38,7 +39,9 @@ def test_first_against_latest_per_skill_on_hand_made_rows():
     assert line.latest == metrics.estimate(0.9 * 10 + 0.6 * 5, 15)
     assert line.change == line.latest.value - line.first.value > 0
     assert (line.scenarios, line.last_assessed, line.statement_ids) == (2, NOVEMBER, ("st-2", "st-3"))
-    assert line.at_target == (line.latest.value >= 70)
+    assert line.retaken == 1 and line.latest.value >= 70 and not line.at_target, "at target, but too thin to tell"
+    (firm,) = pack.skill_lines([pack.Attempted(4, "s3", "data", 90, 60, JUNE)], {"data": "Data"}, {"data": 70}, {})
+    assert firm.at_target and firm.change is None, "one attempt: its first result is its latest, no change"
     (empty,) = pack.skill_lines([], {"data": "Data"}, {"data": 70}, {})
     assert (empty.latest, empty.first, empty.change, empty.at_target) == (None, None, None, False)
 
@@ -80,7 +83,7 @@ def test_the_pack_as_of_a_date_shows_what_held_then(shipped):
     scope = packs.Scope(org.id, "organisation")
     (july,) = packs.gather(catalogue, scope, date(2026, 7, 1))
     (now,) = packs.gather(catalogue, scope, date.today())
-    assert all(line.change == 0 for line in july.skills if line.latest), "in July the latest is the first"
+    assert all(line.change is None for line in july.skills), "in July nothing was retaken: no change to show"
     assert all(line.change > 0 for line in now.skills), "the November attempts raised every skill"
     assert july.standing.status == "not-certified" and now.standing.status == "certified"
     assert now.standing.certified_at == now.policy_acknowledged_at, "the last part of the rule to be met"
@@ -102,12 +105,14 @@ def test_csv_json_and_the_pdfs_text(shipped):
     content, label = packs.build_file(catalogue, scope, date.today(), "csv")
     header, *rows = list(csv.reader(io.StringIO(content.decode())))
     assert header == pack.CSV_HEADER and label == "The whole organisation"
-    records = {(r[6], r[7]): dict(zip(header, r, strict=True)) for r in rows}
+    records = {(r[7], r[8]): dict(zip(header, r, strict=True)) for r in rows}
     assert records[("certification", "lifecycle")]["status"] == "certified"
     assert records[("policy", "2026-05")]["status"] == "acknowledged"
     assert records[("workflow", "Win-back sends")]["detail"] == "Braze, ChatGPT Enterprise"
     skill = records[("skill", "data-readiness")]
     assert int(skill["change"]) == int(skill["estimate"]) - int(skill["first_estimate"]) > 0
+    assert records[("certification", "lifecycle")]["detail"].startswith("expires ")
+    assert {r["active"] for r in records.values()} == {"yes"}
     assert skill["statement_ids"] and skill["staff_or_external"] == "external" and skill["agency"] == "Northlight Media"
 
     body = json.loads(packs.build_file(catalogue, scope, date.today(), "json")[0])
@@ -158,6 +163,10 @@ def test_bad_requests_keep_the_form_and_another_organisations_pack_is_not_found(
     assert future.status_code == 400 and "in the future" in future.get_data(as_text=True)
     no_team = admin.post("/admin/evidence", {"scope": "team", "as_of": date.today().isoformat(), "format": "pdf"})
     assert no_team.status_code == 400 and "Choose the team." in no_team.get_data(as_text=True)
+    blank = admin.post(
+        "/admin/evidence", {"scope": "person", "email": "", "as_of": date.today().isoformat(), "format": "csv"}
+    )
+    assert blank.status_code == 400 and "Type the email of the person" in blank.get_data(as_text=True)
     outsider = admin.post(
         "/admin/evidence",
         {"scope": "person", "email": "outsider@example.com", "as_of": date.today().isoformat(), "format": "pdf"},
@@ -184,9 +193,41 @@ def test_the_command_line_writes_a_pack(app, world, runner, tmp_path):
         args=["evidence", "export", "--format", "csv", "--org", "a", "--team", "Nope", "--out", str(out)]
     )
     assert missing.exit_code != 0 and "no team named 'Nope'" in missing.output
+    both = ["evidence", "export", "--format", "csv", "--org", "a", "--team", "CRM team", "--person", "x@example.com"]
+    assert "not both" in runner.invoke(args=[*both, "--out", str(out)]).output
+    unwritable = [
+        "evidence",
+        "export",
+        "--format",
+        "csv",
+        "--org",
+        "a",
+        "--out",
+        str(tmp_path / "no" / "such" / "f.csv"),
+    ]
+    assert "Cannot write" in runner.invoke(args=unwritable).output
     several = runner.invoke(args=["evidence", "export", "--format", "csv", "--out", str(out)])
     assert several.exit_code != 0 and "--org SLUG" in several.output
     with app.app_context():
         assert (
             db.session.scalar(select(AuditEntry.target).where(AuditEntry.action == "evidence.pack")) == "Team CRM team"
         )
+
+
+def test_a_past_pack_keeps_its_dates_people_role_and_policy(shipped):
+    catalogue = shipped.extensions["catalogue"]
+    org, person = _agency_person(catalogue)
+    person.created_at = datetime(2026, 11, 30)  # an account made after its history was imported
+    scope = packs.Scope(org.id, "organisation")
+    (june,) = packs.gather(catalogue, scope, date(2026, 6, 30))
+    assert june.person.email == person.email, "covered: it has history from June"
+    (cycle,) = cycles.history(person)
+    cycle.certified_at = NOVEMBER  # certified in November, then moved to PR today
+    record.role_changed(catalogue, person, "pr")
+    (before,) = packs.gather(catalogue, scope, date.today() - timedelta(days=1))
+    (today,) = packs.gather(catalogue, scope, date.today())
+    assert (before.person.role, before.standing.status) == ("lifecycle", "certified"), "yesterday's role"
+    assert (today.person.role, today.standing.status) == ("pr", "not-certified")
+    empty = json.loads(packs.build_file(catalogue, packs.Scope(org.id, "team", team_id=-1), date.today(), "json")[0])
+    assert empty["summary"]["people"] == 0 and empty["summary"]["policy_version"] == "2026-05"
+    assert {r["role"] for r in empty["certification_rules"]} >= {"Lifecycle marketing"}

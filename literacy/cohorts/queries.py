@@ -215,21 +215,39 @@ def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict
     return players, reached, taken
 
 
-def learner_cohorts(user_id: int) -> list[tuple[str, object, list[tuple[str, str, object]]]]:
-    """(name, due date, assignments as (kind, ref, own due date)) of every cohort the learner is in,
-    archived cohorts left out."""
-    cohorts = db.session.scalars(
-        select(Cohort)
+def learner_cohorts(user_id: int) -> list[tuple[str, object, list[tuple[str, str, object]], object]]:
+    """(name, due date, assignments as (kind, ref, own due date), joined at if only work since then
+    counts) of every cohort the learner is in, archived cohorts left out."""
+    rows = db.session.execute(
+        select(Cohort, CohortMember.added_at)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .where(CohortMember.user_id == user_id, Cohort.archived_at.is_(None))
         .options(selectinload(Cohort.assignments))
     )
-    return [(c.name, c.due_on, [(a.kind, a.ref, a.due_on) for a in c.assignments]) for c in cohorts]
+    return [
+        (c.name, c.due_on, [(a.kind, a.ref, a.due_on) for a in c.assignments], added if c.recertification else None)
+        for c, added in rows
+    ]
+
+
+def _finished_since(user_id: int, since) -> set[str]:
+    query = select(Attempt.scenario_id).where(
+        Attempt.user_id == user_id, Attempt.kind == ASSESSED, Attempt.finished_at >= since
+    )
+    return set(db.session.scalars(query))
 
 
 def due_work(catalogue, user, completed: set[str], finished: set[str], today: date) -> list[assignments.Assignment]:
-    """The learner's cohort assignments as their home page shows them, overdue ones first."""
-    return assignments.for_learner(learner_cohorts(user.id), catalogue, user.role, completed, finished, today)
+    """The learner's cohort assignments as their home page shows them, overdue ones first. In a
+    recertification cohort only scenarios finished since joining count, as on its dashboard."""
+    cohorts = learner_cohorts(user.id)
+    found = assignments.for_learner(
+        [c[:3] for c in cohorts if c[3] is None], catalogue, user.role, completed, finished, today
+    )
+    for name, due_on, items, since in (c for c in cohorts if c[3] is not None):
+        fresh = _finished_since(user.id, since)
+        found += assignments.for_learner([(name, due_on, items)], catalogue, user.role, completed, fresh, today)
+    return sorted(found, key=lambda a: (not a.overdue, a.due_on, a.cohort))
 
 
 def cohort(cohort_id: int) -> Cohort | None:

@@ -197,6 +197,10 @@ def add_learner(
     db.session.add(user)
     db.session.flush()
     invitation = onboarding.invite(user, editor)
+    marked = {"external": True, "agency": user.agency} if external else {}  # staff entries read as the admin's
+    audit.record(
+        user.org_id, "person.invited", email, access="learner", role=role, team=team.name, cohort=cohort.name, **marked
+    )
     added = add_member(cohort, user)
     db.session.flush()
     return AddResult(user, added, invitation, invited_as=user.name)

@@ -44,6 +44,7 @@ ACTIONS = {
     "policy.published": "AI-use policy published",
     "certification.rule": "Certification rule changed",
     "certification.override": "Certification overridden",
+    "certification.renewal": "Recertification assigned",
     "evidence.pack": "Evidence pack requested",
     "export.downloaded": "Export downloaded",
     "audit.verified": "Audit log verified",

@@ -129,6 +129,7 @@ class Standing:
     certified_at: datetime | None = None
     expires_at: datetime | None = None
     cycle: int | None = None  # the cycle the status comes from
+    revoked_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -150,11 +151,20 @@ def standing(cycles: Iterable[Cycle], role: str, as_of: datetime) -> Standing:
     latest = max(certified, key=lambda c: c.certified_at)
     base = {"certified_at": latest.certified_at, "expires_at": latest.expires_at, "cycle": latest.number}
     if latest.revoked_at is not None and latest.revoked_at <= as_of:
-        return Standing("revoked", **base)
+        return Standing("revoked", **base, revoked_at=latest.revoked_at)
     if latest.expires_at is not None and latest.expires_at <= as_of:
         return Standing("lapsed", **base)
     reopened = any(c.number > latest.number and c.certified_at is None for c in mine)
     return Standing("renewing" if reopened else "certified", **base)
+
+
+def role_at(cycles: Iterable[Cycle], as_of: datetime, current: str) -> str:
+    """The person's role at ``as_of`` as far as the platform knows: the role of their newest cycle
+    opened or certified by then (roles have no other history), else their role today."""
+    known = [
+        c for c in cycles if (c.certified_at or c.opened_at) is not None and (c.certified_at or c.opened_at) <= as_of
+    ]
+    return max(known, key=lambda c: c.number).role if known else current
 
 
 def open_cycle(cycles: Iterable[Cycle], role: str) -> Cycle | None:
@@ -175,14 +185,20 @@ def due_for_renewal(cycles: Iterable[Cycle], rule: Rule, now: datetime) -> bool:
     return found.status == "certified" and found.expires_at - now <= timedelta(days=rule.renew_days)
 
 
-MIN_NOTICE_DAYS = 14  # a recertification is never due sooner than this after it is assigned
+MIN_NOTICE_DAYS = 14  # a renewal is never due sooner than this after it is assigned
+# a certification that has lapsed or was revoked is due this far ahead: no later validity to wait
+# for, and the assessment cool-down (30 days by default) must have room to end before it is due
+LAPSED_NOTICE_DAYS = 45
 
 
-def recertification_due_on(expires_at: datetime, today: date) -> date:
-    """The due date of the recertification cohort a certification joins: the first day of the month
-    it expires in, so a whole month's cohort has finished before any of its certifications lapse, but
-    never sooner than MIN_NOTICE_DAYS away (a certification already lapsed, or about to)."""
-    return max(expires_at.date().replace(day=1), today + timedelta(days=MIN_NOTICE_DAYS))
+def recertification_due_on(standing: Standing, today: date) -> date:
+    """The due date of the recertification cohort a certification joins. A renewal is due on the
+    first day of the month the certification expires in, so a whole month's cohort has finished
+    before any of its certifications lapse, but never sooner than MIN_NOTICE_DAYS away; a lapsed or
+    revoked certification is due LAPSED_NOTICE_DAYS from today."""
+    if standing.lapsed:
+        return today + timedelta(days=LAPSED_NOTICE_DAYS)
+    return max(standing.expires_at.date().replace(day=1), today + timedelta(days=MIN_NOTICE_DAYS))
 
 
 def attempts_per_cycle(cycles: Iterable[Cycle], finished: Iterable[datetime]) -> dict[int, int]:

@@ -68,7 +68,11 @@ def set_rule(org_id: int, catalogue: Catalogue, rule: Rule) -> None:
     db.session.flush()
     changed = {k: v for k, v in rule.__dict__.items() if getattr(before, k) != v and k != "role"}
     if changed:
-        audit.record(org_id, "certification.rule", catalogue.roles[rule.role].name, **_plain(changed))
+        was = {k: getattr(before, k) for k in changed}
+        audit.record(org_id, "certification.rule", catalogue.roles[rule.role].name, **_plain(changed), was=_plain(was))
+        # a relaxed rule may be met already: certified from now, when the rule changed
+        people = select(User.id).where(User.org_id == org_id, User.role == rule.role, User.active.is_(True))
+        refresh(catalogue, list(db.session.scalars(people)), not_before=utcnow())
 
 
 def _plain(values: dict) -> dict:
@@ -126,7 +130,9 @@ class Candidate:
         return self.cycle.opened_at if self.cycle is not None else None
 
 
-def refresh(catalogue: Catalogue, user_ids: list[int], now: datetime | None = None) -> int:
+def refresh(
+    catalogue: Catalogue, user_ids: list[int], now: datetime | None = None, not_before: datetime | None = None
+) -> int:
     """Certify whoever of ``user_ids`` now meets their role's rule inside their open cycle (or, with
     no cycle in their role yet, on all their evidence). Called by ``learning.record`` after the read
     models, and after a policy acknowledgement, in the same transaction. How many were certified."""
@@ -145,7 +151,8 @@ def refresh(catalogue: Catalogue, user_ids: list[int], now: datetime | None = No
         if certification.met(certification.requirements(rule, targets, found)):
             # certified when the rule was met: the newest evidence it counts (history imported in
             # bulk keeps its dates), never before the cycle opened
-            _certify(candidate, rule, max([t for t in (found.latest_at, candidate.since) if t], default=now))
+            moments = [t for t in (found.latest_at, candidate.since, not_before) if t]
+            _certify(candidate, rule, max(moments, default=now))
             certified += 1
     db.session.flush()
     return certified
@@ -297,25 +304,30 @@ def renew_due(catalogue: Catalogue, now: datetime | None = None) -> int:
 
 
 def _open_recertification(catalogue: Catalogue, user: User, rows: list[Certification], now: datetime) -> None:
-    expiring = max((r for r in rows if r.role == user.role and r.certified_at), key=lambda r: r.certified_at)
+    standing = certification.standing([plain(r) for r in rows], user.role, now)
     cycle = _new_cycle(user, now)
-    due_on = certification.recertification_due_on(expiring.expires_at, now.date())
+    due_on = certification.recertification_due_on(standing, now.date())
     cohort = _recertification_cohort(catalogue, user, due_on, now.date())
     if not any(m.user_id == user.id for m in cohort.members):
         cohort.members.append(CohortMember(user_id=user.id, added_at=now))
     cycle.cohort_id = cohort.id
     _add_team_managers(cohort, user)
+    role = catalogue.roles[user.role].name
+    audit.record(
+        user.org_id, "certification.renewal", user.email, cycle=cycle.number, cohort=cohort.name, due=str(due_on)
+    )
+    state = {"revoked": "was revoked", "lapsed": "has expired"}.get(standing.status, "expires")
     outbox.queue(
         "recertification",
         user.email,
-        f"Recertify by {due_on:%d %B %Y}: your {catalogue.roles[user.role].name} certification expires",
+        f"Recertify by {due_on:%d %B %Y}: your {role} certification {state}",
         "recertification",
         org_id=user.org_id,
         user_id=user.id,
         dedupe_key=f"recertification:{cycle.id}",
         person=user,
-        role=catalogue.roles[user.role].name,
-        expires_at=expiring.expires_at,
+        role=role,
+        standing=standing,
         due_on=due_on,
         org_name=messages.org_name(user),
         link=outbox.link("learn.home"),
@@ -380,6 +392,13 @@ def _tidy_cohorts() -> None:
 # --- overrides ---------------------------------------------------------------------------------
 
 
+def _leave_cohort(row: Certification) -> None:
+    if row.cohort_id is not None:
+        query = select(CohortMember).where(CohortMember.cohort_id == row.cohort_id, CohortMember.user_id == row.user_id)
+        for member in db.session.scalars(query):
+            db.session.delete(member)
+
+
 def override(catalogue: Catalogue, user: User, action: str, reason: str, now: datetime | None = None) -> None:
     """An admin certifies a person by hand (``certify``) or revokes their certification (``revoke``),
     with a reason; both are audit entries and the cycle keeps the reason."""
@@ -396,12 +415,14 @@ def override(catalogue: Catalogue, user: User, action: str, reason: str, now: da
             raise Refused("Already certified.")
         open_row = next((c for c in reversed(cycles) if c.role == user.role and c.certified_at is None), None)
         rule = rules(user.org_id, catalogue)[user.role]
-        row = _certify(Candidate(user, open_row), rule, now, reason)
+        row = _certify(Candidate(user, open_row), rule, now, f"Certified by hand: {reason}")
+        _leave_cohort(row)  # its work is no longer asked for: no reminders, no overdue nudges
     elif action == "revoke":
         if found.status not in ("certified", "renewing"):
             raise Refused("There is no valid certification to revoke.")
         row = next(c for c in cycles if c.number == found.cycle)
-        row.revoked_at, row.override = now, reason
+        row.revoked_at = now
+        row.override = " · ".join(filter(None, (row.override, f"Revoked: {reason}")))
     else:
         raise Refused("Choose to certify or to revoke.")
     db.session.flush()

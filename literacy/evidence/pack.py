@@ -78,14 +78,21 @@ class SkillLine:
     last_assessed: datetime | None
     statement_ids: tuple[str, ...]
 
+    retaken: int = 0  # scenarios assessed more than once: only they can show a change
+
     @property
     def change(self) -> int | None:
-        """Effectiveness: the latest estimate less the first one (points)."""
-        return None if self.latest is None or self.first is None else self.latest.value - self.first.value
+        """Effectiveness: the latest estimate less the first one (points); None when no scenario was
+        assessed twice, since then the first result is the latest."""
+        if self.latest is None or self.first is None or not self.retaken:
+            return None
+        return self.latest.value - self.first.value
 
     @property
     def at_target(self) -> bool:
-        return self.latest is not None and self.latest.value + metrics.FLOAT_SLACK >= self.target
+        """At the role's target on evidence firm enough to tell (the certification rule's test)."""
+        found = self.latest
+        return found is not None and found.value + metrics.FLOAT_SLACK >= self.target and not found.low_confidence
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,7 @@ class PersonPack:
         """The AI tools in scope: those of the workflows the person operates (as entered, de-duplicated)."""
         found: dict[str, None] = {}
         for workflow in self.workflows:
-            for tool in workflow.tools.replace(";", ",").split(","):
+            for tool in workflow.tools.replace("\n", ",").split(","):
                 if tool.strip():
                     found.setdefault(tool.strip(), None)
         return tuple(found)
@@ -139,6 +146,7 @@ def skill_lines(
                 len(newest),
                 max((r.finished_at for r in newest), default=None),
                 ids,
+                sum(first[(skill, r.scenario_id)].attempt_id != r.attempt_id for r in newest),
             )
         )
     return tuple(lines)
@@ -164,7 +172,8 @@ class Summary:
         return self.statuses.get("certified", 0) + self.statuses.get("renewing", 0)
 
 
-def summary(packs: Iterable[PersonPack]) -> Summary:
+def summary(packs: Iterable[PersonPack], policy_version: str | None = None) -> Summary:
+    """The pack's summary; ``policy_version``: the version current at the as-of date."""
     packs = list(packs)
     statuses = dict.fromkeys(STATUSES, 0)
     changes: dict[str, list[int]] = {}
@@ -173,13 +182,12 @@ def summary(packs: Iterable[PersonPack]) -> Summary:
         for line in p.skills:
             if line.change is not None:
                 changes.setdefault(line.skill_id, []).append(line.change)
-    versions = {p.policy_version for p in packs if p.policy_version}
     return Summary(
         people=len(packs),
         staff=sum(not p.person.external for p in packs),
         external=sum(p.person.external for p in packs),
         statuses=statuses,
-        policy_version=versions.pop() if len(versions) == 1 else None,
+        policy_version=policy_version,
         policy_acknowledged=sum(p.policy_acknowledged_at is not None for p in packs),
         mean_change={s: round(sum(v) / len(v), 1) for s, v in sorted(changes.items())},
         changed={s: len(v) for s, v in sorted(changes.items())},
@@ -195,6 +203,7 @@ CSV_HEADER = [
     "teams",
     "staff_or_external",
     "agency",
+    "active",
     "record",
     "item",
     "title",
@@ -232,9 +241,8 @@ def csv_rows(packs: Iterable[PersonPack]) -> list[list]:
     for p in packs:
         person = p.person
         who = [person.email, person.name, person.role, "; ".join(person.teams), person.affiliation, person.agency]
-        rows.append(
-            _record(who, "certification", person.role, person.role_name, p.standing.status, p.standing.expires_at)
-        )
+        who.append("yes" if person.active else "no")
+        rows.append(_certification_record(who, p))
         signed = "acknowledged" if p.policy_acknowledged_at else "not acknowledged"
         status = signed if p.policy_version else "no policy"
         rows.append(_record(who, "policy", p.policy_version or "", "", status, p.policy_acknowledged_at))
@@ -258,6 +266,16 @@ def csv_rows(packs: Iterable[PersonPack]) -> list[list]:
         for line in p.skills:
             rows.append(_skill_record(who, line))
     return rows
+
+
+def _certification_record(who: list, p: PersonPack) -> list:
+    """The status, dated by its certification, with the expiry and any revocation in the detail."""
+    standing, person = p.standing, p.person
+    dates = [("expires", standing.expires_at), ("revoked", standing.revoked_at)]
+    detail = "; ".join(f"{word} {_day(at)}" for word, at in dates if at)
+    return _record(
+        who, "certification", person.role, person.role_name, standing.status, standing.certified_at, detail=detail
+    )
 
 
 def _skill_record(who: list, line: SkillLine) -> list:
@@ -305,6 +323,7 @@ def person_json(p: PersonPack) -> dict:
             "status": p.standing.status,
             "certified_at": _day(p.standing.certified_at) or None,
             "expires_at": _day(p.standing.expires_at) or None,
+            "revoked_at": _day(p.standing.revoked_at) or None,
             "cycle": p.standing.cycle,
         },
         "policy": {"version": p.policy_version, "acknowledged_at": _day(p.policy_acknowledged_at) or None},
@@ -329,7 +348,9 @@ def person_json(p: PersonPack) -> dict:
                 "latest": _estimate_json(s.latest),
                 "first": _estimate_json(s.first),
                 "change": s.change,
+                "at_target": s.at_target,
                 "scenarios": s.scenarios,
+                "scenarios_assessed_twice": s.retaken,
                 "last_assessed": _day(s.last_assessed) or None,
                 "statement_ids": list(s.statement_ids),
             }

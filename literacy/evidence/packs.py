@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import Flask, render_template
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, or_, select, update
 
 from literacy.cohorts import assignments
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
 from literacy.content.types import Catalogue
-from literacy.evidence import audit, certification, pack
+from literacy.evidence import audit, certification, cycles, pack
 from literacy.evidence.cycles import plain
 from literacy.evidence.tables import Certification, EvidencePack, Policy, PolicyAcknowledgement
 from literacy.learning.assessment import ASSESSED
@@ -53,9 +53,16 @@ def end_of(day: date) -> datetime:
 
 
 def people_in(scope: Scope, as_of: date) -> list[int]:
-    """The ids of the people a pack covers: accounts created by the as-of date, deactivated ones too
-    (an auditor asks about whoever was there), by name."""
-    query = select(User.id).where(User.org_id == scope.org_id, User.created_at < end_of(as_of))
+    """The ids of the people a pack covers: accounts created by the as-of date, or with learning
+    history from before it (history imported into an account made later), deactivated ones too (an
+    auditor asks about whoever was there), by name."""
+    until = end_of(as_of)
+    active_then = or_(
+        User.created_at < until,
+        User.id.in_(select(Attempt.user_id).where(Attempt.started_at < until)),
+        User.id.in_(select(LessonCompletion.user_id).where(LessonCompletion.completed_at < until)),
+    )
+    query = select(User.id).where(User.org_id == scope.org_id, active_then)
     if scope.kind == "team":
         query = query.join(team_members, team_members.c.user_id == User.id).where(
             team_members.c.team_id == scope.team_id
@@ -96,17 +103,20 @@ def _chunk(catalogue: Catalogue, ids: list[int], until: datetime, policy: Policy
     attempts, scores = _attempts(ids, until, catalogue)
     statements = _statements(ids, until)
     acknowledged = _acknowledged(ids, policy, until)
-    cycles = _grouped(select(Certification.user_id, Certification).where(Certification.user_id.in_(ids)))
+    cycle_rows = _grouped(select(Certification.user_id, Certification).where(Certification.user_id.in_(ids)))
     found = []
     for uid in ids:
         user = users[uid]
-        role = catalogue.roles.get(user.role)
+        history = [plain(c) for c in cycle_rows.get(uid, [])]
+        # today's role is known; a past date's is the role of the newest cycle by then
+        role_id = user.role if until > utcnow() else certification.role_at(history, until, user.role)
+        role = catalogue.roles.get(role_id)
         person = pack.Person(
             uid,
             user.name,
             user.email,
-            user.role,
-            role.name if role else user.role,
+            role_id,
+            role.name if role else role_id,
             tuple(sorted(teams.get(uid, []))),
             user.external,
             user.agency,
@@ -120,12 +130,18 @@ def _chunk(catalogue: Catalogue, ids: list[int], until: datetime, policy: Policy
         found.append(
             pack.PersonPack(
                 person=person,
-                standing=certification.standing([plain(c) for c in cycles.get(uid, [])], user.role, until),
+                standing=certification.standing(history, role_id, until),
                 policy_version=policy.version if policy else None,
                 policy_acknowledged_at=acknowledged.get(uid),
                 workflows=tuple(operated.get(uid, [])),
                 work=_work(
-                    catalogue, user, assigned.get(uid, {}), lessons.get(uid, {}), attempts.get(uid, []), statements
+                    catalogue,
+                    user.id,
+                    role_id,
+                    assigned.get(uid, {}),
+                    lessons.get(uid, {}),
+                    attempts.get(uid, []),
+                    statements,
                 ),
                 skills=pack.skill_lines(scores.get(uid, []), skills, role.targets if role else {}, by_attempt),
             )
@@ -246,12 +262,12 @@ def _acknowledged(ids: list[int], policy: Policy | None, until: datetime) -> dic
     return dict(db.session.execute(query).all())
 
 
-def _work(catalogue, user, cohorts, lessons, attempts, statements) -> tuple[pack.Work, ...]:
+def _work(catalogue, user_id, role, cohorts, lessons, attempts, statements) -> tuple[pack.Work, ...]:
     """The person's role track and whatever their cohorts assigned, each item once with the cohorts
     that assigned it; a scenario is done at its newest finished assessed attempt by then."""
     sources: dict[tuple[str, str], list[str]] = {}
     for name, pairs in [(TRACK, [("track", "")]), *sorted(cohorts.items())]:
-        work = assignments.work_for(catalogue, pairs, user.role)
+        work = assignments.work_for(catalogue, pairs, role)
         for lesson in work.lessons:
             sources.setdefault(("lesson", lesson), []).append(name)
         for scenario in work.scenarios:
@@ -264,7 +280,7 @@ def _work(catalogue, user, cohorts, lessons, attempts, statements) -> tuple[pack
         if kind == "lesson":
             lesson = catalogue.lesson(ref)
             at = lessons.get(ref)
-            ids = _statement_ids(statements, user.id, f"lesson:{ref}", at)
+            ids = _statement_ids(statements, user_id, f"lesson:{ref}", at)
             found.append(
                 pack.Work(
                     kind, ref, lesson.title if lesson else ref, tuple(names), lesson.version if lesson else "", at, ids
@@ -274,7 +290,7 @@ def _work(catalogue, user, cohorts, lessons, attempts, statements) -> tuple[pack
             scenario, attempt = catalogue.scenarios.get(ref), newest.get(ref)
             version = attempt.content_version if attempt else (scenario.version if scenario else "")
             at = attempt.finished_at if attempt else None
-            ids = _statement_ids(statements, user.id, f"scenario:{ref}", at)
+            ids = _statement_ids(statements, user_id, f"scenario:{ref}", at)
             found.append(pack.Work(kind, ref, scenario.title if scenario else ref, tuple(names), version, at, ids))
     return tuple(found)
 
@@ -289,6 +305,8 @@ class Rendered:
     as_of: date
     generated_at: datetime
     people: list[pack.PersonPack]
+    policy_version: str | None = None  # the AI-use policy version current at the as-of date
+    rules: tuple = ()  # (role name, certification rule) in force when the pack was made
 
 
 def render(fmt: str, found: Rendered, catalogue: Catalogue) -> bytes:
@@ -300,7 +318,8 @@ def render(fmt: str, found: Rendered, catalogue: Catalogue) -> bytes:
             "covers": found.label,
             "as_of": found.as_of.isoformat(),
             "generated_at": found.generated_at.isoformat(timespec="seconds"),
-            "summary": _summary_json(pack.summary(found.people)),
+            "summary": _summary_json(pack.summary(found.people, found.policy_version)),
+            "certification_rules": [_rule_json(name, rule, catalogue) for name, rule in found.rules],
             "methods": "docs/compliance.md",
             "people": [pack.person_json(p) for p in found.people],
         }
@@ -311,13 +330,24 @@ def render(fmt: str, found: Rendered, catalogue: Catalogue) -> bytes:
         html = render_template(
             "evidence/pack.html",
             pack=found,
-            summary=pack.summary(found.people),
+            summary=pack.summary(found.people, found.policy_version),
             teams=_by_team(found.people),
             catalogue=catalogue,
             statuses=certification.STATUSES,
         )
         return HTML(string=html).write_pdf()
     raise Refused(f"Unknown format {fmt!r}.")
+
+
+def _rule_json(role: str, rule, catalogue: Catalogue) -> dict:
+    targets = catalogue.roles[rule.role].targets
+    return {
+        "role": role,
+        "valid_months": rule.valid_months,
+        "renew_days_before_expiry": rule.renew_days,
+        "policy_required": rule.require_policy,
+        "skills": rule.skills_for(targets),
+    }
 
 
 def _summary_json(found: pack.Summary) -> dict:
@@ -348,7 +378,9 @@ def build_file(catalogue: Catalogue, scope: Scope, as_of: date, fmt: str, progre
     organisation = db.session.get(Organization, scope.org_id)
     label = describe(scope)
     people = gather(catalogue, scope, as_of, progress)
-    found = Rendered(organisation.name, label, as_of, utcnow(), people)
+    policy = _policy_at(scope.org_id, end_of(as_of))
+    rules = tuple((catalogue.roles[r].name, rule) for r, rule in cycles.rules(scope.org_id, catalogue).items())
+    found = Rendered(organisation.name, label, as_of, utcnow(), people, policy.version if policy else None, rules)
     return render(fmt, found, catalogue), label
 
 

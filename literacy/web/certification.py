@@ -85,6 +85,7 @@ def manage():
         status = 400
     everyone = cycles.in_organisation(org_id)
     shown = request.args.get("status", "")
+    shown = shown if shown in certification.STATUSES else ""  # an unknown status lists everyone
     listed = [(p, s) for p, s in everyone if not shown or s.status == shown]
     page = paginate(listed, request.args.get("page", 1, type=int), size=50)
     return render_template(
@@ -92,7 +93,7 @@ def manage():
         forms=forms,
         counts=cycles.counts(everyone),
         statuses=certification.STATUSES,
-        shown=shown if shown in certification.STATUSES else "",
+        shown=shown,
         page=page,
         roles=catalogue().roles,
     ), status
@@ -169,7 +170,11 @@ def _override_page(user_id: int, action: str):
         try:
             cycles.override(catalogue(), person, action, form.reason.data)
         except cycles.Refused as refused:
-            form.reason.errors.append(str(refused))
+            if action == "revoke":
+                form.reason.errors.append(str(refused))
+            else:  # the certify form is not on the page once certified (a second tab): say so there
+                flash(str(refused), "error")
+                return redirect(url_for(".person", user_id=person.id))
         else:
             flash(done.format(name=person.name), "success")
             return redirect(url_for(".person", user_id=person.id))

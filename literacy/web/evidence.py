@@ -56,6 +56,9 @@ def _scope(form: PackForm) -> packs.Scope | None:
             return None
         return packs.Scope(org_id, "team", team_id=int(form.team.data))
     if form.scope.data == "person":
+        if not (form.email.data or "").strip():
+            form.email.errors.append("Type the email of the person the pack is for.")
+            return None
         person = people.user_by_email((form.email.data or "").strip())
         if person is None or person.org_id != org_id:
             form.email.errors.append("Nobody of your organisation has that email.")

@@ -12,7 +12,7 @@ AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.j
 
 def sign_in(page, email, password="demo-password"):
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login" not in url)  # each person's own start page
@@ -41,7 +41,7 @@ def test_learner_registers_reads_a_lesson_and_plays_a_scenario_to_the_debrief(pa
     page.get_by_role("heading", name="Check your email").wait_for()
     page.goto(make.link_in_mail(e2e_app, "robin@example.com", "verification"))  # the link in the email
     page.get_by_text("your address is confirmed").wait_for()
-    page.get_by_label("Email").fill("robin@example.com")
+    page.get_by_label("Email", exact=True).fill("robin@example.com")
     page.get_by_label("Password").fill("a long and unusual passphrase")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Paid media", exact=True).wait_for()

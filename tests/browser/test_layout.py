@@ -15,7 +15,7 @@ NARROW, WIDE = 390, 1280
 def sign_in(page, email, password="demo-password"):
     """Sign in and wait for whichever page the role lands on (admins may land on their own)."""
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("Email", exact=True).fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login" not in url)

@@ -52,7 +52,7 @@ def test_sign_up_domains_that_cannot_prove_membership_are_refused(app, world, ty
         db.session.scalar(db.select(Organization).where(Organization.slug == "b")).signup_domains = "b.example"
     admin = journeys.signed_in(app, "admin@example.com")
     answer = admin.post("/admin/organisation", {"domains": typed})
-    assert answer.status_code == 200 and message in answer.get_data(as_text=True)
+    assert answer.status_code == 400 and message in answer.get_data(as_text=True)
     assert domains_of(app, world["org"]) == ""
 
 

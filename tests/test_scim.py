@@ -441,3 +441,49 @@ def test_browser_kit_is_unaffected(app):
     """The SCIM blueprint is exempt from CSRF; the rest of the app is not."""
     response = Browser(app.test_client()).client.post("/login", data={"email": "x@example.com", "password": "x"})
     assert response.status_code == 400
+
+
+# Found in review: admins, overflowing numbers, control characters, a reactivated deletion
+
+
+def test_an_admin_cannot_be_renamed_deactivated_or_deleted_by_provisioning(app, world, scim):
+    admin_id = str(world["admin"])
+    renamed = scim.patch(f"/Users/{admin_id}", {"op": "replace", "path": "userName", "value": "mallory@evil.example"})
+    assert renamed.status_code == 400 and renamed.get_json()["scimType"] == "mutability"
+    off = scim.patch(f"/Users/{admin_id}", {"op": "replace", "path": "active", "value": False})
+    assert off.status_code == 400 and "is an admin of this organisation" in off.get_json()["detail"]
+    assert scim.send("DELETE", f"/Users/{admin_id}").status_code == 400
+    still = person(app, world["admin"])
+    assert (still.email, still.active) == ("admin@example.com", True)
+    renamed_learner = scim.patch(f"/Users/{world['learner1']}", {"op": "replace", "path": "displayName", "value": "L1"})
+    assert renamed_learner.status_code == 200, "learners are the provider's to change"
+
+
+def test_overflowing_numbers_and_control_characters_are_refused_or_cleaned(app, world, scim):
+    huge_start = scim.get("/Users", startIndex="99999999999999999999")
+    assert huge_start.status_code == 200 and huge_start.get_json()["Resources"] == [], "past every row"
+    page = scim.get("/Users", startIndex=str(2**40))
+    assert page.status_code == 200 and page.get_json()["Resources"] == []
+    huge = scim.post("/Groups", kit.group("Ghosts", "99999999999999999999"))
+    assert huge.status_code == 400 and huge.get_json()["scimType"] == "invalidValue"
+    nul = created(scim, {**kit.user("nul@acme.example"), "displayName": "Nu\x00l\u202eName", "externalId": "x\x00y"})
+    assert nul["displayName"] == "NulName" and nul["externalId"] == "xy"
+
+
+def test_a_deleted_person_an_admin_reactivates_is_the_providers_to_see_again(app, world, scim):
+    nia = created(scim, kit.user("nia@acme.example"))
+    assert scim.send("DELETE", f"/Users/{nia['id']}").status_code == 204
+    assert scim.get(f"/Users/{nia['id']}").status_code == 404
+    admin = signed_in(app, "admin@example.com")
+    assert admin.post(f"/admin/users/{nia['id']}/reactivate", page=f"/admin/users/{nia['id']}").status_code == 302
+    again = scim.get(f"/Users/{nia['id']}")
+    assert again.status_code == 200 and again.get_json()["active"] is True
+
+
+def test_an_address_at_another_organisations_domain_is_not_this_ones_to_create(app, world, scim):
+    with make.saved(app):
+        db.session.get(Team, world["team_b"]).organization.signup_domains = "b.example"
+    refused = scim.post("/Users", kit.user("ceo@b.example"))
+    assert refused.status_code == 400 and "b.example belongs to another organisation" in refused.get_json()["detail"]
+    agency = scim.post("/Users", kit.user("ada@fernwood.example", external=True, agency="Fernwood"))
+    assert agency.status_code == 201, "a domain nobody holds: an agency's people are provisioned too"

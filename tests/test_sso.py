@@ -14,7 +14,7 @@ from support.browser import Browser, forms
 from support.journeys import signed_in
 
 from literacy.evidence.tables import AuditEntry
-from literacy.identity import client_secrets, sso, sso_rules
+from literacy.identity import client_secrets, oidc, sso, sso_rules
 from literacy.identity.sso_rules import Fetched, Refused
 from literacy.identity.tables import SsoConfig, SsoIdentity
 from literacy.mail.tables import MailMessage
@@ -235,12 +235,28 @@ def test_a_saved_secret_is_encrypted_and_never_shown(app, acme):
 
 def test_a_secret_from_the_environment(app, acme, monkeypatch):
     admin = signed_in(app, "admin@acme.example")
-    admin.post("/admin/sso", settings_form(client_secret_env="ACME_SSO_SECRET"))
-    assert "ACME_SSO_SECRET, which is not set on this server" in admin.get("/admin/sso").get_data(as_text=True)
-    monkeypatch.setenv("ACME_SSO_SECRET", "from-env")
-    assert "ACME_SSO_SECRET, which is set on this server" in admin.get("/admin/sso").get_data(as_text=True)
+    admin.post("/admin/sso", settings_form(client_secret_env="SSO_CLIENT_SECRET_ACME"))
+    page = admin.get("/admin/sso").get_data(as_text=True)
+    assert "SSO_CLIENT_SECRET_ACME, which is not set on this server" in page
+    monkeypatch.setenv("SSO_CLIENT_SECRET_ACME", "from-env")
+    assert "SSO_CLIENT_SECRET_ACME, which is set on this server" in admin.get("/admin/sso").get_data(as_text=True)
     with app.app_context():
         assert sso.client_secret(saved_config(app, acme)) == "from-env"
+
+
+def test_an_admin_cannot_name_a_server_setting_as_the_secret(app, acme, monkeypatch):
+    """Any other variable would be sent to the provider as the client secret: SECRET_KEY, DATABASE_URL."""
+    monkeypatch.setenv("SECRET_KEY_COPY", "server-secret")
+    admin = signed_in(app, "admin@acme.example")
+    for name in ("SECRET_KEY", "DATABASE_URL", "SSO_CLIENT_SECRET_OTHER", "SECRET_KEY_COPY"):
+        refused = admin.post("/admin/sso", settings_form(client_secret_env=name))
+        assert refused.status_code == 400 and "must be named SSO_CLIENT_SECRET_ACME" in refused.get_data(as_text=True)
+    admin.post("/admin/sso", settings_form(client_secret="typed"))
+    with make.saved(app):  # a name stored before this rule is never read
+        config = db.session.get(SsoConfig, saved_config(app, acme).id)
+        config.client_secret_env, config.client_secret_encrypted = "SECRET_KEY_COPY", ""
+    with app.app_context(), pytest.raises(oidc.Failed):
+        sso.client_secret(saved_config(app, acme))
 
 
 @pytest.mark.parametrize(
@@ -248,7 +264,7 @@ def test_a_secret_from_the_environment(app, acme, monkeypatch):
     [
         ({}, "Enter the client secret, or the name of the environment variable"),
         ({"client_secret": "x", "client_secret_env": "X"}, "not both"),
-        ({"client_secret_env": "lower-case"}, "is not an environment variable name"),
+        ({"client_secret_env": "lower-case"}, "must be named SSO_CLIENT_SECRET_ACME"),
         ({"client_secret": "x", "domains": "gmail.com"}, "gmail.com is a public mail provider"),
         ({"client_secret": "x", "issuer": "http://login.acme.example"}, "must start with https://"),
         ({"client_secret": "x", "domains": "taken.example"}, "taken.example signs in to another organisation"),
@@ -317,7 +333,7 @@ def test_configure_from_the_command_line(app, acme, runner):
             "--client-id",
             "acme-app",
             "--client-secret-env",
-            "ACME_SSO_SECRET",
+            "SSO_CLIENT_SECRET_ACME",
             "--domains",
             "acme.example,eu.acme.example",
             "--require",
@@ -329,7 +345,11 @@ def test_configure_from_the_command_line(app, acme, runner):
     )
     assert "Redirect URI to register at the provider: http://localhost:5000/sso/callback" in result.output
     config = saved_config(app, acme)
-    assert (config.client_secret_env, config.required, config.client_secret_encrypted) == ("ACME_SSO_SECRET", True, "")
+    assert (config.client_secret_env, config.required, config.client_secret_encrypted) == (
+        "SSO_CLIENT_SECRET_ACME",
+        True,
+        "",
+    )
     assert entries(app, "sso.configured")[0].actor == "command line"
     off = runner.invoke(args=["sso", "require", "--org", "acme", "--off"])
     assert off.exit_code == 0 and "no longer required" in off.output and not saved_config(app, acme).required
@@ -392,6 +412,19 @@ def test_an_address_linked_to_another_subject_is_refused(app, acme_sso):
         sign_in(app, acme_sso, sub="second")
     with app.app_context():
         assert [i.subject for i in db.session.scalars(select(SsoIdentity))] == ["first"]
+
+
+def test_an_admin_unlinks_a_company_sign_in_after_confirming_so_the_new_subject_links(app, acme_sso):
+    assert sign_in(app, acme_sso, sub="first") == ("ann@acme.example", False)
+    with app.app_context():
+        ann = db.session.scalar(select(User).where(User.email == "ann@acme.example")).id
+    admin = signed_in(app, "admin@acme.example")
+    assert "Company sign-in: linked to" in admin.get(f"/admin/users/{ann}").get_data(as_text=True)
+    confirm = admin.get(f"/admin/users/{ann}/sso/unlink").get_data(as_text=True)
+    assert "company sign-in?" in confirm and ISSUER in confirm and "Confirm: unlink" in confirm
+    assert admin.post(f"/admin/users/{ann}/sso/unlink").status_code == 302
+    assert sign_in(app, acme_sso, sub="second") == ("ann@acme.example", False), "linked afresh"
+    assert [e.target for e in entries(app, "sso.account.unlinked")] == ["ann@acme.example"]
 
 
 def test_a_linked_address_confirms_a_pending_sign_up(app, acme_sso):
@@ -474,3 +507,14 @@ def test_required_single_sign_on_refuses_password_reset_and_invitations(app, acm
 
 def test_without_the_requirement_passwords_still_work(app, acme_sso):
     assert Browser(app.test_client()).login("ann@acme.example", PASSWORD).status_code == 302
+
+
+def test_a_single_sign_on_domain_cannot_become_another_organisations_sign_up_domain(app, acme_sso):
+    with make.saved(app):
+        other = make.organization("Other", slug="other")
+        make.user("boss@other.example", org=other, access="admin")
+    browser = signed_in(app, "boss@other.example")
+    refused = browser.post("/admin/organisation", {"domains": "acme.example"})
+    assert refused.status_code == 400 and "acme.example signs in to another organisation" in refused.get_data(
+        as_text=True
+    )

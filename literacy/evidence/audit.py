@@ -59,6 +59,7 @@ ACTIONS = {
     "sso.removed": "Single sign-on removed",
     "sso.account.linked": "Account linked to single sign-on",
     "sso.account.created": "Account created by single sign-on",
+    "sso.account.unlinked": "Company sign-in unlinked from an account",
 }
 
 

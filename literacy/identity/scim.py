@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import logging
 
-from scim2_models import InvalidValueException, NotFoundException, PatchOp, UniquenessException
+from scim2_models import (
+    InvalidValueException,
+    MutabilityException,
+    NotFoundException,
+    PatchOp,
+    UniquenessException,
+)
 from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +29,7 @@ from literacy.identity.scim_schema import Group, UserResource
 from literacy.identity.tables import ScimProfile
 from literacy.learning import record
 from literacy.people import admin as people_admin
+from literacy.people import onboarding
 from literacy.people import services as people_services
 from literacy.people.tables import Organization, Team, User, team_members
 from literacy.platform.clock import utcnow
@@ -184,6 +191,7 @@ def create_person(org_id: int, resource: UserResource, catalogue: Catalogue) -> 
     lock_row(Organization, org_id, "name")  # two clients creating the same person take turns
     roles = list(catalogue.roles)
     wanted = scim_rules.wanted_account(resource, None, roles)
+    _own_domain(wanted.email, org_id)
     holder = db.session.scalar(select(User).where(User.email == wanted.email))
     if holder is not None:
         return _restore(holder, org_id, resource, catalogue)
@@ -244,7 +252,10 @@ def _profile(user: User) -> ScimProfile:
 def _apply(user: User, profile: ScimProfile, before: Account, wanted: WantedAccount, catalogue: Catalogue) -> None:
     """Make the account what the client asked for; one audit entry lists what changed."""
     changes = _changes(user, wanted)
+    if user.access == "admin" and ("userName" in changes or (user.active and not wanted.active)):
+        _refuse_admin(user)
     if "userName" in changes:
+        _own_domain(wanted.email, user.org_id)
         holder = db.session.scalar(select(User.id).where(User.email == wanted.email))
         if holder is not None and holder != user.id:
             raise UniquenessException(detail=TAKEN.format(email=wanted.email))
@@ -280,9 +291,32 @@ def _affiliation(user: User) -> dict:
     return {"external": True, "agency": user.agency} if user.external else {}
 
 
+def _own_domain(email: str, org_id: int) -> None:
+    """An address at a domain another organisation signs up or signs in with is not this one's."""
+    if onboarding.claimed_elsewhere(email, org_id):
+        domain = email.rpartition("@")[2]
+        raise InvalidValueException(
+            detail=f"{domain} belongs to another organisation: its people are provisioned there"
+        )
+
+
+ADMIN_FIXED = (
+    "{email} is an admin of this organisation: provisioning cannot change an admin's address or "
+    "deactivate them (an address change would let a password reset go to the new address, and the "
+    "admins' passwords are the way in when single sign-on fails). Another admin changes or removes "
+    "their admin access in the app first."
+)
+
+
+def _refuse_admin(user: User) -> None:
+    raise MutabilityException(detail=ADMIN_FIXED.format(email=user.email))
+
+
 def delete_person(user: User) -> None:
     """A SCIM DELETE: the account is deactivated (sessions end, history stays) and the client sees
-    it no more; provisioning the same userName again brings it back."""
+    it no more; provisioning the same userName again brings it back. Admins are refused."""
+    if user.access == "admin":
+        _refuse_admin(user)
     lock_row(Organization, user.org_id, "name")
     profile = _profile(user)
     profile.deleted_at = profile.updated_at = utcnow()

@@ -46,6 +46,7 @@ from literacy.identity.scim_schema import (
     UserResource,
 )
 from literacy.people import affiliation
+from literacy.platform.text import plain
 
 NAME_MAX, EXTERNAL_ID_MAX, EMAIL_MAX = 200, 255, 254
 KEPT = ("name", "displayName", "emails", EXTENSION_SCHEMA)  # written by the client, kept as written
@@ -226,6 +227,9 @@ def _role(role: str | None, roles: Iterable[str]) -> str | None:
 
 
 def _bounded(value: str, limit: int, attribute: str) -> str:
+    """Typed text as every form keeps it (no control or invisible characters: a NUL byte would not
+    even store on PostgreSQL), within the column's length."""
+    value = plain(value)
     if len(value) > limit:
         raise InvalidValueException(detail=f"{attribute} is longer than {limit} characters")
     return value
@@ -283,12 +287,12 @@ def group_resource(team: TeamState, base_url: str) -> Group:
 
 
 def wanted_team(resource: Group) -> WantedTeam:
-    name = (resource.display_name or "").strip()
+    name = plain(resource.display_name or "").strip()
     if not name:
         raise InvalidValueException(detail="displayName is required: the team's name")
     members = []
     for member in resource.members or []:
-        if not (member.value or "").isdigit():
+        if not (member.value or "").isdigit() or len(member.value) > ID_DIGITS:
             raise InvalidValueException(detail=f"members: no person has the id {member.value!r}")
         members.append(int(member.value))
     return WantedTeam(
@@ -388,10 +392,14 @@ def _unsupported(schema: str) -> InvalidFilterException:
     return InvalidFilterException(detail=SUPPORTED.format(FILTERED[schema]))
 
 
+ID_DIGITS = 18  # an id longer than this is no row's id (and would overflow a 64-bit integer)
+MAX_START_INDEX = 2**31  # beyond any organisation's rows; keeps the offset inside the database's integers
+
+
 def page_window(start_index: int | None, count: int | None) -> tuple[int, int]:
     """(offset, limit) of the page asked for: startIndex is 1-based (below 1 reads as 1), count is
     at most MAX_PAGE_SIZE (below 0 reads as 0), DEFAULT_PAGE_SIZE when not given."""
-    offset = max(1, start_index or 1) - 1
+    offset = min(max(1, start_index or 1), MAX_START_INDEX) - 1  # past every row: an empty page, not an overflow
     limit = DEFAULT_PAGE_SIZE if count is None else min(max(0, count), MAX_PAGE_SIZE)
     return offset, limit
 

@@ -67,7 +67,7 @@ def organisation_for_email(email: str) -> tuple[Organization, SsoConfig] | None:
 def secret_state(config: SsoConfig) -> str:
     """What the admin page says about the client secret, never the secret itself."""
     if config.client_secret_env:
-        name = config.client_secret_env
+        name = _own_variable(config)
         if os.environ.get(name):
             return f"The client secret is read from the environment variable {name}, which is set on this server."
         return f"The client secret is read from the environment variable {name}, which is not set on this server."
@@ -83,12 +83,18 @@ def secret_state(config: SsoConfig) -> str:
     return "A client secret is saved. It is never shown again; leave the field empty to keep it."
 
 
+def _own_variable(config: SsoConfig) -> str:
+    """The organisation's own variable (sso_rules.secret_env_name), never another name stored."""
+    slug = db.session.scalar(select(Organization.slug).where(Organization.id == config.org_id))
+    return sso_rules.secret_env_name(slug)
+
+
 def client_secret(config: SsoConfig) -> str:
     """The secret in clear, for the token request only; ``oidc.Failed`` when it cannot be had."""
     if config.client_secret_env:
-        value = os.environ.get(config.client_secret_env, "")
+        value = os.environ.get(_own_variable(config), "")
         if not value:
-            raise oidc.Failed(NOT_WORKING, f"environment variable {config.client_secret_env} is not set", 503)
+            raise oidc.Failed(NOT_WORKING, f"environment variable {_own_variable(config)} is not set", 503)
         return value
     try:
         return client_secrets.open_sealed(config.client_secret_encrypted)
@@ -144,7 +150,7 @@ def save(
         raise Refused("Enter the client id (application id) the provider gave this app.")
     allowed = _free_domains(organization, sso_rules.parse_domains(domains, onboarding.PUBLIC_MAIL))
     config = config_for(organization.id)
-    sealed, env = _secret_fields(config, secret)
+    sealed, env = _secret_fields(config, secret, organization.slug)
     before = _described(config) if config else {}
     if config is None:
         config = SsoConfig(org_id=organization.id, issuer=issuer, client_id=client_id)
@@ -168,14 +174,14 @@ def save(
     return config
 
 
-def _secret_fields(config: SsoConfig | None, secret: Secret) -> tuple[str | None, str]:
+def _secret_fields(config: SsoConfig | None, secret: Secret, slug: str) -> tuple[str | None, str]:
     """The (encrypted secret, environment variable) to store; (None, "") keeps the saved ones."""
     if secret.typed and secret.env:
         raise Refused("Give the client secret or the name of the environment variable that holds it, not both.")
     if secret.typed:
         return client_secrets.seal(secret.typed.strip()), ""
     if secret.env:
-        return "", sso_rules.check_env_name(secret.env)
+        return "", sso_rules.check_env_name(secret.env, slug)
     if config is None or not (config.client_secret_encrypted or config.client_secret_env):
         raise Refused("Enter the client secret, or the name of the environment variable that holds it.")
     return None, ""
@@ -198,7 +204,7 @@ def _described(config: SsoConfig) -> dict:
         "issuer": config.issuer,
         "client_id": config.client_id,
         "domains": config.domains,
-        "secret_from": f"environment variable {config.client_secret_env}" if config.client_secret_env else "saved",
+        "secret_from": f"environment variable {_own_variable(config)}" if config.client_secret_env else "saved",
     }
 
 
@@ -231,8 +237,8 @@ def test_connection(config: SsoConfig) -> sso_rules.Diagnosis:
     """Fetch the discovery document and keys; keep the sentence and its time on the configuration."""
     diagnosis = oidc.probe(config.issuer)
     sentence = diagnosis.sentence
-    if diagnosis.ok and config.client_secret_env and not os.environ.get(config.client_secret_env):
-        sentence += f" But {config.client_secret_env}, which holds the client secret, is not set on this server."
+    if diagnosis.ok and config.client_secret_env and not os.environ.get(_own_variable(config)):
+        sentence += f" But {_own_variable(config)}, which holds the client secret, is not set on this server."
         diagnosis = sso_rules.Diagnosis(False, sentence, diagnosis.document)
     config.tested_at, config.test_result = utcnow(), sentence
     db.session.flush()
@@ -328,3 +334,22 @@ def likely_role(org_id: int, roles: list[str]) -> str:
         if role in roles:
             return role
     return roles[0]
+
+
+def linked_identities(user: User) -> list[SsoIdentity]:
+    query = select(SsoIdentity).where(SsoIdentity.user_id == user.id).order_by(SsoIdentity.linked_at)
+    return list(db.session.scalars(query))
+
+
+def unlink(user: User) -> int:
+    """Forget the provider identities linked to the account, so that the next company sign-in with
+    its address links afresh (the provider's subject changed: an app registered again, a tenant
+    moved). How many were removed; an audit entry names them."""
+    found = linked_identities(user)
+    for identity in found:
+        db.session.delete(identity)
+    db.session.flush()
+    if found:
+        issuers = sorted({i.issuer for i in found})
+        audit.record(user.org_id, "sso.account.unlinked", user.email, issuers=issuers, identities=len(found))
+    return len(found)

@@ -71,12 +71,17 @@ def domain_allowed(email: str, domains: list[str]) -> bool:
     return bool(domain) and domain in domains
 
 
-def check_env_name(name: str) -> str:
-    name = name.strip()
-    if not ENV_NAME.match(name):
-        raise Refused(
-            f"{name!r} is not an environment variable name (capitals, digits and _, such as SSO_ACME_SECRET)."
-        )
+def secret_env_name(slug: str) -> str:
+    """The one environment variable an organisation's client secret may come from. Naming any other
+    would let an admin send a server setting (SECRET_KEY, DATABASE_URL, another organisation's secret)
+    to a provider of their choosing, as the client secret of the token request."""
+    return "SSO_CLIENT_SECRET_" + re.sub(r"[^A-Z0-9]", "_", slug.upper())
+
+
+def check_env_name(name: str, slug: str) -> str:
+    name, allowed = name.strip(), secret_env_name(slug)
+    if name != allowed:
+        raise Refused(f"The client secret's environment variable for this organisation must be named {allowed}.")
     return name
 
 

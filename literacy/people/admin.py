@@ -7,10 +7,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from literacy.cohorts import roster
 from literacy.evidence import audit
+from literacy.identity.tables import ScimProfile
 from literacy.people import affiliation, onboarding
 from literacy.people.tables import Invitation, Organization, Team, User
 from literacy.platform.database import lock_row
@@ -104,6 +105,9 @@ def reactivate(admin: User | None, user: User) -> bool:
     if user.active:
         return False
     user.active = True
+    # a person a provisioning client deleted is its to see again once an admin brings them back, so
+    # that it can deactivate them again
+    db.session.execute(update(ScimProfile).where(ScimProfile.user_id == user.id).values(deleted_at=None))
     db.session.flush()
     audit.record(user.org_id, "person.reactivated", user.email)
     log.info("reactivated: admin=%s user=%s", getattr(admin, "id", None), user.id)

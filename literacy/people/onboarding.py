@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from literacy.evidence import audit
+from literacy.identity.tables import SsoConfig
 from literacy.mail import messages, outbox
 from literacy.people import invitations, throttle
 from literacy.people.tables import Organization, User
@@ -131,6 +132,20 @@ PUBLIC_MAIL = {
 }
 
 
+def claimed_elsewhere(email: str, org_id: int) -> bool:
+    """Whether another organisation holds this address's domain, as a sign-up or a single sign-on
+    domain: such addresses are that organisation's to create."""
+    domain = email.strip().lower().rpartition("@")[2]
+    home = organization_for(email)
+    return (home is not None and home.id != org_id) or domain in _single_sign_on_domains(org_id)
+
+
+def _single_sign_on_domains(except_org_id: int) -> set[str]:
+    """The email domains other organisations sign in with single sign-on: each domain has one home."""
+    rows = db.session.scalars(select(SsoConfig.domains).where(SsoConfig.org_id != except_org_id))
+    return {domain for stored in rows for domain in stored.split(",") if domain}
+
+
 def set_signup_domains(organization: Organization, typed: str) -> list[str]:
     """Let people with addresses at these domains sign up (comma- or space-separated; empty: by
     invitation only). Refused: a malformed domain, a public mail provider, or a domain another
@@ -144,6 +159,8 @@ def set_signup_domains(organization: Organization, typed: str) -> list[str]:
         taken = organization_for(f"x@{domain}")
         if taken is not None and taken.id != organization.id:
             raise Refused(f"{domain} is a sign-up domain of another organisation.")
+        if domain in _single_sign_on_domains(organization.id):
+            raise Refused(f"{domain} signs in to another organisation with its company account.")
     before = organization.signup_domains
     organization.signup_domains = ",".join(domains)
     db.session.flush()

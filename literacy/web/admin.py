@@ -9,6 +9,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from literacy.evidence import cycles
+from literacy.identity import sso
 from literacy.insights import items as item_stats
 from literacy.insights import rollups
 from literacy.insights.rollups import Scope
@@ -193,6 +194,7 @@ def _person_page(user: User, status: int = 200, **forms):
         link=forms.get("link"),
         roles=catalogue().roles,
         standing=cycles.standings([user])[user.id],
+        sso_links=sso.linked_identities(user),
     ), status
 
 

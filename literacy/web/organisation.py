@@ -30,4 +30,6 @@ def settings():
                 "success",
             )
             return redirect(url_for("organisation.settings"))
-    return render_template("admin/organisation.html", form=form, organization=organization)
+    return render_template("admin/organisation.html", form=form, organization=organization), (
+        400 if form.errors else 200
+    )

@@ -8,9 +8,10 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
-from literacy.identity import oidc, sso
+from literacy.identity import oidc, sso, sso_rules
 from literacy.identity.sso_rules import Refused
 from literacy.learning import record
+from literacy.people import queries as people_queries
 from literacy.people import sessions
 from literacy.platform.access import allow, safe_next
 from literacy.web import catalogue
@@ -173,6 +174,7 @@ def settings():
         secret_state=sso.secret_state(config) if config else None,
         redirect_uri=callback_uri(),
         org_link=url_for(".org_login", slug=organization.slug, _external=True),
+        env_name=sso_rules.secret_env_name(organization.slug),
     ), (400 if problem else 200)  # a refusal saves nothing
 
 
@@ -237,3 +239,21 @@ def remove():
         sso.remove(current_user.organization)
         flash("Single sign-on is removed: members sign in with passwords (or reset one) again.", "success")
     return redirect(url_for(".settings"))
+
+
+@bp.route("/admin/users/<int:user_id>/sso/unlink", methods=["GET", "POST"])
+@allow("admin")
+def unlink(user_id: int):
+    """Unlinking asks first: the person's next company sign-in then links their account afresh."""
+    person = people_queries.org_user(current_user.org_id, user_id) or abort(404)
+    form = RemoveForm()
+    if request.method == "POST" and form.validate_on_submit():
+        removed = sso.unlink(person)
+        flash(
+            f"{person.name}'s company sign-in is unlinked ({removed} identity removed)."
+            if removed
+            else f"{person.name} had no company sign-in linked.",
+            "success",
+        )
+        return redirect(url_for("admin.person", user_id=person.id))
+    return render_template("sso/confirm_unlink.html", person=person, form=form, links=sso.linked_identities(person))

@@ -292,7 +292,7 @@ def test_requiring_single_sign_on_is_confirmed_first(app, acme):
     assert confirm.hidden["confirm"] == "yes" and confirm.hidden["required"] == "on"
     confirmed = admin.client.post("/admin/sso/require", data=confirm.hidden)
     assert confirmed.status_code == 302 and saved_config(app, acme).required
-    assert json.loads(entries(app, "sso.required")[0].details) == {"old": False, "new": True}
+    assert json.loads(entries(app, "sso.required")[0].details) == {"old": False, "new": True, "sessions_ended": 1}
     off = admin.post("/admin/sso/require", {"required": "off"}, page="/admin/sso")
     assert off.status_code == 302 and not saved_config(app, acme).required
 
@@ -480,6 +480,15 @@ def test_required_single_sign_on_refuses_passwords_but_admins_keep_theirs(app, a
     wrong = Browser(app.test_client()).login("ann@acme.example", "wrong password")
     assert "do not match" in wrong.get_data(as_text=True)  # nothing said without the right password
     assert Browser(app.test_client()).login("admin@acme.example").status_code == 302  # break-glass
+
+
+def test_requiring_single_sign_on_ends_members_password_sessions_but_not_the_admins(app, acme_sso):
+    member, admin = signed_in(app, "ann@acme.example"), signed_in(app, "admin@acme.example")
+    assert member.get("/progress").status_code == 200
+    with make.saved(app):
+        sso.set_required(db.session.get(Organization, acme_sso), True)
+    assert member.get("/progress").status_code == 302, "signed out: sign in again with the company account"
+    assert admin.get("/admin/sso").status_code == 200, "the break-glass admin stays signed in"
 
 
 def test_required_single_sign_on_refuses_password_reset_and_invitations(app, acme_sso):

@@ -208,14 +208,27 @@ def _described(config: SsoConfig) -> dict:
     }
 
 
+def _end_member_sessions(org_id: int) -> int:
+    """Sign members out (not admins, the break-glass path): sessions do not say how they began, and
+    one begun with a password must not outlive the rule that passwords no longer sign in. Members
+    sign in again with their company account."""
+    members = db.session.scalars(select(User).where(User.org_id == org_id, User.access != "admin", User.active))
+    count = 0
+    for user in members:
+        user.rotate_sessions()
+        count += 1
+    return count
+
+
 def set_required(organization: Organization, required: bool) -> bool:
     """Turn "require single sign-on" on or off; False when there is no provider or nothing changed."""
     config = config_for(organization.id)
     if config is None or config.required == required:
         return False
     config.required = required
+    ended = _end_member_sessions(organization.id) if required else 0
     db.session.flush()
-    audit.record(organization.id, "sso.required", config.issuer, old=not required, new=required)
+    audit.record(organization.id, "sso.required", config.issuer, old=not required, new=required, sessions_ended=ended)
     log.info("sso required: org=%s required=%s", organization.id, required)
     return True
 

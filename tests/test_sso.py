@@ -527,3 +527,15 @@ def test_a_single_sign_on_domain_cannot_become_another_organisations_sign_up_dom
     assert refused.status_code == 400 and "acme.example signs in to another organisation" in refused.get_data(
         as_text=True
     )
+
+
+def test_a_company_sign_in_account_is_active_not_invited_and_has_no_password_to_change(app, acme_sso):
+    assert sign_in(app, acme_sso, email="new@acme.example", sub="new") == ("new@acme.example", True)
+    admin = signed_in(app, "admin@acme.example")
+    people = admin.get("/admin/users?status=invited").get_data(as_text=True)
+    assert "new@acme.example" not in people
+    assert "new@acme.example" in admin.get("/admin/users?status=active").get_data(as_text=True)
+    with app.app_context():
+        new = db.session.scalar(select(User).where(User.email == "new@acme.example")).id
+    page = admin.get(f"/admin/users/{new}").get_data(as_text=True)
+    assert "(signs in with the company account)" in page and "has not set a password yet" not in page

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from literacy.identity.tables import SsoIdentity
 from literacy.people.affiliation import EXTERNAL
 from literacy.people.tables import Team, User, team_members
 from literacy.platform.extensions import db
@@ -41,11 +42,17 @@ class Row:
     agency: str = ""
 
 
-def status_of(active: bool, password_hash: str) -> str:
-    """Deactivated wins; an active account without a password is still an invitation."""
+def status_of(active: bool, signs_in: bool) -> str:
+    """Deactivated wins; an active account with no way to sign in yet (no password, no company
+    sign-in linked) is still an invitation."""
     if not active:
         return "deactivated"
-    return "active" if password_hash else "invited"
+    return "active" if signs_in else "invited"
+
+
+def _signs_in():
+    """A password set, or a company sign-in linked (people of single sign-on have no password)."""
+    return or_(User.password_hash != "", User.id.in_(select(SsoIdentity.user_id)))
 
 
 def _conditions(org_id: int, filters: Filters) -> list:
@@ -65,9 +72,9 @@ def _conditions(org_id: int, filters: Filters) -> list:
     if filters.status == "deactivated":
         conditions.append(User.active.is_(False))
     elif filters.status == "invited":
-        conditions.append(and_(User.active.is_(True), User.password_hash == ""))
+        conditions.append(and_(User.active.is_(True), ~_signs_in()))
     elif filters.status == "active":
-        conditions.append(and_(User.active.is_(True), User.password_hash != ""))
+        conditions.append(and_(User.active.is_(True), _signs_in()))
     if filters.affiliation:
         conditions.append(User.external.is_(filters.affiliation == EXTERNAL))
     return conditions
@@ -80,7 +87,7 @@ def search(org_id: int, filters: Filters, requested: int | None, size: int = PAG
     pages = max(1, -(-total // size))
     number = min(max(requested or 1, 1), pages)
     query = (
-        select(User.id, User.name, User.email, User.role, User.access, User.active, User.password_hash != "")
+        select(User.id, User.name, User.email, User.role, User.access, User.active, _signs_in())
         .add_columns(User.external, User.agency)
         .where(*conditions)
         .order_by(func.lower(User.name), User.id)
@@ -99,8 +106,8 @@ def search(org_id: int, filters: Filters, requested: int | None, size: int = PAG
         for user_id, team in db.session.execute(teams):
             names[user_id].append(team)
     rows = [
-        Row(uid, name, email, role, access, status_of(active, "x" if password else ""), tuple(names[uid]), ext, firm)
-        for uid, name, email, role, access, active, password, ext, firm in found
+        Row(uid, name, email, role, access, status_of(active, bool(signs_in)), tuple(names[uid]), ext, firm)
+        for uid, name, email, role, access, active, signs_in, ext, firm in found
     ]
     return Page(rows, number, pages, total)
 

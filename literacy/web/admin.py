@@ -178,13 +178,14 @@ def _person_page(user: User, status: int = 200, **forms):
     teams = forms.get("teams") or TeamsForm(formdata=None, teams=[t.id for t in user.teams])
     teams.teams.choices = [SelectChoice(t.id, t.name) for t in queries.teams(current_user.org_id)]
     access = AccessForm(formdata=None, access=user.access)
+    links = sso.linked_identities(user)
     external = forms.get("external") or ExternalForm(
         formdata=None, external=affiliation.kind(user.external), agency=user.agency
     )
     return render_template(
         "admin/person.html",
         person=user,
-        status=directory.status_of(user.active, user.password_hash),
+        status=directory.status_of(user.active, bool(user.password_hash) or bool(links)),
         statuses=directory.STATUSES,
         name_form=name,
         teams_form=teams,
@@ -194,7 +195,7 @@ def _person_page(user: User, status: int = 200, **forms):
         link=forms.get("link"),
         roles=catalogue().roles,
         standing=cycles.standings([user])[user.id],
-        sso_links=sso.linked_identities(user),
+        sso_links=links,
     ), status
 
 

@@ -165,12 +165,16 @@ def _candidates(user_ids: list[int]) -> list[Candidate]:
     cycles = _cycles(u.id for u in people)
     found = []
     for user in people:
-        mine = [c for c in cycles[user.id] if c.role == user.role]
-        if not mine:
-            found.append(Candidate(user, None))
-        elif mine[-1].certified_at is None:
-            found.append(Candidate(user, mine[-1]))
+        rows, open_row = cycles[user.id], _open_row(cycles[user.id], user.role)
+        if open_row is not None or not any(c.role == user.role for c in rows):
+            found.append(Candidate(user, open_row))
     return found
+
+
+def _open_row(rows: list[Certification], role: str) -> Certification | None:
+    """The cycle the person works in for ``role``: the newest of the role, if not certified yet."""
+    mine = [c for c in rows if c.role == role]
+    return mine[-1] if mine and mine[-1].certified_at is None else None
 
 
 def requirements_for(catalogue: Catalogue, user: User, now: datetime | None = None) -> list[certification.Requirement]:
@@ -178,8 +182,7 @@ def requirements_for(catalogue: Catalogue, user: User, now: datetime | None = No
     now = now or utcnow()
     if user.org_id is None or user.role not in catalogue.roles:
         return []
-    mine = [c for c in _cycles([user.id])[user.id] if c.role == user.role]
-    candidate = Candidate(user, mine[-1] if mine and mine[-1].certified_at is None else None)
+    candidate = Candidate(user, _open_row(_cycles([user.id])[user.id], user.role))
     rule = rules(user.org_id, catalogue)[user.role]
     progress = _progress(catalogue, [candidate], now)[user.id]
     return certification.requirements(rule, catalogue.roles[user.role].targets, progress)
@@ -413,9 +416,8 @@ def override(catalogue: Catalogue, user: User, action: str, reason: str, now: da
     if action == "certify":
         if found.status in ("certified", "renewing"):
             raise Refused("Already certified.")
-        open_row = next((c for c in reversed(cycles) if c.role == user.role and c.certified_at is None), None)
         rule = rules(user.org_id, catalogue)[user.role]
-        row = _certify(Candidate(user, open_row), rule, now, f"Certified by hand: {reason}")
+        row = _certify(Candidate(user, _open_row(cycles, user.role)), rule, now, f"Certified by hand: {reason}")
         _leave_cohort(row)  # its work is no longer asked for: no reminders, no overdue nudges
     elif action == "revoke":
         if found.status not in ("certified", "renewing"):

@@ -13,7 +13,6 @@ from literacy.evidence.certification import STATUSES, Standing
 from literacy.insights import metrics
 
 FORMATS = {"csv": "CSV (one line per record, for systems)", "json": "JSON (nested, for systems)", "pdf": "PDF report"}
-SCOPES = ("organisation", "team", "person")
 
 
 @dataclass(frozen=True)

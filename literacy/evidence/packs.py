@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import Flask, render_template
-from sqlalchemy import event, func, or_, select, update
+from sqlalchemy import event, or_, select, update
 
 from literacy.cohorts import assignments
 from literacy.cohorts.tables import Cohort, CohortAssignment, CohortMember
@@ -20,6 +20,7 @@ from literacy.content.types import Catalogue
 from literacy.evidence import audit, certification, cycles, pack
 from literacy.evidence.cycles import plain
 from literacy.evidence.tables import Certification, EvidencePack, Policy, PolicyAcknowledgement
+from literacy.insights import metrics
 from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, LessonCompletion, SkillScore
 from literacy.people.tables import Organization, Team, User, team_members
@@ -42,7 +43,7 @@ class Refused(Exception):
 @dataclass(frozen=True)
 class Scope:
     org_id: int
-    kind: str  # pack.SCOPES
+    kind: str  # "organisation", "team" or "person"
     team_id: int | None = None
     user_id: int | None = None
 
@@ -331,6 +332,7 @@ def render(fmt: str, found: Rendered, catalogue: Catalogue) -> bytes:
             "evidence/pack.html",
             pack=found,
             summary=pack.summary(found.people, found.policy_version),
+            firm_width=metrics.LOW_CONFIDENCE_WIDTH,
             teams=_by_team(found.people),
             catalogue=catalogue,
             statuses=certification.STATUSES,
@@ -501,7 +503,3 @@ def one(org_id: int, pack_id: int) -> EvidencePack | None:
         row.status, row.error = "failed", "The build stopped (its server restarted): request the pack again."
         db.session.flush()
     return row
-
-
-def count(org_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(EvidencePack).where(EvidencePack.org_id == org_id))

@@ -8,7 +8,11 @@ removes the pause). It prints requests per second, p50/p95/p99 latency, the coun
 answers, and a reconciliation of the choices the clients saw accepted against the rows in the
 database. Bounded: it stops by itself after --seconds.
 
-    .venv/bin/python bench/load.py [--learners 100] [--seconds 60] [--workers 2]
+It also prints the memory (RSS) of each gunicorn worker at the end, with all ten roles' content
+loaded. ``--versus N`` runs the same load N times each against this checkout and against the code
+before the work on cost and scale (``common.BASELINE``), interleaved, and prints both side by side.
+
+    .venv/bin/python bench/load.py [--learners 100] [--seconds 60] [--workers 2] [--versus 3]
     tests/with_postgres.sh .venv/bin/python bench/load.py --postgres
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import os
 import random
 import re
@@ -30,7 +35,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, baseline_tree, children, rss_mb, use_code
+
+CODE = use_code()  # the checkout whose app is served: this one, or another with --code DIR
+sys.path.insert(0, str(CODE))
 BIN = Path(sys.executable).parent
 PASSWORD = "load test passphrase"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -175,7 +183,7 @@ def free_port() -> int:
 
 def prepare(env: dict, learners: int) -> None:
     """Migrate the schema and create the learner accounts (one shared strong hash)."""
-    subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([BIN / "flask", "--app", "app", "db", "upgrade"], cwd=CODE, env=env, check=True, capture_output=True)
     script = f"""
 from app import app
 from literacy.platform.extensions import db
@@ -192,7 +200,7 @@ with app.app_context():
     )
     db.session.commit()
 """
-    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "-c", script], cwd=CODE, env=env, check=True)
 
 
 def count_steps(env: dict) -> int:
@@ -204,7 +212,7 @@ def count_steps(env: dict) -> int:
     )
     return int(
         subprocess.run(
-            [sys.executable, "-c", script], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+            [sys.executable, "-c", script], cwd=CODE, env=env, check=True, capture_output=True, text=True
         ).stdout
     )
 
@@ -216,7 +224,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-think", action="store_true", help="no pause between requests")
     parser.add_argument("--postgres", action="store_true", help="use TEST_DATABASE_URL (set by tests/with_postgres.sh)")
+    parser.add_argument("--versus", type=int, default=0, help="interleaved runs against the baseline code, each")
     args = parser.parse_args()
+    if args.versus:
+        return versus(args.versus)
     with tempfile.TemporaryDirectory() as tmp:
         database = os.environ["TEST_DATABASE_URL"] if args.postgres else f"sqlite:///{tmp}/load.sqlite3"
         port = free_port()
@@ -233,7 +244,7 @@ def main() -> None:
         with open(Path(tmp) / "server.log", "w") as log:
             server = subprocess.Popen(
                 [BIN / "gunicorn", "-c", "python:literacy.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "app:app"],
-                cwd=ROOT,
+                cwd=CODE,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -259,6 +270,7 @@ def main() -> None:
                 for t in threads:
                     t.join(timeout=args.seconds + 60)
                 elapsed = time.time() - started
+                workers_mb = [rss_mb(pid) for pid in children(server.pid)]
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -298,6 +310,48 @@ def main() -> None:
     print(
         f"choices acknowledged to clients: {accepted}; choice rows in the database: {rows}; "
         f"lost: {max(0, accepted - rows)}; extra rows: {max(0, rows - accepted)}"
+    )
+    print(
+        "memory per gunicorn worker (RSS, ten roles of content loaded): " + ", ".join(f"{m:.0f} MB" for m in workers_mb)
+    )
+    steady_p99 = statistics.quantiles(steady, n=100)[98] if signins and len(steady) > 1 else q[98]
+    summary = {"rps": len(latencies) / elapsed, "p50": q[49], "p99": q[98], "steady_p99": steady_p99}
+    summary |= {"errors": errors, "lost": max(0, accepted - rows), "extra": max(0, rows - accepted)}
+    print("RESULT " + json.dumps(summary | {"rss": workers_mb}))
+
+
+def versus(rounds: int) -> None:
+    """The same load against this checkout and the baseline, interleaved; medians side by side."""
+    tree = baseline_tree()
+    if tree is None:
+        print("baseline revision not available (a shallow clone?): run without --versus")
+        return
+    argv = [a for i, a in enumerate(sys.argv[1:]) if a != "--versus" and sys.argv[i] != "--versus"]
+    found: dict[str, list[dict]] = {"baseline": [], "now": []}
+    for _ in range(rounds):
+        for name, code in (("baseline", tree), ("now", CODE)):
+            done = subprocess.run(
+                [sys.executable, str(ROOT / "bench" / "load.py"), *argv, "--code", str(code)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            result = json.loads(done.stdout.split("RESULT ", 1)[1])
+            found[name].append(result)
+            print(
+                f"  {name:>8}: {result['rps']:.0f} requests/s, steady p99 {result['steady_p99'] * 1000:.0f} ms, "
+                f"5xx {result['errors']}, lost {result['lost']}, extra {result['extra']}, "
+                f"worker RSS {', '.join(f'{m:.0f}' for m in result['rss'])} MB"
+            )
+    medians = {
+        name: {k: statistics.median(r[k] for r in runs) for k in ("rps", "steady_p99", "p50")}
+        for name, runs in found.items()
+    }
+    old, new = medians["baseline"], medians["now"]
+    print(
+        f"median of {rounds} interleaved runs each: {old['rps']:.0f} -> {new['rps']:.0f} requests/s "
+        f"({new['rps'] / old['rps']:.2f}x); steady-state p99 {old['steady_p99'] * 1000:.0f} -> "
+        f"{new['steady_p99'] * 1000:.0f} ms; p50 {old['p50'] * 1000:.0f} -> {new['p50'] * 1000:.0f} ms"
     )
 
 

@@ -1,26 +1,32 @@
 """Benchmark: the leader's overview for organisations of N learners over the shipped content.
 
 For each N (default 1,000, 10,000 and 50,000) it builds a fresh SQLite database with about 40
-attempts per learner (each with its path of choices and skill scores), then prints the median
-time of the overview computation and of the whole page, and the growth against the smallest N.
-Targets: under 1 s at 10,000 learners; growth no worse than linear.
+attempts per learner (each with its path of choices and skill scores) and builds the read models
+and organisation totals, then times the overview computation and the whole page (median of
+several runs) with this checkout's code and, side by side on the same database, with the code
+before the organisation totals (``common.BASELINE``), interleaved. It prints both, the growth
+against the smallest N, and each process's peak memory (RSS). Target: the overview at 50,000
+learners within 2x of its time at 1,000; at 200,000 it still answers.
 
-    .venv/bin/python bench/rollup.py [--sizes 1000 10000 50000] [--attempts 40]
+    .venv/bin/python bench/rollup.py [--sizes 1000 10000 50000] [--attempts 40] [--no-baseline]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import ROOT, baseline_tree, rss_mb, use_code
 
+sys.path.insert(0, str(use_code()))
 from literacy import create_app
 from literacy.insights import overview as insights
 from literacy.insights import readmodels as readmodel
@@ -29,6 +35,7 @@ from literacy.learning import engine
 from literacy.platform.database import create_schema
 from literacy.platform.extensions import db
 
+CODE = Path(sys.path[0])
 NOW = datetime(2026, 11, 24, 12, 0)
 
 
@@ -149,26 +156,43 @@ def timed(fn, runs: int) -> float:
     return statistics.median(samples)
 
 
-def measure(size: int, attempts: int, runs: int) -> tuple[float, float]:
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite3"})
-        with app.app_context():
-            create_schema()
-            started = time.perf_counter()
-            populate(app.extensions["catalogue"], size, attempts)
-            print(f"  setup: {time.perf_counter() - started:.1f} s")
-            started = time.perf_counter()
-            readmodel.rebuild(app.extensions["catalogue"])
-            print(f"  read-model rebuild from the full history: {time.perf_counter() - started:.1f} s")
-            catalogue = app.extensions["catalogue"]
-            compute = timed(lambda: insights.overview(Scope(1), catalogue, NOW), runs)
-        client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = f"{size + 1}:bench-leader:{int(time.time())}"  # signed in just now
-            session["_fresh"] = True
-        assert client.get("/insights/").status_code == 200
-        page = timed(lambda: client.get("/insights/"), runs)
-    return compute, page
+def build(path: str, size: int, attempts: int) -> None:
+    """The benchmark database: history for ``size`` learners, its read models and totals as of NOW."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        create_schema()
+        started = time.perf_counter()
+        populate(app.extensions["catalogue"], size, attempts)
+        print(f"  setup: {time.perf_counter() - started:.1f} s")
+        started = time.perf_counter()
+        readmodel.rebuild(app.extensions["catalogue"], NOW)
+        db.session.commit()
+        print(f"  read models and totals rebuilt from the full history: {time.perf_counter() - started:.1f} s")
+
+
+def measure(path: str, size: int, runs: int) -> dict:
+    """Time the overview and its page on a built database with whichever code this process runs."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        catalogue = app.extensions["catalogue"]
+        insights.overview(Scope(1), catalogue, NOW)  # warm: the first call may sweep stale evidence
+        db.session.commit()
+        compute = timed(lambda: insights.overview(Scope(1), catalogue, NOW), runs)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{size + 1}:bench-leader:{int(time.time())}"  # signed in just now
+        session["_fresh"] = True
+    assert client.get("/insights/").status_code == 200
+    page = timed(lambda: client.get("/insights/"), runs)
+    return {"compute": compute, "page": page, "rss": rss_mb()}
+
+
+def in_child(code, path: str, size: int, runs: int) -> dict:
+    """``measure`` in a new process running ``code`` (a checkout), so each has its own imports and memory."""
+    command = [sys.executable, str(ROOT / "bench" / "rollup.py"), "--measure", path, "--sizes", str(size)]
+    command += ["--runs", str(runs), "--code", str(code)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -176,20 +200,42 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--attempts", type=int, default=40)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved runs of each version per size")
+    parser.add_argument("--no-baseline", action="store_true", help="measure this checkout only")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)  # child mode: a built database to time
     args = parser.parse_args()
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.sizes[0], args.runs)))
+        return
+    baseline = None if args.no_baseline else baseline_tree()
+    versions = [("now", CODE)] + ([("baseline", baseline)] if baseline else [])
     results = []
     for size in args.sizes:
         print(f"N = {size:,}")
-        compute, page = measure(size, args.attempts, args.runs)
-        results.append((size, compute, page))
-        print(f"  overview computation: {compute * 1000:.0f} ms, page: {page * 1000:.0f} ms (median of {args.runs})")
-    base_size, base_compute, base_page = results[0]
-    print("\nlearners   computation   page      growth vs smallest (computation, page) / learners ratio")
-    for size, compute, page in results:
-        print(
-            f"{size:>9,}   {compute * 1000:>8.0f} ms  {page * 1000:>6.0f} ms   "
-            f"{compute / base_compute:>5.1f}x, {page / base_page:>5.1f}x / {size / base_size:.0f}x"
-        )
+        with tempfile.TemporaryDirectory() as tmp:
+            path = f"{tmp}/bench.sqlite3"
+            build(path, size, args.attempts)
+            found = {name: [] for name, _ in versions}
+            for _ in range(args.rounds):
+                for name, code in versions:
+                    found[name].append(in_child(code, path, size, args.runs))
+        row = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in found.items()}
+        results.append((size, row))
+        for name, figures in row.items():
+            print(
+                f"  {name:>8}: overview {figures['compute'] * 1000:.0f} ms, page {figures['page'] * 1000:.0f} ms, "
+                f"peak RSS {figures['rss']:.0f} MB"
+            )
+    base_size = results[0][0]
+    print("\nlearners   version    computation   page     growth vs smallest (computation, page) / learners ratio")
+    for size, row in results:
+        for name, figures in row.items():
+            first = results[0][1][name]
+            print(
+                f"{size:>9,}   {name:<9} {figures['compute'] * 1000:>8.0f} ms  {figures['page'] * 1000:>6.0f} ms   "
+                f"{figures['compute'] / first['compute']:>5.1f}x, {figures['page'] / first['page']:>5.1f}x"
+                f" / {size / base_size:.0f}x"
+            )
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from literacy.evidence import cycles, policy
 from literacy.evidence.tables import PolicyAcknowledgement
+from literacy.people.tables import Team, User
 from literacy.platform.extensions import db
 
 
@@ -30,20 +31,27 @@ class Compliance:
         return self.statuses.get("lapsed", 0) + self.statuses.get("revoked", 0)
 
 
-def compliance(org_id: int, team_ids: tuple[int, ...] | None = None, user_ids=None) -> Compliance:
+def compliance(org_id: int, team_ids: tuple[int, ...] | None = None, user_ids=None, as_of=None) -> Compliance:
     """For the organisation, some of its teams or some people (``user_ids``, a cohort's members):
-    three queries, the people and their cycles, and the current version's acknowledgements."""
-    rows = cycles.in_organisation(org_id, team_ids=team_ids, user_ids=user_ids)
+    three queries, the people (as cycles.in_organisation picks them, only the columns counted here)
+    and their cycles, and the current version's acknowledgements."""
+    query = select(User.id, User.role, User.external).where(User.org_id == org_id, User.active.is_(True))
+    if team_ids is not None:
+        query = query.where(User.teams.any(Team.id.in_(team_ids)))
+    if user_ids is not None:
+        query = query.where(User.id.in_(user_ids))
+    people = db.session.execute(query).all()
+    found = cycles.standings(people, as_of)  # at ``as_of``, now by default
     current = policy.current(org_id)
     signed: set[int] = set()
     if current is not None:
         query = select(PolicyAcknowledgement.user_id).where(PolicyAcknowledgement.policy_id == current.id)
         signed = set(db.session.scalars(query))
     return Compliance(
-        people=len(rows),
-        external=sum(person.external for person, _ in rows),
-        statuses=cycles.counts(rows),
+        people=len(people),
+        external=sum(person.external for person in people),
+        statuses=cycles.counts((person, found[person.id]) for person in people),
         policy_version=current.version if current else None,
-        acknowledged=sum(person.id in signed for person, _ in rows),
-        lapsed_ids=frozenset(person.id for person, standing in rows if standing.lapsed),
+        acknowledged=sum(person.id in signed for person in people),
+        lapsed_ids=frozenset(person.id for person in people if found[person.id].lapsed),
     )

@@ -1,4 +1,4 @@
-"""The leader's overview: rollup queries in, metric definitions applied. No Flask."""
+"""The leader's overview: kept totals or rollup queries in, metric definitions applied."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from literacy.content.types import Catalogue
-from literacy.insights import metrics, rollups
+from literacy.evidence import policy
+from literacy.evidence import queries as evidence_queries
+from literacy.insights import metrics, rollups, totals
 from literacy.insights.rollups import Scope, Windows
 
 DIMENSIONS = ("role", "team", "organisation")
@@ -30,6 +32,47 @@ class Overview:
     min_learners: int
     windows: Windows
     operating: metrics.OperatingCounts
+    compliance: evidence_queries.Compliance | None = None  # certification and policy standing in scope
+
+
+class Figures:
+    """Where the overview's rows come from: the organisation's kept totals (``insights.totals``),
+    which cost the same at any size, or the live queries (``insights.rollups``) for a set of teams,
+    or while the totals wait for a rebuild after a content or settings change. Both give the same
+    figures (tests/test_totals.py)."""
+
+    def __init__(self, scope: Scope, catalogue: Catalogue, windows: Windows):
+        self.scope, self.catalogue, self.windows = scope, catalogue, windows
+        self.kept = scope.team_ids is None and totals.usable(
+            catalogue, scope.org_id, windows.now, windows.evidence_days, windows.currency_months
+        )
+        if self.kept:
+            totals.sweep(catalogue, scope.org_id, windows.now)  # evidence that turned stale since
+
+    def cells(self, dimension: str) -> list[metrics.CellRow]:
+        if self.kept:
+            return totals.cells(self.scope.org_id, dimension)
+        return rollups.cells(self.scope, self.catalogue, self.windows, dimension)
+
+    def role_counts(self) -> list[metrics.RoleCounts]:
+        if self.kept:
+            return totals.role_counts(
+                self.catalogue, self.scope.org_id, rollups.months_back(self.windows.now.date(), 1)[0]
+            )
+        return rollups.role_counts(self.scope, self.catalogue, self.windows)
+
+    def compliance(self) -> evidence_queries.Compliance:
+        """Certification and AI-use policy standing of the active people in scope (no names)."""
+        if not self.kept:
+            return evidence_queries.compliance(self.scope.org_id, self.scope.team_ids, as_of=self.windows.now)
+        current = policy.current(self.scope.org_id)
+        people, external, statuses, signed = totals.compliance(self.scope.org_id, current.id if current else None)
+        return evidence_queries.Compliance(people, external, statuses, current.version if current else None, signed)
+
+    def trend_rows(self, months: list[str]) -> dict[str, dict]:
+        if self.kept:
+            return totals.trend_rows(self.scope.org_id, months)
+        return rollups.trend_rows(self.scope, self.catalogue, self.windows, months)
 
 
 def heatmap(
@@ -39,16 +82,16 @@ def heatmap(
     dimension: str,
     min_learners: int,
     role_rows: list[metrics.CellRow] | None = None,
+    figures: Figures | None = None,
 ) -> Heatmap:
     """Cells for one dimension; the organisation's come from the role rows (pass them to reuse them)."""
+    figures = figures or Figures(scope, catalogue, windows)
     if dimension == "organisation":
-        rows = metrics.combine(
-            role_rows if role_rows is not None else rollups.cells(scope, catalogue, windows, "role"), "organisation"
-        )
+        rows = metrics.combine(role_rows if role_rows is not None else figures.cells("role"), "organisation")
     elif dimension == "role" and role_rows is not None:
         rows = role_rows
     else:
-        rows = rollups.cells(scope, catalogue, windows, dimension)
+        rows = figures.cells(dimension)
     if dimension == "role":
         groups = [(r.id, r.name) for r in catalogue.roles.values()]
     elif dimension == "team":
@@ -73,19 +116,17 @@ def overview(
 ) -> Overview:
     """Everything the leader's page shows; ``operating``: the AI-workflow registry's counts."""
     windows = Windows(now, evidence_days, currency_months)
-    counts = rollups.role_counts(scope, catalogue, windows)
-    role_rows = rollups.cells(scope, catalogue, windows, "role")
-    maps = {d: heatmap(scope, catalogue, windows, d, min_learners, role_rows) for d in DIMENSIONS}
+    figures = Figures(scope, catalogue, windows)
+    counts = figures.role_counts()
+    role_rows = figures.cells("role")
+    maps = {d: heatmap(scope, catalogue, windows, d, min_learners, role_rows, figures) for d in DIMENSIONS}
     month_list = rollups.months_back(now.date(), months)
     people = {c.role: c.people for c in counts}
-    trend = (
-        metrics.trend_series(month_list, people, rollups.trend_rows(scope, catalogue, windows, month_list))
-        if people
-        else []
-    )
+    trend = metrics.trend_series(month_list, people, figures.trend_rows(month_list)) if people else []
     gaps = metrics.top_gaps(list(maps["role"].cells.values()))
     operating = operating or metrics.OperatingCounts()
-    return Overview(metrics.maturity(counts, operating), counts, maps, gaps, trend, min_learners, windows, operating)
+    maturity = metrics.maturity(counts, operating)
+    return Overview(maturity, counts, maps, gaps, trend, min_learners, windows, operating, figures.compliance())
 
 
 def team_comparison(team_map: Heatmap) -> list[tuple[str, int | None, int]]:

@@ -8,10 +8,12 @@ bulk changes or a content update. Nothing here commits.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, insert, select
 
 from literacy.content.types import Catalogue
-from literacy.insights import rollups
+from literacy.insights import rollups, totals
 from literacy.insights.tables import Evidence, LearnerMonth, TrackProgress
 from literacy.people.tables import User
 from literacy.platform.extensions import db
@@ -26,6 +28,8 @@ def _people(user_ids: list[int] | None):
 
 def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
     """Recompute the evidence, track progress and monthly evidence of ``user_ids`` (None: everyone)."""
+    if user_ids:
+        totals.take_turns(db.session.connection(), sorted(set(user_ids)))  # parallel refreshes of one person wait
     people = _people(user_ids)
     for model in (Evidence, TrackProgress, LearnerMonth):
         query = delete(model)
@@ -45,7 +49,11 @@ def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
             ["user_id", "month", "met"], select(monthly.c.user_id, monthly.c.month, monthly.c.met)
         )
     )
+    if user_ids is not None:
+        totals.refresh(catalogue, user_ids)
 
 
-def rebuild(catalogue: Catalogue) -> None:
+def rebuild(catalogue: Catalogue, now: datetime | None = None) -> None:
+    """Every read model, then the organisation totals derived from them, from scratch."""
     refresh(catalogue, None)
+    totals.rebuild(catalogue, now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, distinct, func, literal, select, union_all
+from sqlalchemy import Float, Integer, String, and_, case, column, distinct, func, select, text, union_all
 
 from literacy.content import cues
 from literacy.content.types import Catalogue
@@ -58,16 +58,49 @@ class Windows:
         return self.now - timedelta(days=self.evidence_days)
 
 
+_KEPT: list[tuple[Catalogue, dict]] = []  # the few catalogues alive (one per app) and their literal tables
+
+
+def _per_catalogue(catalogue: Catalogue, name: str, build):
+    """A content table built once per catalogue: the learning-event path joins them on every event."""
+    tables = next((kept for known, kept in _KEPT if known is catalogue), None)
+    if tables is None:
+        tables = {}
+        _KEPT.append((catalogue, tables))
+        del _KEPT[:-4]
+    if name not in tables:
+        tables[name] = build()
+    return tables[name]
+
+
+def _sql(value) -> str:
+    """A content value (an id, a number) as an SQL literal."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool | int | float):
+        return repr(int(value) if isinstance(value, bool) else value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def _table(name: str, columns: tuple[str, ...], rows: list[tuple]):
-    """A small literal table (role targets, lesson roles) usable in joins on SQLite and PostgreSQL."""
+    """A small literal table (role targets, lesson roles) usable in joins on SQLite and PostgreSQL,
+    written as SQL text: built from SQL expressions, a table of 200 rows cost more to construct
+    and to key for the statement cache than the query that uses it."""
     if not rows:
         rows = [tuple(None for _ in columns)]
     # every row has one value per column: a short row would silently drop columns from the union
-    selects = [select(*(literal(v).label(c) for v, c in zip(row, columns, strict=True))) for row in rows]
-    return (union_all(*selects) if len(selects) > 1 else selects[0]).subquery(name)
+    selects = [", ".join(f"{_sql(v)} AS {c}" for v, c in zip(row, columns, strict=True)) for row in rows]
+    kinds = [next((v for v in values if v is not None), "") for values in zip(*rows, strict=True)]
+    types = [Float() if isinstance(k, float) else Integer() if isinstance(k, int) else String() for k in kinds]
+    typed = [column(c, t) for c, t in zip(columns, types, strict=True)]
+    return text(" UNION ALL ".join(f"SELECT {line}" for line in selects)).columns(*typed).subquery(name)
 
 
 def targets_table(catalogue: Catalogue):
+    return _per_catalogue(catalogue, "targets", lambda: _targets_table(catalogue))
+
+
+def _targets_table(catalogue: Catalogue):
     rows = [
         (r.id, s, t, int(s in metrics.critical_skills(r.targets)))
         for r in catalogue.roles.values()
@@ -78,6 +111,10 @@ def targets_table(catalogue: Catalogue):
 
 def best_table(catalogue: Catalogue):
     """Literal table (scenario_id, skill_id, best): the points each scenario can award in each skill."""
+    return _per_catalogue(catalogue, "best", lambda: _best_table(catalogue))
+
+
+def _best_table(catalogue: Catalogue):
     rows = [(s.id, skill, best) for s in catalogue.scenarios.values() for skill, best in s.best.items()]
     return _table("best", ("scenario_id", "skill_id", "best"), rows)
 
@@ -170,17 +207,14 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
 
 
 def _lesson_roles(catalogue: Catalogue):
-    return _table(
-        "lesson_roles",
-        ("lesson_id", "role"),
-        [(lesson.id, course.role) for course in catalogue.courses.values() for lesson in course.lessons],
-    )
+    rows = [(lesson.id, course.role) for course in catalogue.courses.values() for lesson in course.lessons]
+    return _per_catalogue(catalogue, "lesson_roles", lambda: _table("lesson_roles", ("lesson_id", "role"), rows))
 
 
 def _role_totals(catalogue: Catalogue):
     rows = [(r, len(catalogue.courses[r].lessons) if r in catalogue.courses else 0) for r in catalogue.roles]
     rows = [(r, n + len(catalogue.role_scenarios(r))) for r, n in rows]
-    return _table("role_totals", ("role", "total"), rows)
+    return _per_catalogue(catalogue, "role_totals", lambda: _table("role_totals", ("role", "total"), rows))
 
 
 def latest_assessed_scores(people, catalogue: Catalogue):

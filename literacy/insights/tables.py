@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from literacy.platform.extensions import db
@@ -48,3 +48,82 @@ class LearnerMonth(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True, index=True)  # YYYY-MM
     met: Mapped[bool]
+
+
+class LearnerSnapshot(db.Model):
+    """Aggregate bookkeeping: what one person currently adds to their organisation's totals
+    (``insights.aggregates.Snapshot`` as JSON), so a change is applied as a difference."""
+
+    __tablename__ = "learner_snapshots"
+    __table_args__ = (
+        Index("ix_learner_snapshots_expiry", "org_id", "expires_at"),
+        Index("ix_learner_snapshots_computed", "org_id", "computed_at"),
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    data: Mapped[str] = mapped_column(Text)
+    computed_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]  # the oldest fresh evidence turns stale: recompute after this
+
+
+class SkillTotal(db.Model):
+    """Aggregate: per organisation, role or team, and skill, the sums behind a heatmap cell."""
+
+    __tablename__ = "skill_totals"
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(8), primary_key=True)  # role | team
+    group_key: Mapped[str] = mapped_column(String(120), primary_key=True)  # the role id or the team id
+    skill_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    learners: Mapped[int] = mapped_column(default=0)
+    at_target: Mapped[int] = mapped_column(default=0)
+    prof_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    target_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    everyone: Mapped[int] = mapped_column(default=0)
+    var_sum: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class MonthTotal(db.Model):
+    """Aggregate: per organisation, role and month, the counts behind the monthly trend."""
+
+    __tablename__ = "month_totals"
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(60), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    started: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)
+    evidence: Mapped[int] = mapped_column(default=0)
+    met: Mapped[int] = mapped_column(default=0)
+    current: Mapped[int] = mapped_column(default=0)
+
+
+class RoleTotal(db.Model):
+    """Aggregate: per organisation and role, learners and learners at target in every critical skill."""
+
+    __tablename__ = "role_totals"
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(60), primary_key=True)
+    people: Mapped[int] = mapped_column(default=0)
+    at_target: Mapped[int] = mapped_column(default=0)
+
+
+class ComplianceTotal(db.Model):
+    """Aggregate: per organisation, certification status and newest AI-use policy acknowledged (its
+    id, 0 for none), the active people (any access) and how many of them are external."""
+
+    __tablename__ = "compliance_totals"
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20), primary_key=True)
+    policy_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    people: Mapped[int] = mapped_column(default=0)
+    external: Mapped[int] = mapped_column(default=0)
+
+
+class TotalsState(db.Model):
+    """Which content and settings the aggregates were built for: a mismatch (new content, another
+    evidence window) means the overview reads the live queries until ``flask rollups rebuild``."""
+
+    __tablename__ = "totals_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime]

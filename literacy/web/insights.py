@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from flask_login import current_user
 
 from literacy.evidence import certification, cycles
-from literacy.evidence import queries as evidence_queries
 from literacy.insights import metrics, rollups
 from literacy.insights import overview as insights
 from literacy.insights.rollups import Scope, Windows
@@ -84,11 +83,10 @@ def overview():
         return maturity_csv(data)
     cat = catalogue()
     team_rows = insights.team_comparison(data.heatmaps["team"])
-    where = scope()
     return render_template(
         "insights/overview.html",
         data=data,
-        compliance=evidence_queries.compliance(where.org_id, where.team_ids),
+        compliance=data.compliance,
         statuses=certification.STATUSES,
         catalogue=cat,
         indicators=metrics.INDICATORS,

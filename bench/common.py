@@ -8,6 +8,7 @@ quoted between runs made this way, interleaved, because these machines are noisy
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import subprocess
@@ -51,13 +52,48 @@ def rss_mb(pid: int | None = None) -> float:
     """Resident memory in MB: of process ``pid`` now (from /proc), or this process's peak."""
     if pid is None:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return _proc_kb(f"/proc/{pid}/status", "VmRSS:") / 1024
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional memory in MB: pages shared with other processes (gunicorn's forked workers)
+    counted in part, so the figures of all workers add up to what they really use together."""
+    return _proc_kb(f"/proc/{pid}/smaps_rollup", "Pss:") / 1024
+
+
+def _proc_kb(path: str, field: str) -> int:
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith(field)), 0)
 
 
 def children(pid: int) -> list[int]:
     """The direct child processes of ``pid`` (gunicorn's workers under its arbiter)."""
     path = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def result_line(figures: dict) -> str:
+    """The line a benchmark prints last for :func:`interleaved` to read."""
+    return "RESULT " + json.dumps(figures)
+
+
+def interleaved(script: str, argv: list[str], rounds: int, show) -> dict[str, list[dict]] | None:
+    """Run ``bench/<script>`` ``rounds`` times against the baseline and this checkout, alternately,
+    each in its own process; {"baseline": [figures ...], "now": [...]}, calling ``show(name, figures)``
+    after each run. None when the baseline revision is not available."""
+    tree = baseline_tree()
+    if tree is None:
+        print("baseline revision not available (a shallow clone?): measured this checkout only")
+        return None
+    found: dict[str, list[dict]] = {"baseline": [], "now": []}
+    for _ in range(rounds):
+        for name, code in (("baseline", tree), ("now", ROOT)):
+            command = [sys.executable, str(ROOT / "bench" / script), *argv, "--code", str(code)]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            figures = json.loads(done.stdout.split("RESULT ", 1)[1].splitlines()[0])
+            found[name].append(figures)
+            show(name, figures)
+    return found

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import random
 import re
@@ -35,7 +34,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from common import ROOT, baseline_tree, children, rss_mb, use_code
+from common import children, interleaved, pss_mb, result_line, rss_mb, use_code
 
 CODE = use_code()  # the checkout whose app is served: this one, or another with --code DIR
 sys.path.insert(0, str(CODE))
@@ -270,7 +269,8 @@ def main() -> None:
                 for t in threads:
                     t.join(timeout=args.seconds + 60)
                 elapsed = time.time() - started
-                workers_mb = [rss_mb(pid) for pid in children(server.pid)]
+                workers = children(server.pid)
+                workers_mb, workers_pss = [rss_mb(pid) for pid in workers], [pss_mb(pid) for pid in workers]
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -317,32 +317,24 @@ def main() -> None:
     steady_p99 = statistics.quantiles(steady, n=100)[98] if signins and len(steady) > 1 else q[98]
     summary = {"rps": len(latencies) / elapsed, "p50": q[49], "p99": q[98], "steady_p99": steady_p99}
     summary |= {"errors": errors, "lost": max(0, accepted - rows), "extra": max(0, rows - accepted)}
-    print("RESULT " + json.dumps(summary | {"rss": workers_mb}))
+    print(result_line(summary | {"rss": workers_mb, "pss": workers_pss}))
 
 
 def versus(rounds: int) -> None:
     """The same load against this checkout and the baseline, interleaved; medians side by side."""
-    tree = baseline_tree()
-    if tree is None:
-        print("baseline revision not available (a shallow clone?): run without --versus")
-        return
     argv = [a for i, a in enumerate(sys.argv[1:]) if a != "--versus" and sys.argv[i] != "--versus"]
-    found: dict[str, list[dict]] = {"baseline": [], "now": []}
-    for _ in range(rounds):
-        for name, code in (("baseline", tree), ("now", CODE)):
-            done = subprocess.run(
-                [sys.executable, str(ROOT / "bench" / "load.py"), *argv, "--code", str(code)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            result = json.loads(done.stdout.split("RESULT ", 1)[1])
-            found[name].append(result)
-            print(
-                f"  {name:>8}: {result['rps']:.0f} requests/s, steady p99 {result['steady_p99'] * 1000:.0f} ms, "
-                f"5xx {result['errors']}, lost {result['lost']}, extra {result['extra']}, "
-                f"worker RSS {', '.join(f'{m:.0f}' for m in result['rss'])} MB"
-            )
+
+    def show(name: str, result: dict) -> None:
+        print(
+            f"  {name:>8}: {result['rps']:.0f} requests/s, steady p99 {result['steady_p99'] * 1000:.0f} ms, "
+            f"5xx {result['errors']}, lost {result['lost']}, extra {result['extra']}, "
+            f"worker RSS {', '.join(f'{m:.0f}' for m in result['rss'])} MB "
+            f"(PSS {', '.join(f'{m:.0f}' for m in result['pss'])} MB)"
+        )
+
+    found = interleaved("load.py", argv, rounds, show)
+    if found is None:
+        return
     medians = {
         name: {k: statistics.median(r[k] for r in runs) for k in ("rps", "steady_p99", "p50")}
         for name, runs in found.items()

@@ -3,10 +3,11 @@
 Starts gunicorn on loopback (SQLite), then for --seconds each drives --connections keep-alive
 clients at (1) GET /bare, a route that returns a constant, and (2) GET /attempts/<id>, a signed-in
 learner's current scenario node (session, access rule, attempt lookup, content, template).
-Prints requests per second and p95 for both and the ratio. Target: the step at 35% or more of
-the bare route's rate.
+Prints requests per second and p95 for both and the ratio, and the memory of each gunicorn worker.
+Target: the step at 50% or more of the bare route's rate. ``--versus N`` measures this checkout and
+the baseline code (``common.BASELINE``) N times each, interleaved.
 
-    .venv/bin/python bench/throughput.py [--connections 8] [--seconds 10] [--workers 2]
+    .venv/bin/python bench/throughput.py [--connections 8] [--seconds 10] [--workers 2] [--versus 3]
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import BIN, ROOT, TOKEN, Cookies, free_port, prepare
+from common import ROOT, children, interleaved, pss_mb, result_line, rss_mb
+from load import BIN, CODE, TOKEN, Cookies, free_port, prepare
 
 
 class Client:
@@ -89,7 +91,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--versus", type=int, default=0, help="interleaved runs against the baseline code, each")
     args = parser.parse_args()
+    if args.versus:
+        return versus(args.versus)
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
@@ -113,7 +118,7 @@ def main() -> None:
                     str(ROOT / "bench"),
                     "throughput_app:app",
                 ],
-                cwd=ROOT,
+                cwd=CODE,
                 env=env,
                 stdout=log,
                 stderr=log,
@@ -135,6 +140,8 @@ def main() -> None:
                 drive(step_clients, steps, 1)
                 bare = drive(bare_clients, ["/bare"] * args.connections, args.seconds)
                 step = drive(step_clients, steps, args.seconds)
+                workers = children(server.pid)
+                memory = [(rss_mb(pid), pss_mb(pid)) for pid in workers]
             finally:
                 server.terminate()
                 server.wait(timeout=30)
@@ -142,8 +149,25 @@ def main() -> None:
     print(f"bare route:      {bare[0]:8.0f} requests/s, p95 {bare[1]:6.1f} ms, non-200: {bare[2]}")
     print(f"scenario step:   {step[0]:8.0f} requests/s, p95 {step[1]:6.1f} ms, non-200: {step[2]}")
     print(
-        f"ratio: the scenario step runs at {100 * step[0] / bare[0]:.0f}% of the bare route's rate (target 35% or more)"
+        f"ratio: the scenario step runs at {100 * step[0] / bare[0]:.0f}% of the bare route's rate (target 50% or more)"
     )
+    print("memory per gunicorn worker: " + ", ".join(f"RSS {r:.0f} MB (PSS {p:.0f} MB)" for r, p in memory))
+    print(result_line({"bare": bare[0], "step": step[0], "ratio": step[0] / bare[0]}))
+
+
+def versus(rounds: int) -> None:
+    argv = [a for i, a in enumerate(sys.argv[1:]) if a != "--versus" and sys.argv[i] != "--versus"]
+
+    def show(name: str, figures: dict) -> None:
+        print(
+            f"  {name:>8}: bare {figures['bare']:.0f}/s, step {figures['step']:.0f}/s, "
+            f"step at {100 * figures['ratio']:.0f}% of bare"
+        )
+
+    found = interleaved("throughput.py", argv, rounds, show)
+    if found:
+        ratio = {name: statistics.median(r["ratio"] for r in runs) for name, runs in found.items()}
+        print(f"median: the step at {100 * ratio['baseline']:.0f}% of bare before, {100 * ratio['now']:.0f}% now")
 
 
 if __name__ == "__main__":

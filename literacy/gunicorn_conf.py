@@ -21,6 +21,27 @@ keepalive = int(os.environ.get("KEEPALIVE", 5))
 # connections it had queued; off by default, as the app holds no growing state.
 max_requests = int(os.environ.get("MAX_REQUESTS", 0))
 max_requests_jitter = 200
+# Load the app once in the master and fork the workers from it: the content catalogue and the
+# caches warmed below are shared (copy-on-write) instead of built again in every worker.
+preload_app = os.environ.get("PRELOAD_APP", "1") != "0"
 accesslog = None  # the app writes its own structured access line with the request id
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")  # the reverse proxy in front
+
+
+def when_ready(server):
+    """In the master, once the app is loaded: fill the caches the workers will inherit."""
+    if server.cfg.preload_app:
+        from literacy.web.scenarios import warm
+
+        warm(server.app.wsgi())
+
+
+def post_fork(server, worker):
+    """A worker never uses a database connection opened in the master: it opens its own."""
+    if not server.cfg.preload_app:
+        return
+    from literacy.platform.extensions import db
+
+    with server.app.wsgi().app_context():
+        db.engine.dispose(close=False)

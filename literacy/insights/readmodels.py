@@ -53,6 +53,12 @@ def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
         totals.refresh(catalogue, user_ids)
 
 
+def started_track(user_id: int) -> bool:
+    """Whether the learner's first activity on their own track is already recorded."""
+    query = select(TrackProgress.started_at).where(TrackProgress.user_id == user_id)
+    return db.session.scalar(query) is not None
+
+
 def rebuild(catalogue: Catalogue, now: datetime | None = None) -> None:
     """Every read model, then the organisation totals derived from them, from scratch."""
     refresh(catalogue, None)

@@ -87,7 +87,10 @@ def check_answered(catalogue: Catalogue, user: User, lesson: Lesson, picks: dict
 def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario, kind: str) -> Attempt:
     """A new attempt (assessed or practice) at the scenario's current version, at its first node."""
     attempt = new_attempt(user.id, scenario, utcnow(), kind)
-    readmodels.refresh(catalogue, [user.id])
+    # a start can only be the learner's first activity on their track; once there is one, it changes
+    # no read model (evidence, completion and monthly figures come from finished attempts)
+    if scenario.role == user.role and not readmodels.started_track(user.id):
+        readmodels.refresh(catalogue, [user.id])
     events.attempt_started(catalogue, user, scenario, attempt)
     return attempt
 

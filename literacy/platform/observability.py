@@ -11,7 +11,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_request_context, request, session
 
 from literacy.platform import origin
 
@@ -61,8 +61,6 @@ def init_app(app: Flask) -> None:
     def _finish(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if request.endpoint != "static":
-            from flask_login import current_user
-
             access.info(
                 "%s %s %s",
                 request.method,
@@ -73,7 +71,8 @@ def init_app(app: Flask) -> None:
                     "path": request.path,
                     "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
-                    "user_id": current_user.get_id().split(":")[0] if current_user.is_authenticated else None,
+                    # from the login cookie, not current_user: after the commit that would load the user again
+                    "user_id": session["_user_id"].split(":")[0] if "_user_id" in session else None,
                 },
             )
         return response

@@ -83,13 +83,21 @@ def play(attempt_id: int):
     )
 
 
-def _decisions_estimate(scenario) -> int:
+def _decisions_estimate(scenario, app=None) -> int:
     """The number of decisions on a typical path ("Decision 3 of about 6"), worked out once per
     scenario: the content does not change while the app runs, and the walk is the step's dearest part."""
-    known = current_app.extensions.setdefault("typical_decisions", {})
+    known = (app or current_app).extensions.setdefault("typical_decisions", {})
     if scenario.id not in known:
         known[scenario.id] = graph.typical_decisions(scenario)
     return known[scenario.id]
+
+
+def warm(app) -> None:
+    """Work out every scenario's estimate now (about 2 s for the shipped content): gunicorn calls this
+    in its master process, so the workers inherit it instead of each paying for it in its first
+    requests."""
+    for scenario in app.extensions["catalogue"].scenarios.values():
+        _decisions_estimate(scenario, app)
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])

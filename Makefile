@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-postgres test-browser test-lrs test-sso test-scim check lint format demo clean bench bench-quick
+.PHONY: run test test-postgres test-browser test-lrs test-sso test-scim test-scale check lint format demo clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	@# WeasyPrint (the evidence pack's PDF) needs Pango and a font: Debian's packages, if missing
@@ -23,11 +23,11 @@ run: $(STAMP)
 
 ## test: the fast suite (SQLite)
 test: $(STAMP)
-	$(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim
+	$(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale
 
 ## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing)
 test-postgres: $(STAMP)
-	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim -p no:cacheprovider
+	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale -p no:cacheprovider
 
 ## test-browser: end-to-end journeys and axe-core checks in headless Chromium (installs Debian's chromium if missing)
 BROWSER_STAMP := $(VENV)/.browser
@@ -64,6 +64,10 @@ test-sso: $(STAMP) $(SSO_STAMP)
 ## test-scim: scim2-tester's compliance checks, refusals over the wire and 1,000 people provisioned, against the app on loopback
 test-scim: $(STAMP)
 	$(BIN)/python -m pytest tests/scim -p no:cacheprovider -s
+
+## test-scale: two gunicorn servers and two of each outbox worker on one throwaway PostgreSQL: sessions and throttling shared, no choice lost or duplicated, each statement and email sent once
+test-scale: $(STAMP)
+	tests/with_postgres.sh $(BIN)/python -m pytest tests/scale -p no:cacheprovider -s
 
 ## lint: ruff's lint rules and formatting check over the whole tree (configured in pyproject.toml)
 lint: $(STAMP)

@@ -61,7 +61,7 @@ class Windows:
 _KEPT: list[tuple[Catalogue, dict]] = []  # the few catalogues alive (one per app) and their literal tables
 
 
-def _per_catalogue(catalogue: Catalogue, name: str, build):
+def per_catalogue(catalogue: Catalogue, name: str, build):
     """A content table built once per catalogue: the learning-event path joins them on every event."""
     tables = next((kept for known, kept in _KEPT if known is catalogue), None)
     if tables is None:
@@ -97,7 +97,7 @@ def _table(name: str, columns: tuple[str, ...], rows: list[tuple]):
 
 
 def targets_table(catalogue: Catalogue):
-    return _per_catalogue(catalogue, "targets", lambda: _targets_table(catalogue))
+    return per_catalogue(catalogue, "targets", lambda: _targets_table(catalogue))
 
 
 def _targets_table(catalogue: Catalogue):
@@ -111,7 +111,7 @@ def _targets_table(catalogue: Catalogue):
 
 def best_table(catalogue: Catalogue):
     """Literal table (scenario_id, skill_id, best): the points each scenario can award in each skill."""
-    return _per_catalogue(catalogue, "best", lambda: _best_table(catalogue))
+    return per_catalogue(catalogue, "best", lambda: _best_table(catalogue))
 
 
 def _best_table(catalogue: Catalogue):
@@ -208,13 +208,13 @@ def cells(scope: Scope, catalogue: Catalogue, windows: Windows, dimension: str) 
 
 def _lesson_roles(catalogue: Catalogue):
     rows = [(lesson.id, course.role) for course in catalogue.courses.values() for lesson in course.lessons]
-    return _per_catalogue(catalogue, "lesson_roles", lambda: _table("lesson_roles", ("lesson_id", "role"), rows))
+    return per_catalogue(catalogue, "lesson_roles", lambda: _table("lesson_roles", ("lesson_id", "role"), rows))
 
 
 def _role_totals(catalogue: Catalogue):
     rows = [(r, len(catalogue.courses[r].lessons) if r in catalogue.courses else 0) for r in catalogue.roles]
     rows = [(r, n + len(catalogue.role_scenarios(r))) for r, n in rows]
-    return _per_catalogue(catalogue, "role_totals", lambda: _table("role_totals", ("role", "total"), rows))
+    return per_catalogue(catalogue, "role_totals", lambda: _table("role_totals", ("role", "total"), rows))
 
 
 def latest_assessed_scores(people, catalogue: Catalogue):

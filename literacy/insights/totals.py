@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, object_session
 from literacy.content.types import Catalogue
 from literacy.evidence import certification
 from literacy.evidence.tables import Certification, PolicyAcknowledgement
-from literacy.insights import aggregates, metrics
+from literacy.insights import aggregates, metrics, rollups
 from literacy.insights.aggregates import CELL, COMPLIANCE, MONTH, ROLE, SkillFigure, Snapshot, Standing
 from literacy.insights.tables import (
     ComplianceTotal,
@@ -76,6 +76,11 @@ def settings() -> tuple[int, int]:
 def fingerprint(catalogue: Catalogue, evidence_days: int, currency_months: int) -> str:
     """What the totals depend on besides history: targets, critical skills, each scenario's points,
     each role's track, and the two windows."""
+    name = f"fingerprint-{evidence_days}-{currency_months}"
+    return rollups.per_catalogue(catalogue, name, lambda: _fingerprint(catalogue, evidence_days, currency_months))
+
+
+def _fingerprint(catalogue: Catalogue, evidence_days: int, currency_months: int) -> str:
     facts = {
         "targets": {r.id: r.targets for r in catalogue.roles.values()},
         "best": {s.id: s.best for s in catalogue.scenarios.values()},

@@ -86,24 +86,25 @@ check: $(STAMP)
 clean:
 	rm -rf $(VENV) $(LRS_VENV) instance/*.sqlite3 .pytest_cache .hypothesis tests/browser/node_modules tests/sso/node_modules
 
-## bench: print every benchmark figure (about ten minutes: the rollup at 50,000 learners, load on SQLite and PostgreSQL)
+## bench: print every benchmark figure, side by side with the baseline code where it applies (about half an hour: the overview at 50,000 and 200,000 learners, load on SQLite and PostgreSQL)
 bench: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
 	$(BIN)/python bench/people.py
 	$(BIN)/python bench/workflows.py
 	$(BIN)/python bench/evidence.py
 	$(BIN)/python bench/rollup.py
-	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/rollup.py --sizes 200000 --attempts 4 --no-baseline
+	$(BIN)/python bench/throughput.py --versus 3
 	$(BIN)/python bench/load.py
-	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 30
+	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 30 --versus 3
 	tests/with_postgres.sh $(BIN)/python bench/load.py --postgres
 
-## bench-quick: the same benchmarks at smaller sizes and shorter runs (about two minutes; run by CI)
+## bench-quick: the same benchmarks at smaller sizes and shorter runs (about five minutes; run by CI)
 bench-quick: $(STAMP)
 	$(BIN)/python bench/cohort_dashboard.py
 	$(BIN)/python bench/people.py
 	$(BIN)/python bench/workflows.py --runs 3
 	$(BIN)/python bench/evidence.py --people 1000
-	$(BIN)/python bench/rollup.py --sizes 1000 10000
-	$(BIN)/python bench/throughput.py --seconds 5
-	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 20
+	$(BIN)/python bench/rollup.py --sizes 1000 50000 --attempts 4 --rounds 1
+	$(BIN)/python bench/throughput.py --seconds 5 --versus 1
+	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 20 --versus 1

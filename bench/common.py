@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 from pathlib import Path
@@ -49,9 +48,10 @@ def baseline_tree(rev: str = BASELINE) -> Path | None:
 
 
 def rss_mb(pid: int | None = None) -> float:
-    """Resident memory in MB: of process ``pid`` now (from /proc), or this process's peak."""
+    """Resident memory in MB: of process ``pid`` now, or this process's peak (VmHWM: unlike
+    getrusage's maxrss, it does not carry over the parent's peak into a freshly started child)."""
     if pid is None:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return _proc_kb("/proc/self/status", "VmHWM:") / 1024
     return _proc_kb(f"/proc/{pid}/status", "VmRSS:") / 1024
 
 

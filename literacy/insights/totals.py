@@ -437,6 +437,22 @@ def kept_totals() -> dict[int, dict]:
     return found
 
 
+def differences(kept: dict[int, dict], computed: dict[int, dict]) -> list[tuple]:
+    """(org_id, key, kept values, recomputed values) wherever the two disagree beyond rounding."""
+
+    def rounded(values):
+        return tuple(round(v, 6) for v in values) if values else None
+
+    found = []
+    for org_id in sorted(kept.keys() | computed.keys()):
+        mine, theirs = kept.get(org_id, {}), computed.get(org_id, {})
+        for key in sorted(mine.keys() | theirs.keys(), key=str):
+            a, b = rounded(mine.get(key)), rounded(theirs.get(key))
+            if a != b and (any(a or ()) or any(b or ())):
+                found.append((org_id, key, a, b))
+    return found
+
+
 def rebuild(catalogue: Catalogue, now: datetime | None = None) -> None:
     """Recompute every snapshot and total from the read models, for this content and these settings."""
     days, months = settings()

@@ -8,17 +8,20 @@ figures. The set-up is in conftest.py and cluster.py.
 from __future__ import annotations
 
 import re
+import subprocess
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
 from .cluster import (
+    BIN,
     CHOICE_FORM,
     MAILED,
     PASSWORD,
     PLAYERS,
     REMINDED,
+    ROOT,
     SESSION_PEOPLE,
     SIGNUP_DOMAIN,
     THROTTLED,
@@ -267,6 +270,15 @@ def test_no_choice_is_lost_or_duplicated_when_learners_play_on_both_servers(clus
     )
     assert statements.get("answered") == len(rows), "one 'answered' statement per stored choice"
     assert statements.get("attempted") == len(attempts)
+    # the organisation totals, updated by both servers' parallel transactions, agree with a recomputation
+    checked = subprocess.run(
+        [str(BIN / "flask"), "--app", "app", "rollups", "check"],
+        env=cluster.env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
     requests = cluster.tally.requests - requests_before
     cluster.note(
         f"choices: {len(PLAYERS)} learners, {len(attempts)} attempts ({played.double_starts} started by a double click"

@@ -19,10 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "876307b"
 
 
+_chosen: list[Path] = []  # the checkout picked by the first call (a benchmark importing another)
+
+
 def use_code(argv: list[str] | None = None) -> Path:
     """The checkout to measure: ``--code DIR`` from the command line (the option is removed from
-    ``sys.argv``), else this one. Put it first on sys.path before importing ``literacy``:
-    ``sys.path.insert(0, str(use_code()))``."""
+    ``sys.argv``), else this one; later calls return the same. Put it first on sys.path before
+    importing ``literacy``: ``sys.path.insert(0, str(use_code()))``."""
+    if _chosen:
+        return _chosen[0]
     argv = sys.argv if argv is None else argv
     code = ROOT
     if "--code" in argv:
@@ -30,6 +35,7 @@ def use_code(argv: list[str] | None = None) -> Path:
         code = Path(argv[at + 1]).resolve()
         del argv[at : at + 2]
     os.chdir(code)  # the content folders and templates are found relative to the checkout
+    _chosen.append(code)
     return code
 
 

@@ -101,10 +101,12 @@ def ready(catalogue: Catalogue, evidence_days: int | None = None, currency_month
         evidence_days, currency_months = settings()
     wanted = fingerprint(catalogue, evidence_days, currency_months)
     state = db.session.get(TotalsState, STATE_ID)
-    if state is None:
-        db.session.add(TotalsState(id=STATE_ID, fingerprint=wanted, built_at=utcnow()))
-        db.session.flush()
-        return True
+    if state is None:  # parallel first requests: one row, whoever inserts first
+        connection = db.session.connection()
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        row = {"id": STATE_ID, "fingerprint": EMPTY, "built_at": utcnow()}
+        connection.execute(dialect.insert(TotalsState.__table__).values(row).on_conflict_do_nothing())
+        state = db.session.get(TotalsState, STATE_ID)
     if state.fingerprint == EMPTY:
         state.fingerprint = wanted
         db.session.flush()

@@ -32,9 +32,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")  # the 
 def when_ready(server):
     """In the master, once the app is loaded: fill the caches the workers will inherit."""
     if server.cfg.preload_app:
-        from literacy.web.scenarios import warm
-
-        warm(server.app.wsgi())
+        for scenario in server.app.wsgi().extensions["catalogue"].scenarios.values():
+            scenario.typical_decisions  # noqa: B018 (worked out once, then inherited by every worker)
 
 
 def post_fork(server, worker):

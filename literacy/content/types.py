@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 OUTCOMES = ("strong", "mixed", "poor")
 
@@ -176,6 +177,15 @@ class Scenario:
     strongest_path: tuple[tuple[str, int], ...] = ()  # (node id, choice index) pairs
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line, for messages
     workflows: tuple[str, ...] = ()  # the kinds of AI workflow this scenario trains an operator for
+
+    @cached_property
+    def typical_decisions(self) -> int:
+        """The number of decisions on a typical path ("Decision 3 of about 6"): worked out once,
+        since content does not change while the app runs and the walk is the step page's dearest
+        part (gunicorn's master works it out for every scenario before forking its workers)."""
+        from literacy.content.graph import typical_decisions  # the graph module builds on these types
+
+        return typical_decisions(self)
 
     @property
     def decision_nodes(self) -> list[Node]:

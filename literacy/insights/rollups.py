@@ -119,6 +119,17 @@ def _best_table(catalogue: Catalogue):
     return _table("best", ("scenario_id", "skill_id", "best"), rows)
 
 
+def fresh_sums(since: datetime) -> tuple:
+    """Aggregate columns over a learner's evidence in one skill, counting only what finished since
+    ``since``: points earned, points available, and scores (the estimate's inputs)."""
+    fresh = Evidence.finished_at >= since
+    return (
+        func.sum(case((fresh, Evidence.earned), else_=0.0)).label("earned"),
+        func.sum(case((fresh, Evidence.available), else_=0)).label("available"),
+        func.count(case((fresh, 1))).label("attempts"),
+    )
+
+
 def learner_skill(people, since: datetime, name: str = "learner_skill"):
     """Subquery: per learner and skill with any evidence, the proficiency estimate (``prof``, points
     out of 100) and its posterior variance (``var``) from fresh evidence since ``since`` (both NULL
@@ -126,14 +137,11 @@ def learner_skill(people, since: datetime, name: str = "learner_skill"):
     the date of the last evidence.
 
     The estimate is ``metrics.posterior``'s mean: (1 + points earned) / (2 + points available)."""
-    fresh = Evidence.finished_at >= since
     sums = (
         select(
             Evidence.user_id.label("user_id"),
             Evidence.skill_id.label("skill_id"),
-            func.sum(case((fresh, Evidence.earned), else_=0.0)).label("earned"),
-            func.sum(case((fresh, Evidence.available), else_=0)).label("available"),
-            func.count(case((fresh, 1))).label("attempts"),
+            *fresh_sums(since),
             func.max(Evidence.finished_at).label("last_at"),
         )
         .where(Evidence.user_id.in_(select(people.c.id)))

@@ -180,9 +180,7 @@ def _snapshots(catalogue: Catalogue, chosen, now: datetime, days: int, months: i
         select(
             Evidence.user_id,
             Evidence.skill_id,
-            func.sum(case((fresh, Evidence.earned), else_=0.0)),
-            func.sum(case((fresh, Evidence.available), else_=0)),
-            func.count(case((fresh, 1))),
+            *rollups.fresh_sums(since),
             func.min(case((fresh, Evidence.finished_at))),
         )
         .where(chosen(Evidence.user_id))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from literacy.content import graph
 from literacy.learning import attempts, engine, queries
 from literacy.learning.attempts import Outcome
 from literacy.learning.order import shuffled
@@ -79,25 +78,8 @@ def play(attempt_id: int):
         node=node,
         choices=shuffled(engine.offered(scenario, state), attempt.order_seed, node.id),
         form=ChoiceForm(step=attempt.step, node=node.id),
-        decisions=_decisions_estimate(scenario),
+        decisions=scenario.typical_decisions,
     )
-
-
-def _decisions_estimate(scenario, app=None) -> int:
-    """The number of decisions on a typical path ("Decision 3 of about 6"), worked out once per
-    scenario: the content does not change while the app runs, and the walk is the step's dearest part."""
-    known = (app or current_app).extensions.setdefault("typical_decisions", {})
-    if scenario.id not in known:
-        known[scenario.id] = graph.typical_decisions(scenario)
-    return known[scenario.id]
-
-
-def warm(app) -> None:
-    """Work out every scenario's estimate now (about 2 s for the shipped content): gunicorn calls this
-    in its master process, so the workers inherit it instead of each paying for it in its first
-    requests."""
-    for scenario in app.extensions["catalogue"].scenarios.values():
-        _decisions_estimate(scenario, app)
 
 
 @bp.route("/attempts/<int:attempt_id>/choose", methods=["POST"])

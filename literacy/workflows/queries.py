@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from literacy.content.types import Catalogue
 from literacy.evidence import cycles
-from literacy.insights import metrics
+from literacy.insights import metrics, rollups
 from literacy.insights.tables import Evidence
 from literacy.people.tables import User
 from literacy.platform.extensions import db
@@ -82,14 +82,11 @@ def skill_evidence(user_ids: set[int], since: datetime) -> dict[int, dict[str, S
     """Per person and skill: points earned and available over fresh evidence, and the newest date."""
     if not user_ids:
         return {}
-    fresh = Evidence.finished_at >= since
     rows = db.session.execute(
         select(
             Evidence.user_id,
             Evidence.skill_id,
-            func.sum(case((fresh, Evidence.earned), else_=0.0)),
-            func.sum(case((fresh, Evidence.available), else_=0)),
-            func.count(case((fresh, 1))),
+            *rollups.fresh_sums(since),
             func.max(Evidence.finished_at),
         )
         .where(Evidence.user_id.in_(user_ids))

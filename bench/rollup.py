@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from common import ROOT, baseline_tree, rss_mb, use_code
@@ -32,11 +32,12 @@ from literacy.insights import overview as insights
 from literacy.insights import readmodels as readmodel
 from literacy.insights.rollups import Scope
 from literacy.learning import engine
+from literacy.platform.clock import utcnow
 from literacy.platform.database import create_schema
 from literacy.platform.extensions import db
 
 CODE = Path(sys.path[0])
-NOW = datetime(2026, 11, 24, 12, 0)
+NOW = utcnow().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)  # the history ends here
 
 
 def walks(catalogue, per_scenario: int, rng: random.Random) -> dict[str, list]:
@@ -157,7 +158,7 @@ def timed(fn, runs: int) -> float:
 
 
 def build(path: str, size: int, attempts: int) -> None:
-    """The benchmark database: history for ``size`` learners, its read models and totals as of NOW."""
+    """The benchmark database: history for ``size`` learners up to NOW, its read models and totals."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         create_schema()
@@ -165,7 +166,7 @@ def build(path: str, size: int, attempts: int) -> None:
         populate(app.extensions["catalogue"], size, attempts)
         print(f"  setup: {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        readmodel.rebuild(app.extensions["catalogue"], NOW)
+        readmodel.rebuild(app.extensions["catalogue"])
         db.session.commit()
         print(f"  read models and totals rebuilt from the full history: {time.perf_counter() - started:.1f} s")
 
@@ -175,9 +176,10 @@ def measure(path: str, size: int, runs: int) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         catalogue = app.extensions["catalogue"]
-        insights.overview(Scope(1), catalogue, NOW)  # warm: the first call may sweep stale evidence
+        # at the moment of reading, as the page does; the first call may sweep evidence turned stale
+        insights.overview(Scope(1), catalogue, utcnow())
         db.session.commit()
-        compute = timed(lambda: insights.overview(Scope(1), catalogue, NOW), runs)
+        compute = timed(lambda: insights.overview(Scope(1), catalogue, utcnow()), runs)
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = f"{size + 1}:bench-leader:{int(time.time())}"  # signed in just now

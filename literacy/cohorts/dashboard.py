@@ -23,15 +23,19 @@ class Dashboard:
     scenarios: list[str]  # assigned scenario ids, across the cohort's roles
 
 
+def _rules(cohort: Cohort, today: date) -> dict:
+    """The cohort's settings the status rules apply, read from the cohort once, not per learner."""
+    return {
+        "due_on": cohort.due_on,
+        "starts_on": cohort.starts_on,
+        "today": today,
+        "stall_days": cohort.stall_days,
+        "require_target": cohort.requirement == "at-target",
+    }
+
+
 def _row(cohort: Cohort, facts: status.LearnerFacts, today: date) -> status.LearnerRow:
-    return status.learner_row(
-        facts,
-        due_on=cohort.due_on,
-        starts_on=cohort.starts_on,
-        today=today,
-        stall_days=cohort.stall_days,
-        require_target=cohort.requirement == "at-target",
-    )
+    return status.learner_row(facts, **_rules(cohort, today))
 
 
 def learner(cohort: Cohort, catalogue: Catalogue, today: date, user_id: int) -> status.LearnerRow | None:
@@ -42,7 +46,8 @@ def learner(cohort: Cohort, catalogue: Catalogue, today: date, user_id: int) -> 
 
 def build(cohort: Cohort, catalogue: Catalogue, today: date) -> Dashboard:
     facts = queries.cohort_facts(cohort, catalogue)
-    rows = [_row(cohort, f, today) for f in facts]
+    rules = _rules(cohort, today)
+    rows = [status.learner_row(f, **rules) for f in facts]
     assignments = [(a.kind, a.ref) for a in cohort.assignments]
     roles = {f.role for f in facts} or set(catalogue.roles)
     works = [work_for(catalogue, assignments, role) for role in sorted(roles)]

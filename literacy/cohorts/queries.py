@@ -1,11 +1,11 @@
-"""Reads for the cohort pages: each function runs a fixed number of aggregate queries (a few per role
-in the cohort), never one per learner, so a dashboard for thousands of learners stays fast."""
+"""Reads for the cohort pages: each function runs a fixed number of queries, never one per learner
+or per role, so a dashboard for thousands of learners stays fast."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import and_, case, func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from literacy.cohorts import assignments
@@ -21,40 +21,52 @@ from literacy.platform.extensions import db
 
 
 def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
-    """One :class:`progress.LearnerFacts` per member of ``cohort`` (or only for ``user_id``)."""
+    """One :class:`progress.LearnerFacts` per member of ``cohort`` (or only for ``user_id``).
+
+    Each table is read once for the whole cohort, whatever its size and roles, and summed up per
+    learner in the database: which lessons and scenarios count for a learner depends on their role,
+    so the queries match (role, item) against the pairs the cohort assigns. Five queries (seven with
+    item due dates): members with their latest activity, teams, lessons, attempts, evidence."""
     membership = [CohortMember.cohort_id == cohort.id] + (
         [CohortMember.user_id == user_id] if user_id is not None else []
     )
     members = select(CohortMember.user_id).where(*membership).scalar_subquery()
-    people = db.session.execute(
-        select(User.id, User.name, User.email, User.role, CohortMember.added_at, User.external, User.agency)
+    latest = (  # the last activity of each kind: an attempt played, a lesson completed, a check answered
+        _latest(Attempt.updated_at, Attempt.user_id),
+        _latest(LessonCompletion.completed_at, LessonCompletion.user_id),
+        _latest(CheckAnswer.answered_at, CheckAnswer.user_id),
+    )
+    query = (
+        select(User.id, User.name, User.email, User.role, CohortMember.added_at, User.external, User.agency, *latest)
         .join(CohortMember, CohortMember.user_id == User.id)
         .where(*membership)
         .order_by(User.name)
-    ).all()
+    )
+    people = [tuple(person) for person in db.session.execute(query)]  # plain tuples: lighter than rows
     pairs = [(a.kind, a.ref) for a in cohort.assignments]
-    work = {role: work_for(catalogue, pairs, role) for role in {p.role for p in people}}
+    work = {role: work_for(catalogue, pairs, role) for role in {p[3] for p in people}}
     dated = [(a.kind, a.ref, a.due_on) for a in cohort.assignments]
     due = {role: assignments.item_due_dates(catalogue, dated, role, cohort.due_on) for role in work}
     fresh = cohort.id if cohort.recertification else None  # count only work done since joining
     done_items = _done_items(members, work, fresh) if any(a.due_on for a in cohort.assignments) else None
     teams = _teams_of(members)
-    lessons, scenarios = {}, {}
-    for role, assigned in work.items():
-        lessons.update(_lessons_done(members, role, assigned.lessons))
-        scenarios.update(_scenario_counts(members, role, assigned.scenarios, fresh))
-    activity = _last_activity(members)
+    lessons = _lessons_done(members, [(role, i) for role, w in work.items() for i in w.lessons])
+    scenarios = _scenario_counts(members, [(role, i) for role, w in work.items() for i in w.scenarios], fresh)
     all_scenarios = {s for w in work.values() for s in w.scenarios}
-    scores = _latest_scores(members, all_scenarios, fresh)
+    all_skills = sorted({s for w in work.values() for s in w.skills})
+    scores = _latest_scores(members, all_scenarios, all_skills, fresh)
+    # the role's target for each assigned skill: one dict per role, shared by its learners (read only)
+    targets = {role: _targets(catalogue, role, w.skills) for role, w in work.items()}
     facts = []
-    for uid, name, email, role, added_at, external, agency in people:
+    for uid, name, email, role, added_at, external, agency, *latest_at in people:
         assigned = work[role]
-        targets = catalogue.roles[role].targets if role in catalogue.roles else {}
         done, attempts, practice = scenarios.get(uid, (0, 0, 0))
         # with no item dates of its own, every item is due with the cohort (LearnerFacts.due_on None)
         next_due = (
             assignments.next_due(due[role], *done_items.get(uid, (set(), set()))) if done_items is not None else None
         )
+        activity = [at for at in latest_at if at is not None]
+        mine = scores.get(uid, {})
         facts.append(
             LearnerFacts(
                 uid,
@@ -67,9 +79,9 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
                 done,
                 len(assigned.scenarios),
                 attempts,
-                activity.get(uid),
-                {s: v for s, v in scores.get(uid, {}).items() if s in assigned.skills},
-                {s: targets.get(s, 0) for s in assigned.skills},
+                max(activity) if activity else None,
+                {s: mine[s] for s in assigned.skills if s in mine},
+                targets[role],
                 added_at,
                 practice,
                 next_due,
@@ -78,6 +90,16 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
             )
         )
     return facts
+
+
+def _latest(column, user_column):
+    """The latest ``column`` of the member (correlated with the members' query: one index seek each)."""
+    return select(func.max(column)).where(user_column == User.id).correlate(User).scalar_subquery()
+
+
+def _targets(catalogue, role: str, skills: tuple[str, ...]) -> dict[str, int]:
+    known = catalogue.roles[role].targets if role in catalogue.roles else {}
+    return {s: known.get(s, 0) for s in skills}
 
 
 def _teams_of(members) -> dict[int, list[str]]:
@@ -93,16 +115,18 @@ def _teams_of(members) -> dict[int, list[str]]:
     return result
 
 
-def _lessons_done(members, role: str, lesson_ids: tuple[str, ...]) -> dict[int, int]:
-    if not lesson_ids:
+def _lessons_done(members, assigned: list[tuple[str, str]]) -> dict[int, int]:
+    """Per learner: the lessons assigned to their role they completed (whenever: lessons count in a
+    recertification cohort too)."""
+    if not assigned:
         return {}
-    rows = db.session.execute(
+    query = (
         select(LessonCompletion.user_id, func.count(LessonCompletion.id))
         .join(User, User.id == LessonCompletion.user_id)
-        .where(LessonCompletion.user_id.in_(members), User.role == role, LessonCompletion.lesson_id.in_(lesson_ids))
+        .where(LessonCompletion.user_id.in_(members), tuple_(User.role, LessonCompletion.lesson_id).in_(assigned))
         .group_by(LessonCompletion.user_id)
     )
-    return dict(rows.all())
+    return dict(db.session.execute(query).all())
 
 
 def _since_joining(query, user_column, finished_column, cohort_id: int | None):
@@ -141,50 +165,63 @@ def _done_items(members, work: dict, fresh: int | None = None) -> dict[int, tupl
 
 
 def _scenario_counts(
-    members, role: str, scenario_ids: tuple[str, ...], fresh: int | None = None
+    members, assigned: list[tuple[str, str]], fresh: int | None = None
 ) -> dict[int, tuple[int, int, int]]:
-    """Per learner: assigned scenarios with a finished assessed attempt, then assessed and practice
-    attempts on assigned scenarios (since joining, in a recertification cohort)."""
-    if not scenario_ids:
+    """Per learner: the scenarios assigned to their role with a finished assessed attempt, then the
+    assessed and the practice attempts on those scenarios (since joining, in a recertification
+    cohort). The attempts are summed per learner and scenario first, then per learner over the
+    scenarios their role is assigned."""
+    if not assigned:
         return {}
     assessed = Attempt.kind == ASSESSED
-    done = and_(assessed, Attempt.finished_at.is_not(None))
-    finished = func.count(func.distinct(case((done, Attempt.scenario_id))))
-    query = (
-        select(Attempt.user_id, finished, func.count(case((assessed, 1))), func.count(case((~assessed, 1))))
-        .join(User, User.id == Attempt.user_id)
-        .where(Attempt.user_id.in_(members), User.role == role, Attempt.scenario_id.in_(scenario_ids))
-    )
     # an unfinished attempt begun since joining counts too: its updated_at is at least its start
-    query = _since_joining(query, Attempt.user_id, Attempt.updated_at, fresh)
-    rows = db.session.execute(query.group_by(Attempt.user_id))
-    return {uid: (done, count, practice) for uid, done, count, practice in rows}
+    since = (Attempt.updated_at >= CohortMember.added_at,) if fresh is not None else ()
+    per_scenario = select(
+        Attempt.user_id.label("user_id"),
+        Attempt.scenario_id.label("scenario_id"),
+        func.max(case((and_(assessed, Attempt.finished_at.is_not(None), *since), 1), else_=0)).label("done"),
+        func.count(case((and_(assessed, *since), 1))).label("assessed"),
+        func.count(case((and_(~assessed, *since), 1))).label("practice"),
+    ).where(Attempt.user_id.in_(members))
+    if fresh is not None:
+        joined = and_(CohortMember.cohort_id == fresh, CohortMember.user_id == Attempt.user_id)
+        per_scenario = per_scenario.join(CohortMember, joined)
+    played = per_scenario.group_by(Attempt.user_id, Attempt.scenario_id).subquery()
+    query = (
+        select(played.c.user_id, func.sum(played.c.done), func.sum(played.c.assessed), func.sum(played.c.practice))
+        .join(User, User.id == played.c.user_id)
+        .where(tuple_(User.role, played.c.scenario_id).in_(assigned))
+        .group_by(played.c.user_id)
+    )
+    return {uid: (int(done), int(n), int(practice)) for uid, done, n, practice in db.session.execute(query)}
 
 
-def _last_activity(members) -> dict[int, object]:
-    events = union_all(
-        select(Attempt.user_id.label("uid"), Attempt.updated_at.label("at")).where(Attempt.user_id.in_(members)),
-        select(LessonCompletion.user_id, LessonCompletion.completed_at).where(LessonCompletion.user_id.in_(members)),
-        select(CheckAnswer.user_id, CheckAnswer.answered_at).where(CheckAnswer.user_id.in_(members)),
-    ).subquery()
-    return dict(db.session.execute(select(events.c.uid, func.max(events.c.at)).group_by(events.c.uid)).all())
-
-
-def _latest_scores(members, scenario_ids: set[str], fresh: int | None = None) -> dict[int, dict[str, int]]:
-    """Per learner and skill: the proficiency estimate (docs/metrics.md) from the assessed evidence of
-    the assigned scenarios (since joining, in a recertification cohort), the same model as the leader
-    figures."""
-    if not scenario_ids:
+def _latest_scores(
+    members, scenario_ids: set[str], skills: list[str], fresh: int | None = None
+) -> dict[int, dict[str, int]]:
+    """Per learner and skill (of ``skills``): the proficiency estimate (docs/metrics.md) from the
+    assessed evidence of the assigned scenarios (since joining, in a recertification cohort), the
+    same model as the leader figures. One row per learner: the points earned in each skill, then the
+    points available (null earned: no evidence in the skill; a row's earned is never null)."""
+    if not scenario_ids or not skills:
         return {}
-    query = select(Evidence.user_id, Evidence.skill_id, func.sum(Evidence.earned), func.sum(Evidence.available)).where(
-        Evidence.user_id.in_(members), Evidence.scenario_id.in_(scenario_ids)
+    earned = [func.sum(case((Evidence.skill_id == skill, Evidence.earned))) for skill in skills]
+    available = [func.sum(case((Evidence.skill_id == skill, Evidence.available))) for skill in skills]
+    # `|| ''` keeps SQLite from seeking the primary key once per (learner, assigned scenario): it
+    # reads each learner's few rows and filters them, which is cheaper for a whole cohort
+    query = select(Evidence.user_id, *earned, *available).where(
+        Evidence.user_id.in_(members), Evidence.scenario_id.concat("").in_(scenario_ids)
     )
     query = _since_joining(query, Evidence.user_id, Evidence.finished_at, fresh)
-    rows = db.session.execute(query.group_by(Evidence.user_id, Evidence.skill_id))
-    result: dict[int, dict[str, int]] = {}
-    for uid, skill, earned, available in rows:
-        result.setdefault(uid, {})[skill] = round(100 * metrics.posterior(earned or 0.0, available or 0)[0])
-    return result
+    posterior, n = metrics.posterior, len(skills)
+    return {
+        row[0]: {
+            skill: round(100 * posterior(points, out_of or 0)[0])
+            for skill, points, out_of in zip(skills, row[1 : n + 1], row[n + 1 :], strict=True)
+            if points is not None
+        }
+        for row in db.session.execute(query.group_by(Evidence.user_id))
+    }
 
 
 def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict[tuple[str, int], int]]:

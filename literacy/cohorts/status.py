@@ -94,10 +94,9 @@ def learner_row(
     """
     done_items = facts.lessons_done + facts.scenarios_done
     total = facts.lessons_total + facts.scenarios_total
-    missing = tuple(s for s in facts.targets if facts.scores.get(s) is None)
-    below = tuple(
-        s for s, target in facts.targets.items() if facts.scores.get(s) is not None and facts.scores[s] < target
-    )
+    scores = facts.scores
+    missing = tuple(s for s in facts.targets if scores.get(s) is None)
+    below = tuple(s for s, target in facts.targets.items() if (score := scores.get(s)) is not None and score < target)
     finished = total > 0 and done_items >= total and (not require_target or not (below or missing))
     if finished:
         status = DONE

@@ -20,7 +20,11 @@ class Evidence(db.Model):
     """
 
     __tablename__ = "evidence"
-    __table_args__ = (Index("ix_evidence_skill", "skill_id", "finished_at"),)
+    __table_args__ = (
+        Index("ix_evidence_skill", "skill_id", "finished_at"),
+        # covers the per-learner sums (cohort dashboards, the registry) without reading the table
+        Index("ix_evidence_user_points", "user_id", "scenario_id", "skill_id", "earned", "available", "finished_at"),
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     scenario_id: Mapped[str] = mapped_column(String(120), primary_key=True)
     skill_id: Mapped[str] = mapped_column(String(60), primary_key=True)

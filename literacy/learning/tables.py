@@ -44,7 +44,8 @@ class Attempt(db.Model):
 
     __tablename__ = "attempts"
     __table_args__ = (
-        Index("ix_attempts_user_scenario", "user_id", "scenario_id", "finished_at"),
+        # covers the cohort dashboard's counts per learner and scenario (kind, recertification dates)
+        Index("ix_attempts_user_scenario_work", "user_id", "scenario_id", "finished_at", "kind", "updated_at"),
         Index("ix_attempts_user_updated", "user_id", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,9 @@ max_requests_jitter = 200
 # Load the app once in the master and fork the workers from it: the content catalogue and the
 # caches warmed below are shared (copy-on-write) instead of built again in every worker.
 preload_app = os.environ.get("PRELOAD_APP", "1") != "0"
+# gunicorn's control socket (for gunicornc) is not used; every master run by one user would share its
+# path (~/.gunicorn/gunicorn.ctl), so two servers on one machine would trip over each other
+control_socket_disable = True
 accesslog = None  # the app writes its own structured access line with the request id
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")  # the reverse proxy in front

@@ -274,7 +274,10 @@ def main() -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-        locked = (Path(tmp) / "server.log").read_text().count("database is locked")
+        server_log = (Path(tmp) / "server.log").read_text()
+        locked = server_log.count("database is locked")
+        # the last line of each traceback the server logged: what a 5xx was
+        raised = [block.strip().splitlines()[-1][:300] for block in server_log.split("Traceback")[1:]]
         accepted = sum(len(c.accepted) for c in clients)
         rows = count_steps(env)
     latencies = sorted(stats.latencies)
@@ -305,6 +308,8 @@ def main() -> None:
                 f"p95 {p[94] * 1000:.0f} ms, p99 {p[98] * 1000:.0f} ms"
             )
     print(f"5xx or failed connections: {errors}; 'database is locked' in the server log: {locked}")
+    for line in raised[:3]:
+        print(f"  server error: {line}")
     for message in (stats.failures + signin.failures)[:5]:
         print(f"  failed: {message}")
     print(
@@ -317,6 +322,7 @@ def main() -> None:
     steady_p99 = statistics.quantiles(steady, n=100)[98] if signins and len(steady) > 1 else q[98]
     summary = {"rps": len(latencies) / elapsed, "p50": q[49], "p99": q[98], "steady_p99": steady_p99}
     summary |= {"errors": errors, "lost": max(0, accepted - rows), "extra": max(0, rows - accepted)}
+    summary |= {"raised": raised[:3]}
     print(result_line(summary | {"rss": workers_mb, "pss": workers_pss}))
 
 
@@ -331,6 +337,8 @@ def versus(rounds: int) -> None:
             f"worker RSS {', '.join(f'{m:.0f}' for m in result['rss'])} MB "
             f"(PSS {', '.join(f'{m:.0f}' for m in result['pss'])} MB)"
         )
+        for line in result.get("raised", []):
+            print(f"    server error: {line}")
 
     found = interleaved("load.py", argv, rounds, show)
     if found is None:

@@ -316,9 +316,8 @@ def main() -> None:
         f"choices acknowledged to clients: {accepted}; choice rows in the database: {rows}; "
         f"lost: {max(0, accepted - rows)}; extra rows: {max(0, rows - accepted)}"
     )
-    print(
-        "memory per gunicorn worker (RSS, ten roles of content loaded): " + ", ".join(f"{m:.0f} MB" for m in workers_mb)
-    )
+    memory, shared = (", ".join(f"{m:.0f} MB" for m in figures) for figures in (workers_mb, workers_pss))
+    print(f"memory per gunicorn worker (RSS, ten roles of content loaded): {memory}; PSS: {shared}")
     steady_p99 = statistics.quantiles(steady, n=100)[98] if signins and len(steady) > 1 else q[98]
     summary = {"rps": len(latencies) / elapsed, "p50": q[49], "p99": q[98], "steady_p99": steady_p99}
     summary |= {"errors": errors, "lost": max(0, accepted - rows), "extra": max(0, rows - accepted)}

@@ -87,13 +87,15 @@ def result_line(figures: dict) -> str:
 
 
 def interleaved(script: str, argv: list[str], rounds: int, show) -> dict[str, list[dict]] | None:
-    """Run ``bench/<script>`` ``rounds`` times against the baseline and this checkout, alternately,
+    """Run ``bench/<script>`` (with ``argv`` less its ``--versus N``) ``rounds`` times against the
+    baseline and this checkout, alternately,
     each in its own process; {"baseline": [figures ...], "now": [...]}, calling ``show(name, figures)``
     after each run. None when the baseline revision is not available."""
     tree = baseline_tree()
     if tree is None:
         print("baseline revision not available (a shallow clone?): measured this checkout only")
         return None
+    argv = [a for i, a in enumerate(argv) if a != "--versus" and (i == 0 or argv[i - 1] != "--versus")]
     found: dict[str, list[dict]] = {"baseline": [], "now": []}
     for _ in range(rounds):
         for name, code in (("baseline", tree), ("now", ROOT)):

@@ -327,7 +327,6 @@ def main() -> None:
 
 def versus(rounds: int) -> None:
     """The same load against this checkout and the baseline, interleaved; medians side by side."""
-    argv = [a for i, a in enumerate(sys.argv[1:]) if a != "--versus" and sys.argv[i] != "--versus"]
 
     def show(name: str, result: dict) -> None:
         print(
@@ -339,7 +338,7 @@ def versus(rounds: int) -> None:
         for line in result.get("raised", []):
             print(f"    server error: {line}")
 
-    found = interleaved("load.py", argv, rounds, show)
+    found = interleaved("load.py", sys.argv[1:], rounds, show)
     if found is None:
         return
     medians = {

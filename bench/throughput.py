@@ -156,7 +156,6 @@ def main() -> None:
 
 
 def versus(rounds: int) -> None:
-    argv = [a for i, a in enumerate(sys.argv[1:]) if a != "--versus" and sys.argv[i] != "--versus"]
 
     def show(name: str, figures: dict) -> None:
         print(
@@ -164,7 +163,7 @@ def versus(rounds: int) -> None:
             f"step at {100 * figures['ratio']:.0f}% of bare"
         )
 
-    found = interleaved("throughput.py", argv, rounds, show)
+    found = interleaved("throughput.py", sys.argv[1:], rounds, show)
     if found:
         ratio = {name: statistics.median(r["ratio"] for r in runs) for name, runs in found.items()}
         print(f"median: the step at {100 * ratio['baseline']:.0f}% of bare before, {100 * ratio['now']:.0f}% now")

@@ -356,13 +356,13 @@ def _differences(old: dict[int, Snapshot], new: dict[int, Snapshot]) -> dict[int
 
 
 def refresh(catalogue: Catalogue, user_ids: list[int], now: datetime | None = None) -> None:
-    """These people's history changed (their read models were just refreshed): apply the difference."""
+    """These people's history changed (their read models were just refreshed): apply the difference.
+    The caller holds their turn (:func:`take_turns`: ``readmodels.refresh`` and :func:`sweep` take it)."""
     if not user_ids or not ready(catalogue):
         return
     days, months = settings()
     now, ids = now or utcnow(), sorted(set(user_ids))
     connection = db.session.connection()
-    take_turns(connection, ids)
     old = _stored(connection, ids)
     new = _snapshots(catalogue, lambda column: column.in_(ids), now, days, months)
     _apply(connection, _differences(old, new))
@@ -403,7 +403,9 @@ def sweep(catalogue: Catalogue, org_id: int, now: datetime) -> int:
             select(LearnerSnapshot.user_id).where(LearnerSnapshot.org_id == org_id, LearnerSnapshot.expires_at < now)
         )
     )
-    refresh(catalogue, due, now)
+    if due:
+        take_turns(db.session.connection(), sorted(due))
+        refresh(catalogue, due, now)
     return len(due)
 
 
@@ -417,12 +419,15 @@ def _recomputed(catalogue: Catalogue, now: datetime):
         )
 
 
-def recomputed_totals(catalogue: Catalogue, now: datetime) -> dict[int, dict]:
-    """{org_id: {key: values}}: what the totals should hold at ``now``, recomputed without writing."""
+def recomputed_totals(catalogue: Catalogue, now: datetime, each_chunk=None) -> dict[int, dict]:
+    """{org_id: {key: values}}: what the totals should hold at ``now``, recomputed from the read
+    models; ``each_chunk`` is handed each chunk of snapshots (a rebuild saves them)."""
     sums: dict[int, list] = {}
     for chunk in _recomputed(catalogue, now):
         for snapshot in chunk.values():
             sums.setdefault(snapshot.org_id, []).append(aggregates.contribution(snapshot))
+        if each_chunk is not None:
+            each_chunk(chunk)
     return {org_id: aggregates.total(rows) for org_id, rows in sums.items()}
 
 
@@ -460,12 +465,7 @@ def rebuild(catalogue: Catalogue, now: datetime | None = None) -> None:
     connection = db.session.connection()
     for model in (LearnerSnapshot, *(model for model, _, _ in TABLES.values())):
         connection.execute(delete(model))
-    sums: dict[int, list] = {}
-    for chunk in _recomputed(catalogue, now):
-        for snapshot in chunk.values():
-            sums.setdefault(snapshot.org_id, []).append(aggregates.contribution(snapshot))
-        _save(connection, chunk, now)
-    _apply(connection, {org_id: aggregates.total(rows) for org_id, rows in sums.items()})
+    _apply(connection, recomputed_totals(catalogue, now, lambda chunk: _save(connection, chunk, now)))
     state = db.session.get(TotalsState, STATE_ID) or TotalsState(id=STATE_ID)
     state.fingerprint, state.built_at = fingerprint(catalogue, days, months), now
     db.session.add(state)

@@ -24,7 +24,7 @@ max_requests = int(os.environ.get("MAX_REQUESTS", 0))
 max_requests_jitter = 200
 # Load the app once in the master and fork the workers from it: the content catalogue and the
 # caches warmed below are shared (copy-on-write) instead of built again in every worker.
-preload_app = os.environ.get("PRELOAD_APP", "1") != "0"
+preload_app = os.environ.get("PRELOAD_APP", "0") == "1"  # off by default: see docs/operations.md
 # gunicorn's control socket (for gunicornc) is not used; every master run by one user would share its
 # path (~/.gunicorn/gunicorn.ctl), so two servers on one machine would trip over each other
 control_socket_disable = True

@@ -5,6 +5,8 @@ Every value can be overridden with an environment variable of the same name in c
 
 import gc
 import os
+import queue
+import signal
 
 # loopback by default: the TLS-terminating reverse proxy in front connects locally; set BIND to open it wider
 bind = os.environ.get("BIND", "127.0.0.1:8000")
@@ -24,7 +26,7 @@ max_requests = int(os.environ.get("MAX_REQUESTS", 0))
 max_requests_jitter = 200
 # Load the app once in the master and fork the workers from it: the content catalogue and the
 # caches warmed below are shared (copy-on-write) instead of built again in every worker.
-preload_app = os.environ.get("PRELOAD_APP", "0") == "1"  # off by default: see docs/operations.md
+preload_app = os.environ.get("PRELOAD_APP", "1") == "1"
 # gunicorn's control socket (for gunicornc) is not used; every master run by one user would share its
 # path (~/.gunicorn/gunicorn.ctl), so two servers on one machine would trip over each other
 control_socket_disable = True
@@ -44,10 +46,32 @@ def when_ready(server):
 
 
 def post_fork(server, worker):
-    """A worker never uses a database connection opened in the master: it opens its own."""
+    """In a new worker, before it serves: take the stop signals itself, then drop the master's database
+    connections."""
+    take_stop_signals(server)
     if not server.cfg.preload_app:
         return
     from literacy.platform.extensions import db
 
     with server.app.wsgi().app_context():
         db.engine.dispose(close=False)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
+def take_stop_signals(server):
+    """Until gunicorn installs a worker's own handlers, a new worker still runs the master's: a SIGTERM
+    sent to it then (the master stopping while the worker boots) only lands in the worker's copy of the
+    master's signal queue and is lost, and the master waits the whole graceful timeout for a worker that
+    never heard it. So a stop signal now ends the booting worker at once, and one that already arrived
+    ends it here."""
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_DFL)
+    while True:
+        try:
+            received = server.SIG_QUEUE.get_nowait()
+        except queue.Empty:
+            return
+        if received in STOP_SIGNALS:
+            os._exit(0)  # nothing served yet, nothing to finish

@@ -102,6 +102,43 @@ def test_gunicorn_serves_the_app_with_the_documented_config(tmp_path):
     assert '"path": "/healthz"' in output  # the structured access line
 
 
+def test_a_worker_stopped_while_it_boots_does_not_hold_up_shutdown(tmp_path):
+    """Regression: a SIGTERM that reached a worker before gunicorn installed the worker's own handlers
+    was lost, and the master waited its whole graceful timeout (30 s) for that worker. The window is
+    widened here: the worker pauses for a second before the documented post_fork hook runs."""
+    config = tmp_path / "slow_boot.py"
+    config.write_text(
+        "import time\n"
+        "from literacy import gunicorn_conf\n"
+        "from literacy.gunicorn_conf import *  # noqa: F403\n"
+        "def post_fork(server, worker):\n"
+        "    print('worker paused', flush=True)\n"
+        "    time.sleep(1)\n"
+        "    gunicorn_conf.post_fork(server, worker)\n"
+    )
+    env = environment(tmp_path, LITERACY_ENV="production", PRELOAD_APP="1", WEB_CONCURRENCY="1")
+    server = subprocess.Popen(
+        [BIN / "gunicorn", "-c", str(config), "--bind", f"127.0.0.1:{free_port()}", "app:app"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        for line in server.stdout:  # the app is preloaded: the worker is forked once the master is ready
+            if b"worker paused" in line:
+                break
+        started = time.monotonic()
+        server.terminate()
+        server.wait(timeout=10)
+        assert time.monotonic() - started < 5
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        server.communicate()
+
+
 def test_server_killed_mid_attempt_loses_no_choice_and_the_learner_resumes(tmp_path):
     env = environment(tmp_path, LITERACY_ENV="development")
     app = app_for(env["DATABASE_URL"], ROOT)  # the shipped content, as the server has it

@@ -25,9 +25,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale
 
-## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing)
+## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing); tests marked own_database, which never touch it, run in make test only
 test-postgres: $(STAMP)
-	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale -p no:cacheprovider
+	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale -p no:cacheprovider -m 'not own_database'
 
 ## test-browser: end-to-end journeys and axe-core checks in headless Chromium (installs Debian's chromium if missing)
 BROWSER_STAMP := $(VENV)/.browser
@@ -105,6 +105,6 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/people.py
 	$(BIN)/python bench/workflows.py --runs 3
 	$(BIN)/python bench/evidence.py --people 1000
-	$(BIN)/python bench/rollup.py --sizes 1000 50000 --attempts 4 --rounds 1
+	$(BIN)/python bench/rollup.py --sizes 1000 50000 --attempts 4 --rounds 1 --baseline-sizes 1000
 	$(BIN)/python bench/throughput.py --seconds 5 --versus 1
 	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 20 --versus 1

@@ -204,6 +204,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=2, help="interleaved runs of each version per size")
     parser.add_argument("--no-baseline", action="store_true", help="measure this checkout only")
+    parser.add_argument(
+        "--baseline-sizes", type=int, nargs="+", help="measure the baseline at these sizes only (default: every size)"
+    )
     parser.add_argument("--measure", help=argparse.SUPPRESS)  # child mode: a built database to time
     args = parser.parse_args()
     if args.measure:
@@ -217,9 +220,10 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = f"{tmp}/bench.sqlite3"
             build(path, size, args.attempts)
-            found = {name: [] for name, _ in versions}
+            here = [(n, c) for n, c in versions if n == "now" or size in (args.baseline_sizes or [size])]
+            found = {name: [] for name, _ in here}
             for _ in range(args.rounds):
-                for name, code in versions:
+                for name, code in here:
                     found[name].append(in_child(code, path, size, args.runs))
         row = {name: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for name, runs in found.items()}
         results.append((size, row))

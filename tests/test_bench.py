@@ -4,7 +4,10 @@ import re
 import subprocess
 import sys
 
+import pytest
 from support.paths import ROOT
+
+pytestmark = pytest.mark.own_database  # every benchmark builds its own SQLite database
 
 
 def run(*args: str) -> str:
@@ -15,7 +18,7 @@ def run(*args: str) -> str:
 
 def test_cohort_dashboard_benchmark():
     assert "dashboard page, server side:" in run(
-        "bench/cohort_dashboard.py", "--learners", "30", "--attempts", "2", "--runs", "1"
+        "bench/cohort_dashboard.py", "--learners", "30", "--attempts", "2", "--runs", "1", "--rounds", "1"
     )
 
 
@@ -36,10 +39,25 @@ def test_evidence_pack_benchmark():
 
 
 def test_rollup_benchmark():
-    out = run("bench/rollup.py", "--sizes", "60", "--attempts", "4", "--runs", "1", "--rounds", "1")
-    assert re.search(r"^\s+60\s+now\s+\d+ ms", out, re.M) and "peak RSS" in out
+    out = run(
+        "bench/rollup.py",
+        "--sizes",
+        "60",
+        "90",
+        "--attempts",
+        "4",
+        "--runs",
+        "1",
+        "--rounds",
+        "1",
+        "--baseline-sizes",
+        "60",
+    )
+    assert re.search(r"^\s+60\s+now\s+\d+ ms", out, re.M) and re.search(r"^\s+90\s+now\s+\d+ ms", out, re.M)
+    assert "peak RSS" in out
     if "baseline" in out:  # where git has the baseline revision, it is measured on the same database
         assert re.search(r"^\s+60\s+baseline\s+\d+ ms", out, re.M)
+        assert not re.search(r"^\s+90\s+baseline", out, re.M)  # measured at the sizes asked for only
 
 
 def test_load_benchmark_reconciles_every_choice():

@@ -13,6 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from support import make
 from support.apps import app_for
@@ -87,6 +88,7 @@ def environment(tmp_path, **extra) -> dict:
     return env
 
 
+@pytest.mark.own_database
 def test_gunicorn_serves_the_app_with_the_documented_config(tmp_path):
     env = environment(tmp_path, LITERACY_ENV="production")
     port = free_port()
@@ -102,6 +104,7 @@ def test_gunicorn_serves_the_app_with_the_documented_config(tmp_path):
     assert '"path": "/healthz"' in output  # the structured access line
 
 
+@pytest.mark.own_database
 def test_a_worker_stopped_while_it_boots_does_not_hold_up_shutdown(tmp_path):
     """Regression: a SIGTERM that reached a worker before gunicorn installed the worker's own handlers
     was lost, and the master waited its whole graceful timeout (30 s) for that worker. The window is
@@ -139,6 +142,7 @@ def test_a_worker_stopped_while_it_boots_does_not_hold_up_shutdown(tmp_path):
         server.communicate()
 
 
+@pytest.mark.own_database
 def test_server_killed_mid_attempt_loses_no_choice_and_the_learner_resumes(tmp_path):
     env = environment(tmp_path, LITERACY_ENV="development")
     app = app_for(env["DATABASE_URL"], ROOT)  # the shipped content, as the server has it

@@ -33,6 +33,7 @@ def register_blueprints(app: Flask) -> None:
         insights,
         learn,
         mail,
+        menu,
         organisation,
         policy,
         scenarios,
@@ -51,6 +52,7 @@ def register_blueprints(app: Flask) -> None:
         role = catalogue().roles.get(current_user.role) if signed_in else None
         return {"role_title": role.name if role else None}
 
+    menu.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(learn.bp)
     app.register_blueprint(scenarios.bp)

@@ -77,7 +77,6 @@ def play(attempt_id: int):
         scenario=scenario,
         node=node,
         choices=shuffled(engine.offered(scenario, state), attempt.order_seed, node.id),
-        form=ChoiceForm(step=attempt.step, node=node.id),
         decisions=scenario.typical_decisions,
     )
 

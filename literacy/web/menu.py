@@ -1,0 +1,37 @@
+"""The main menu, rendered once per kind of page and visitor instead of on every request.
+
+Its HTML depends only on whether someone is signed in, their access level and which page is open
+(the link marked as current), plus the sign-out form's CSRF token, which is put in afterwards.
+Anything else the menu starts to depend on must join ``_key``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+TOKEN = Markup("\x00csrf-token\x00")  # stands in for the token while the cached HTML is made
+
+
+def menu(links: Callable[[Markup], Markup]) -> Markup:
+    """``links(token)`` (the base template's macro) rendered, with this session's token in it."""
+    signed_in = current_user.is_authenticated
+    key = _key(signed_in)
+    menus = current_app.extensions["menus"]
+    html = menus.get(key)
+    if html is None:
+        html = menus[key] = str(links(TOKEN))
+    return Markup(html.replace(TOKEN, escape(generate_csrf()))) if signed_in else Markup(html)
+
+
+def _key(signed_in: bool) -> tuple:
+    access = current_user.access if signed_in else None
+    return request.script_root, request.endpoint, request.blueprint, signed_in, access
+
+
+def init_app(app) -> None:
+    app.extensions["menus"] = {}  # one app's menus: a test's app may differ from the next one's
+    app.jinja_env.globals["menu"] = menu

@@ -14,6 +14,9 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 TOKEN = Markup("\x00csrf-token\x00")  # stands in for the token while the cached HTML is made
+# pages x access levels is a few hundred; the script root comes from the server, so the bound only
+# guards against a deployment that lets clients vary it
+MOST_KEPT = 2000
 
 
 def menu(links: Callable[[Markup], Markup]) -> Markup:
@@ -23,7 +26,9 @@ def menu(links: Callable[[Markup], Markup]) -> Markup:
     menus = current_app.extensions["menus"]
     html = menus.get(key)
     if html is None:
-        html = menus[key] = str(links(TOKEN))
+        html = str(links(TOKEN))
+        if len(menus) < MOST_KEPT:
+            menus[key] = html
     return Markup(html.replace(TOKEN, escape(generate_csrf()))) if signed_in else Markup(html)
 
 

@@ -16,6 +16,7 @@ from literacy.insights.metrics import ScoreRow
 from literacy.insights.tables import Evidence
 from literacy.learning import assessment, track
 from literacy.learning.tables import Attempt, CheckAnswer, LessonCompletion
+from literacy.platform.database import loader_by_id
 from literacy.platform.extensions import db
 
 
@@ -94,8 +95,7 @@ def learner_attempts(user_id: int, scenario_ids) -> list[Attempt]:
     )
 
 
-def attempt(attempt_id: int) -> Attempt | None:
-    return db.session.get(Attempt, attempt_id)
+attempt = loader_by_id(Attempt)  # every page of a scenario being played starts with it
 
 
 def scenario_history(user_id: int, scenario_id: str) -> list[Attempt]:

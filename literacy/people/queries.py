@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from literacy.people.tables import Team, User
+from literacy.platform.database import loader_by_id
 from literacy.platform.extensions import db
 
 
@@ -61,10 +62,13 @@ def team_name_taken(org_id: int, name: str) -> bool:
     return db.session.scalar(select(Team.id).where(Team.org_id == org_id, Team.name == name)) is not None
 
 
+_user_for_session = loader_by_id(User)
+
+
 def session_user(session_id: str) -> User | None:
     """The account behind a login cookie ("id:token"); a rotated token (sign-out, new password) loads nobody."""
     user_id, _, token = session_id.partition(":")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = _user_for_session(int(user_id)) if user_id.isdigit() else None
     if user is None or not token or not secrets.compare_digest(user.session_token, token):
         return None
     return user

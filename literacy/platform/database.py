@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import event, false, text, update
+from sqlalchemy import bindparam, event, false, select, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -48,6 +48,19 @@ def create_schema() -> None:
     that both give the same schema."""
     import_tables()
     db.create_all()
+
+
+def loader_by_id(model):
+    """``db.session.get(model, id)`` for the loads every request makes (the signed-in person, the
+    attempt being played): the statement is built once, not per call, which saves SQLAlchemy
+    building it and working out its cache key each time (about a fifth of such a load). Unlike
+    ``get`` it always asks the database, so it suits a request's first load of the row."""
+    statement = select(model).where(model.id == bindparam("id"))
+
+    def load(row_id: int):
+        return db.session.execute(statement, {"id": row_id}).scalar_one_or_none()
+
+    return load
 
 
 def reachable() -> bool:

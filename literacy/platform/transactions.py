@@ -31,6 +31,18 @@ class App(Flask):
 
 
 def finish(status: int) -> None:
+    session = db.session()
+    # The request's work ends with this commit: expiring every loaded object after it, so that the
+    # next read sees the database, would be wasted (about a twentieth of a simple page's time).
+    # Only this commit skips it; a session that outlives the request (a test's) expires as before.
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        _end_transaction(status)
+    finally:
+        session.expire_on_commit = expire
+
+
+def _end_transaction(status: int) -> None:
     if status >= 400:
         db.session.rollback()
     elif request.method in SAFE_METHODS:

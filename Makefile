@@ -21,13 +21,17 @@ run: $(STAMP)
 	$(BIN)/flask --app app demo
 	$(BIN)/flask --app app run --host 127.0.0.1 --port 5000
 
-## test: the fast suite (SQLite)
-test: $(STAMP)
-	$(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale
+# the suites with their own make targets (and servers) are left out of the fast suite
+OWN_TARGETS := --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale
 
-## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing); tests marked own_database, which never touch it, run in make test only
+## test: the fast suite (SQLite): in parallel on every core (pytest-xdist), then, one at a time, the tests marked own_database, which start servers and benchmarks whose timings a busy machine would upset
+test: $(STAMP)
+	$(BIN)/python -m pytest $(OWN_TARGETS) -n auto -m 'not own_database'
+	$(BIN)/python -m pytest $(OWN_TARGETS) -m own_database
+
+## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing), in parallel with a database per worker; tests marked own_database, which never touch it, run in make test only
 test-postgres: $(STAMP)
-	tests/with_postgres.sh $(BIN)/python -m pytest --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale -p no:cacheprovider -m 'not own_database'
+	tests/with_postgres.sh $(BIN)/python -m pytest $(OWN_TARGETS) -n auto -p no:cacheprovider -m 'not own_database'
 
 ## test-browser: end-to-end journeys and axe-core checks in headless Chromium (installs Debian's chromium if missing)
 BROWSER_STAMP := $(VENV)/.browser

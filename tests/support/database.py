@@ -7,7 +7,8 @@ The schema is created once per test session, the way the app creates it (``creat
 - PostgreSQL, when ``TEST_DATABASE_URL`` is set (``make test-postgres``): into that one database, whose
   tables are then emptied before each test, and their id sequences restarted, so that ids start at 1
   as on a new SQLite file. (``DELETE`` in one round trip: ``TRUNCATE`` of every table takes several
-  times longer on tables this small.)
+  times longer on tables this small.) Under pytest-xdist each worker empties its own database on
+  that server (the name with the worker's id added, created on first use), not its neighbour's.
 
 Tests still commit for real: requests on several threads, a second connection holding SQLite's lock,
 and server processes all see each other's writes, as in production.
@@ -24,12 +25,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url
 from sqlalchemy.engine import Engine
 
 from .paths import TINY
 
-SHARED_DATABASE = os.environ.get("TEST_DATABASE_URL")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    server = make_url(url)
+    name = f"{server.database}_{worker}"
+    engine = create_engine(server, isolation_level="AUTOCOMMIT")  # CREATE DATABASE runs outside a transaction
+    with engine.connect() as connection:
+        if connection.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).scalar() is None:
+            connection.exec_driver_sql(f"CREATE DATABASE {connection.dialect.identifier_preparer.quote(name)}")
+    engine.dispose()
+    return server.set(database=name).render_as_string(hide_password=False)
+
+
+SHARED_DATABASE = _database_of_this_worker(os.environ.get("TEST_DATABASE_URL"))
 FILENAME = "test.sqlite3"
 
 _template: Path | None = None  # the SQLite file with the schema, once built

@@ -24,10 +24,10 @@ run: $(STAMP)
 # the suites with their own make targets (and servers) are left out of the fast suite
 OWN_TARGETS := --ignore=tests/browser --ignore=tests/lrs --ignore=tests/sso --ignore=tests/scim --ignore=tests/scale
 
-## test: the fast suite (SQLite): in parallel on every core (pytest-xdist), then, one at a time, the tests marked own_database, which start servers and benchmarks whose timings a busy machine would upset
+## test: the fast suite (SQLite): first, one at a time, the tests marked own_database, which start servers and benchmarks whose timings a busy machine would upset; then the rest in parallel on every core (pytest-xdist), whose summary closes the output
 test: $(STAMP)
-	$(BIN)/python -m pytest $(OWN_TARGETS) -n auto -m 'not own_database'
 	$(BIN)/python -m pytest $(OWN_TARGETS) -m own_database
+	$(BIN)/python -m pytest $(OWN_TARGETS) -n auto -m 'not own_database'
 
 ## test-postgres: the same suite on a throwaway PostgreSQL server (installs Debian's postgresql if missing), in parallel with a database per worker; tests marked own_database, which never touch it, run in make test only
 test-postgres: $(STAMP)

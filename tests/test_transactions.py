@@ -59,8 +59,9 @@ def test_an_error_response_or_exception_leaves_nothing_written(probe, outcome, s
 
 
 def test_the_closing_commit_skips_expiry_only_for_itself(probe):
-    """The request's own commit leaves its loaded objects as they are (the request ends there); a
-    session that outlives the request, as a test's does, still expires its objects at its commits."""
+    """The request's own commit skips expiring its loaded objects (the request ends there), but only
+    for itself: a session that outlives the request, as a test's does, still expires its objects at
+    its later commits."""
     with probe.app_context():
         assert probe.test_client().get("/probe/kept").status_code == 200  # runs in this app context's session
         kept = db.session.scalars(db.select(Organization)).one()

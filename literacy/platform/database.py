@@ -9,14 +9,22 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from literacy.platform.extensions import db
+from literacy.platform.writer_queue import QueuedWriterConnection
 
 log = logging.getLogger(__name__)
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int = 5000) -> None:
-    """SQLite: enforce foreign keys, use WAL and wait for locks instead of failing at once."""
+    """SQLite: enforce foreign keys, use WAL, wait for locks instead of failing at once, and queue
+    the writers of a database file (``platform.writer_queue``)."""
     if engine.dialect.name != "sqlite":
         return
+
+    @event.listens_for(engine, "do_connect")
+    def _queue_writers(_dialect, _record, cargs, cparams):
+        database = cparams.get("database", cargs[0] if cargs else "")
+        if database not in ("", ":memory:") and not cparams.get("uri"):
+            cparams["factory"] = QueuedWriterConnection
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):

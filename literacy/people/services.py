@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class SignIn:
     user: User | None  # the account signed in to, if the password matched
-    wait_seconds: int = 0  # more than 0: too many recent failures, the password was not even checked
+    wait_seconds: int = 0  # more than 0: too many recent failures, refused whatever the password
     device_cookie: str | None = None  # a new trusted-device cookie for the browser to keep
     unconfirmed: bool = False  # the password matched, but the address is not confirmed yet
 
@@ -33,13 +33,11 @@ def sign_in(email: str, password: str, address: str, device_cookie: str | None =
     email, config = email.strip().lower(), current_app.config
     user = db.session.scalar(select(User).where(User.email == email))
     client = throttle.Client(email, address, devices.nonce(device_cookie, user.id if user else None))
-    wait = throttle.wait_seconds(client, _limits(config))
+    wait, right = throttle.checked(client, _limits(config), lambda: _password_matches(user, password, config))
     if wait:
         log.warning("login throttled: email=%s address=%s wait=%ss", email, address, wait)
         return SignIn(None, wait_seconds=wait)
-    if user is None or not user.password_hash:
-        check_password_hash(_stand_in_hash(config["PASSWORD_HASH_METHOD"]), password)  # the same work either way
-    elif user.check_password(password) and user.active:  # the hash first: a deactivated account costs the same
+    if right and user.active:  # the hash first: a deactivated account costs the same
         if user.confirmation_pending:
             return SignIn(None, unconfirmed=True)
         throttle.succeeded(email, client.device)
@@ -47,6 +45,13 @@ def sign_in(email: str, password: str, address: str, device_cookie: str | None =
     throttle.failed(client)
     log.warning("login failed: email=%s address=%s", email, address)  # never the password
     return SignIn(None)
+
+
+def _password_matches(user: User | None, password: str, config) -> bool:
+    if user is None or not user.password_hash:
+        check_password_hash(_stand_in_hash(config["PASSWORD_HASH_METHOD"]), password)  # the same work either way
+        return False
+    return user.check_password(password)
 
 
 def _limits(config) -> throttle.Limits:
@@ -63,11 +68,11 @@ def change_password(user: User, current: str, new: str, address: str) -> SignIn:
     """Set a new password when ``current`` is right; every other session and remember cookie ends
     (the session token rotates). A wrong current password counts as a failed sign-in, so a session
     left open cannot be used to guess it. ``user`` in the answer: changed."""
-    client, limits = throttle.Client(user.email, address), _limits(current_app.config)
-    wait = throttle.wait_seconds(client, limits)
+    client = throttle.Client(user.email, address)
+    wait, right = throttle.checked(client, _limits(current_app.config), lambda: user.check_password(current))
     if wait:
         return SignIn(None, wait_seconds=wait)
-    if not user.check_password(current):
+    if not right:
         throttle.failed(client)
         log.warning("password change refused, wrong current password: user=%s address=%s", user.id, address)
         return SignIn(None)

@@ -18,12 +18,14 @@ it counts:
 
 Records are kept for ``RETENTION`` (longer than any window), then pruned as new ones arrive.
 
-Each attempt takes a lock named after the account before counting, and holds it while the password
-is checked, so parallel guesses take turns: each sees the failures of those before it.
+Each attempt is counted once before its password is checked (a client that must wait costs no hash)
+and again after, holding a lock named after the account until its failure is recorded, so parallel
+guesses take turns: each sees the failures of those before it (``checked``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -81,10 +83,23 @@ def until_allowed(times: list[datetime], limit: int, window: timedelta, now: dat
     return (recent[len(recent) - limit] + window - now).total_seconds()
 
 
-def wait_seconds(client: Client, limits: Limits) -> int:
-    """Take the account's lock, then say how many seconds this client must wait before its
-    password is checked (0: check it now). The lock is held until the request's transaction ends."""
+def checked(client: Client, limits: Limits, check: Callable[[], bool]) -> tuple[int, bool]:
+    """Run ``check`` (the slow password hash) unless the client must wait, then take the account's
+    lock (held until the request's transaction ends) and count again: (seconds to wait, whether the
+    check passed). The hash runs before the lock, because on SQLite the lock is the database's write
+    lock, which no other request could take meanwhile; the count under the lock decides, so guesses
+    made in parallel still take turns and one over the limit is refused whatever its password."""
+    wait = _wait_seconds(client, limits)
+    if wait:
+        return wait, False
+    passed = check()
     lock_name(f"sign-in:{client.email}")
+    wait = _wait_seconds(client, limits)
+    return wait, passed and not wait
+
+
+def _wait_seconds(client: Client, limits: Limits) -> int:
+    """How many seconds this client must wait before its password is checked (0: check it now)."""
     now, keys = utcnow(), client.keys()
     times = _failure_times(list(keys.values()), now - limits.window)
     waits = [0.0]

@@ -99,6 +99,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/rollup.py
 	$(BIN)/python bench/rollup.py --sizes 200000 --attempts 4 --no-baseline
 	$(BIN)/python bench/throughput.py --versus 3
+	$(BIN)/python bench/writer_queue.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 30 --versus 3
 	tests/with_postgres.sh $(BIN)/python bench/load.py --postgres
@@ -111,4 +112,5 @@ bench-quick: $(STAMP)
 	$(BIN)/python bench/evidence.py --people 1000
 	$(BIN)/python bench/rollup.py --sizes 1000 50000 --attempts 4 --rounds 1 --baseline-sizes 1000
 	$(BIN)/python bench/throughput.py --seconds 5 --versus 1
+	$(BIN)/python bench/writer_queue.py
 	$(BIN)/python bench/load.py --learners 50 --no-think --seconds 20 --versus 1

@@ -73,3 +73,9 @@ def test_throughput_benchmark():
     out = run("bench/throughput.py", "--connections", "2", "--seconds", "1")
     assert re.search(r"ratio: the scenario step runs at \d+% of the bare route's rate", out)
     assert out.count("non-200: 0") == 2
+
+
+def test_writer_queue_benchmark():
+    out = run("bench/writer_queue.py", "--hold", "2", "--writes", "20")
+    for name in ("SQLite's busy handler", "writers' queue"):
+        assert re.search(rf"{name}: wait p50 [\d.]+ ms, p99 [\d.]+ ms, worst [\d.]+ ms", out), out

@@ -144,3 +144,17 @@ def test_closing_a_connection_mid_transaction_lets_the_next_writer_go(path):
     thread.join(10)
     assert done.is_set() and not errors
     assert body_count(path) == 1
+
+
+def test_a_transaction_queued_in_one_thread_can_end_in_another(path):
+    """A pool may roll back or close a connection from another thread than the one that used it."""
+    first, second = connect(path), connect(path)
+    thread, done, errors = write_in_thread(lambda: first.execute("INSERT INTO notes VALUES ('first')"))
+    thread.join(10)
+    assert done.is_set() and not errors
+    thread, done, errors = write_in_thread(first.rollback)  # a thread that never wrote before
+    thread.join(10)
+    assert done.is_set() and not errors
+    second.execute("INSERT INTO notes VALUES ('second')")
+    second.commit()
+    assert body_count(path) == 1

@@ -49,6 +49,7 @@ class QueuedWriterConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         self._queue = os.open(f"{database}-writers", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         self._queued = False
+        self._holders: set | None = None  # the set of the thread that queued (it may end elsewhere)
 
     def cursor(self, factory=QueuedCursor):
         return super().cursor(factory)
@@ -68,7 +69,7 @@ class QueuedWriterConnection(sqlite3.Connection):
         if held:  # another connection of this thread holds it: see the module's note
             return
         fcntl.flock(self._queue, fcntl.LOCK_EX)
-        self._queued = True
+        self._queued, self._holders = True, held
         held.add(self)
 
     def after_statement(self) -> None:
@@ -100,5 +101,5 @@ class QueuedWriterConnection(sqlite3.Connection):
     def _leave(self) -> None:
         if self._queued:
             self._queued = False
-            _holders.connections.discard(self)
+            self._holders.discard(self)
             fcntl.flock(self._queue, fcntl.LOCK_UN)

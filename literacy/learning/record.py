@@ -20,8 +20,9 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from literacy.content.types import Catalogue, Lesson, Scenario
 from literacy.evidence import cycles
@@ -137,22 +138,19 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
     statements = events.choice_rows(
         catalogue, user, scenario, attempt, step, shown_at, (after.node_id, scores) if finished else None
     )
+    moved_to = {
+        "step": after.step,
+        "node_id": after.node_id,
+        "flags_json": json.dumps(sorted(after.flags)),
+        "totals_json": json.dumps(after.totals),
+        "updated_at": now,
+        "finished_at": now if finished else None,
+        "outcome": after.node(scenario).outcome if finished else None,
+    }
     try:
         db.session.add(step)
-        moved = db.session.execute(
-            update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.step == after.step - 1)
-            .values(
-                step=after.step,
-                node_id=after.node_id,
-                flags_json=json.dumps(sorted(after.flags)),
-                totals_json=json.dumps(after.totals),
-                updated_at=now,
-                finished_at=now if finished else None,
-                outcome=after.node(scenario).outcome if finished else None,
-            )
-            .execution_options(synchronize_session=False)
-        )
+        where = {"attempt_id": attempt.id, "from_step": after.step - 1}
+        moved = db.session.execute(_MOVE, where | {f"new_{column}": value for column, value in moved_to.items()})
         if moved.rowcount != 1:
             return _lost_race()
         if finished:
@@ -162,8 +160,20 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
         db.session.flush()
     except IntegrityError:
         return _lost_race()
-    db.session.refresh(attempt)
+    for column, value in moved_to.items():  # what the update wrote, without reading the row back
+        set_committed_value(attempt, column, value)
     return True
+
+
+# The attempt moves on only from the step the choice was made at: of two parallel submits, the
+# second updates no row. Built once (it runs for every choice), with a parameter per column.
+_MOVED = ("step", "node_id", "flags_json", "totals_json", "updated_at", "finished_at", "outcome")
+_MOVE = (
+    update(Attempt)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.step == bindparam("from_step"))
+    .values({column: bindparam(f"new_{column}") for column in _MOVED})
+    .execution_options(synchronize_session=False)
+)
 
 
 def _lost_race() -> bool:

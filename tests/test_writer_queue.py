@@ -45,6 +45,27 @@ def write_in_thread(write) -> tuple[threading.Thread, threading.Event, list]:
     return thread, done, errors
 
 
+def add_note(connection, body: str) -> None:
+    connection.execute("INSERT INTO notes VALUES (?)", (body,))
+    connection.commit()
+
+
+def done_in_thread(work) -> None:
+    """``work`` in another thread finishes (within 10 s, not for ever) without an error."""
+    thread, done, errors = write_in_thread(work)
+    thread.join(10)
+    assert done.is_set() and not errors, errors
+
+
+def waits_until(end, work) -> None:
+    """``work`` in another thread waits while the holder is open, and finishes once ``end`` ran."""
+    thread, done, errors = write_in_thread(work)
+    assert not done.wait(0.3), "the writer went ahead while another held the lock"
+    end()
+    thread.join(10)
+    assert done.is_set() and not errors, errors
+
+
 def body_count(path: str) -> int:
     with sqlite3.connect(path) as reader:
         return reader.execute("SELECT count(*) FROM notes").fetchone()[0]
@@ -60,11 +81,7 @@ def test_the_apps_engine_queues_a_writer_behind_an_open_write_transaction(path):
             with engine.begin() as second:
                 second.execute(text("INSERT INTO notes VALUES ('second')"))
 
-        thread, done, errors = write_in_thread(second_writer)
-        assert not done.wait(0.3), "the second writer went ahead while the first held the lock"
-        first.commit()
-        thread.join(10)
-    assert done.is_set() and not errors
+        waits_until(first.commit, second_writer)
     assert body_count(path) == 2
     engine.dispose()
 
@@ -73,16 +90,7 @@ def test_the_apps_engine_queues_a_writer_behind_an_open_write_transaction(path):
 def test_the_next_writer_goes_as_soon_as_the_holder_commits_or_rolls_back(path, end):
     first, second = connect(path), connect(path)
     first.execute("INSERT INTO notes VALUES ('first')")
-
-    def second_writer():
-        second.execute("INSERT INTO notes VALUES ('second')")
-        second.commit()
-
-    thread, done, errors = write_in_thread(second_writer)
-    assert not done.wait(0.3)
-    getattr(first, end)()
-    thread.join(10)
-    assert done.is_set() and not errors
+    waits_until(getattr(first, end), lambda: add_note(second, "second"))
     assert body_count(path) == (2 if end == "commit" else 1)
 
 
@@ -91,23 +99,14 @@ def test_a_write_that_failed_before_its_transaction_began_leaves_the_queue(path)
     with pytest.raises(sqlite3.OperationalError, match="no such table"):
         first.execute("INSERT INTO missing VALUES (1)")
     assert not first.in_transaction
-
-    def second_writer():
-        second.execute("INSERT INTO notes VALUES ('second')")
-        second.commit()
-
-    thread, done, errors = write_in_thread(second_writer)
-    thread.join(10)  # would wait forever if the failed write still held the queue
-    assert done.is_set() and not errors
+    done_in_thread(lambda: add_note(second, "second"))  # would wait for ever if the failed write held the queue
     assert body_count(path) == 1
 
 
 def test_readers_do_not_queue_behind_a_writer(path):
     writer, reader = connect(path), connect(path)
     writer.execute("INSERT INTO notes VALUES ('not yet committed')")
-    thread, done, errors = write_in_thread(lambda: reader.execute("SELECT count(*) FROM notes").fetchone())
-    thread.join(10)
-    assert done.is_set() and not errors
+    done_in_thread(lambda: reader.execute("SELECT count(*) FROM notes").fetchone())
     writer.rollback()
 
 
@@ -121,40 +120,23 @@ def test_a_second_connection_of_the_same_thread_does_not_wait_forever_for_the_fi
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             second.execute("INSERT INTO notes VALUES ('second')")
         first.commit()
-        second.execute("INSERT INTO notes VALUES ('second')")  # and it queues normally once the first is done
-        second.commit()
+        add_note(second, "second")  # and it queues normally once the first is done
 
-    thread, done, errors = write_in_thread(both_in_one_thread)
-    thread.join(10)
-    assert done.is_set() and not errors
+    done_in_thread(both_in_one_thread)
     assert body_count(path) == 2
 
 
 def test_closing_a_connection_mid_transaction_lets_the_next_writer_go(path):
     first, second = connect(path), connect(path)
     first.execute("INSERT INTO notes VALUES ('abandoned')")
-
-    def second_writer():
-        second.execute("INSERT INTO notes VALUES ('second')")
-        second.commit()
-
-    thread, done, errors = write_in_thread(second_writer)
-    assert not done.wait(0.3)
-    first.close()
-    thread.join(10)
-    assert done.is_set() and not errors
+    waits_until(first.close, lambda: add_note(second, "second"))
     assert body_count(path) == 1
 
 
 def test_a_transaction_queued_in_one_thread_can_end_in_another(path):
     """A pool may roll back or close a connection from another thread than the one that used it."""
     first, second = connect(path), connect(path)
-    thread, done, errors = write_in_thread(lambda: first.execute("INSERT INTO notes VALUES ('first')"))
-    thread.join(10)
-    assert done.is_set() and not errors
-    thread, done, errors = write_in_thread(first.rollback)  # a thread that never wrote before
-    thread.join(10)
-    assert done.is_set() and not errors
-    second.execute("INSERT INTO notes VALUES ('second')")
-    second.commit()
+    done_in_thread(lambda: first.execute("INSERT INTO notes VALUES ('first')"))
+    done_in_thread(first.rollback)  # a thread that never wrote before
+    done_in_thread(lambda: add_note(second, "second"))
     assert body_count(path) == 1

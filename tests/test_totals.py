@@ -20,6 +20,7 @@ from literacy.insights.aggregates import SkillFigure, Snapshot
 from literacy.insights.rollups import Scope, Windows
 from literacy.insights.tables import RoleTotal, TotalsState
 from literacy.learning import record
+from literacy.learning.assessment import ASSESSED, PRACTICE
 from literacy.people import admin, services
 from literacy.people.tables import Team, User
 from literacy.platform.clock import utcnow
@@ -85,13 +86,13 @@ def _overview_figures(scope, catalogue, now, *, kept: bool) -> tuple:
     return data.counts, cells, data.trend, data.maturity, standing
 
 
-ACTIONS = ("attempt", "attempt", "old", "lesson", "role", "team", "access", "new", "time")
+ACTIONS = ("attempt", "attempt", "old", "start", "start", "lesson", "role", "team", "access", "new", "time")
 ACTIONS += ("policy", "override", "active", "external")
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_kept_totals_equal_a_rebuild_after_random_changes(shipped, seed):
-    """Learners finish attempts (now and backdated), complete lessons, change role, join and leave
+    """Learners finish attempts (now and backdated), start attempts, complete lessons, change role, join and leave
     teams, change access, are added, deactivated and marked external, acknowledge policies, are
     certified or revoked by hand, and teams are deleted, while time passes (evidence turns stale,
     certifications lapse); after each change the kept totals equal a recomputation, and the
@@ -115,6 +116,9 @@ def test_kept_totals_equal_a_rebuild_after_random_changes(shipped, seed):
                 when = start - timedelta(days=rng.randint(0, 700)) if action == "old" else None
                 scores = {skill: rng.choice((20, 50, 70, 85, 100)) for skill in scenario.best}
                 make.attempt(person, scenario=scenario.id, at=when, scores=scores)
+            elif action == "start" and catalogue.role_scenarios(person.role):
+                scenario = rng.choice(catalogue.role_scenarios(person.role))
+                record.attempt_started(catalogue, person, scenario, rng.choice((ASSESSED, PRACTICE)))
             elif action == "lesson" and person.role in catalogue.courses:
                 lesson = rng.choice(catalogue.courses[person.role].lessons)
                 if record.lesson_completed(catalogue, person, lesson) is False:
@@ -207,3 +211,31 @@ def test_a_team_view_or_an_earlier_moment_reads_the_live_queries(shipped):
         assert rollups.role_counts(Scope(org.id), catalogue, Windows(now)) == totals.role_counts(
             catalogue, org.id, rollups.months_back(now.date(), 1)[0]
         )
+
+
+def test_a_first_start_writes_the_read_models_and_totals_a_refresh_would(shipped):
+    """The first activity on a track is written directly (a fifth of a refresh's work): the track
+    progress row and the person's snapshot equal what a full refresh of their history gives."""
+    from literacy.insights.tables import LearnerSnapshot, TrackProgress
+
+    with make.saved(shipped):
+        catalogue = shipped.extensions["catalogue"]
+        org = make.organization("Org", "org")
+        person = make.user("first@org.example", org=org, role="lifecycle", password=None)
+        db.session.flush()
+        scenario = catalogue.role_scenarios("lifecycle")[0]
+        record.attempt_started(catalogue, person, scenario, ASSESSED)
+        db.session.flush()
+
+        def kept():
+            progress = db.session.get(TrackProgress, person.id)
+            snapshot = db.session.get(LearnerSnapshot, person.id)
+            return (progress.started_at, progress.completed_at), snapshot.data, totals.kept_totals()
+
+        written = kept()
+        db.session.expire_all()
+        readmodels.refresh(catalogue, [person.id])
+        db.session.flush()
+        db.session.expire_all()
+        assert written[0][0] is not None
+        assert kept() == written

@@ -53,6 +53,17 @@ def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
         totals.refresh(catalogue, user_ids)
 
 
+def track_started(catalogue: Catalogue, user_id: int, at: datetime) -> None:
+    """The learner's first activity on their own track, an attempt started at ``at``: the one read
+    model row it changes, as :func:`refresh` would write it, then the totals. Evidence, completion
+    and monthly figures come from finished attempts and completed lessons, which a start does not
+    add; this costs a fifth of a refresh, inside the write lock every learner of a cohort launch
+    waits for."""
+    totals.take_turns(db.session.connection(), [user_id])
+    db.session.execute(insert(TrackProgress).values(user_id=user_id, started_at=at, completed_at=None))
+    totals.refresh(catalogue, [user_id])
+
+
 def started_track(user_id: int) -> bool:
     """Whether the learner's first activity on their own track is already recorded."""
     query = select(TrackProgress.started_at).where(TrackProgress.user_id == user_id)

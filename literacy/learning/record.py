@@ -91,7 +91,7 @@ def attempt_started(catalogue: Catalogue, user: User, scenario: Scenario, kind: 
     # a start can only be the learner's first activity on their track; once there is one, it changes
     # no read model (evidence, completion and monthly figures come from finished attempts)
     if scenario.role == user.role and not readmodels.started_track(user.id):
-        readmodels.refresh(catalogue, [user.id])
+        readmodels.track_started(catalogue, user.id, attempt.started_at)
     events.attempt_started(catalogue, user, scenario, attempt)
     return attempt
 

@@ -2,8 +2,9 @@
 
 ``refresh`` recomputes the read models for some learners with the same set-based queries that
 ``rebuild`` runs for everyone, so the two can never disagree. ``learning.record`` calls ``refresh``
-for the one learner whose history just changed; ``flask rollups rebuild`` calls ``rebuild`` after
-bulk changes or a content update. Nothing here commits.
+for the one learner whose history just changed (or ``track_started`` for a first start, which
+changes one row; tests/test_totals.py checks it writes what ``refresh`` would); ``flask rollups
+rebuild`` calls ``rebuild`` after bulk changes or a content update. Nothing here commits.
 """
 
 from __future__ import annotations

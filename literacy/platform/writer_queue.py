@@ -73,7 +73,8 @@ class QueuedWriterConnection(sqlite3.Connection):
         held.add(self)
 
     def after_statement(self) -> None:
-        if self._queued and not self.in_transaction:  # the statement failed before its transaction began
+        # no transaction open after it: it failed before one began, or ran in autocommit mode
+        if self._queued and not self.in_transaction:
             self._leave()
 
     def commit(self):

@@ -58,8 +58,8 @@ def track_started(catalogue: Catalogue, user_id: int, at: datetime) -> None:
     """The learner's first activity on their own track, an attempt started at ``at``: the one read
     model row it changes, as :func:`refresh` would write it, then the totals. Evidence, completion
     and monthly figures come from finished attempts and completed lessons, which a start does not
-    add; this costs a fifth of a refresh, inside the write lock every learner of a cohort launch
-    waits for."""
+    add. It spares a first start the refresh's deletes and queries over history, inside the write
+    lock that every learner of a cohort launch queues for."""
     totals.take_turns(db.session.connection(), [user_id])
     db.session.execute(insert(TrackProgress).values(user_id=user_id, started_at=at, completed_at=None))
     totals.refresh(catalogue, [user_id])

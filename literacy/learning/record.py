@@ -150,7 +150,7 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
     try:
         db.session.add(step)
         where = {"attempt_id": attempt.id, "from_step": after.step - 1}
-        moved = db.session.execute(_MOVE, where | {f"new_{column}": value for column, value in moved_to.items()})
+        moved = db.session.execute(_MOVE, where | {f"new_{column}": moved_to[column] for column in _MOVED})
         if moved.rowcount != 1:
             return _lost_race()
         if finished:
@@ -160,8 +160,8 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
         db.session.flush()
     except IntegrityError:
         return _lost_race()
-    for column, value in moved_to.items():  # what the update wrote, without reading the row back
-        set_committed_value(attempt, column, value)
+    for column in _MOVED:  # what the update wrote, without reading the row back
+        set_committed_value(attempt, column, moved_to[column])
     return True
 
 

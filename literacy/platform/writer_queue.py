@@ -22,7 +22,14 @@ import sqlite3
 import threading
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")  # the statements sqlite3 opens a transaction for
-_holders = threading.local()  # the connections of this thread that hold their queue's lock
+
+
+class _Holders(threading.local):
+    def __init__(self):
+        self.connections: set = set()  # the connections of this thread that hold their queue's lock
+
+
+_holders = _Holders()
 
 
 class QueuedCursor(sqlite3.Cursor):
@@ -63,9 +70,7 @@ class QueuedWriterConnection(sqlite3.Connection):
     def before_statement(self, sql: str) -> None:
         if self._queued or self.in_transaction or not sql.lstrip()[:7].upper().startswith(WRITES):
             return
-        held = getattr(_holders, "connections", None)
-        if held is None:
-            held = _holders.connections = set()
+        held = _holders.connections
         if held:  # another connection of this thread holds it: see the module's note
             return
         fcntl.flock(self._queue, fcntl.LOCK_EX)

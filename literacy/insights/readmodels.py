@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from literacy.content.types import Catalogue
 from literacy.insights import rollups, totals
@@ -20,38 +20,54 @@ from literacy.people.tables import User
 from literacy.platform.extensions import db
 
 
-def _people(user_ids: list[int] | None):
+def _people(some: bool):
+    """Subquery (id, role) of the people refreshed: those in the ``user_ids`` parameter, or everyone."""
     query = select(User.id.label("id"), User.role.label("role"))
-    if user_ids is not None:
-        query = query.where(User.id.in_(user_ids))
+    if some:
+        query = query.where(User.id.in_(bindparam("user_ids", expanding=True)))
     return query.subquery("people")
 
 
-def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
-    """Recompute the evidence, track progress and monthly evidence of ``user_ids`` (None: everyone)."""
-    if user_ids:
-        totals.take_turns(db.session.connection(), sorted(set(user_ids)))  # parallel refreshes of one person wait
-    people = _people(user_ids)
-    for model in (Evidence, TrackProgress, LearnerMonth):
-        query = delete(model)
-        if user_ids is not None:
-            query = query.where(model.user_id.in_(user_ids))
-        db.session.execute(query)
+def _statements(catalogue: Catalogue, some: bool) -> list:
+    """The deletes, then the inserts from history, that refresh the read models: built once per
+    catalogue (the learning-event path runs them on every finished attempt, and building and keying
+    these queries cost more than running them for one learner)."""
+    return rollups.per_catalogue(catalogue, f"readmodels-{some}", lambda: _build(catalogue, some))
+
+
+def _build(catalogue: Catalogue, some: bool) -> list:
+    people = _people(some)
+    deletes = [delete(model) for model in (Evidence, TrackProgress, LearnerMonth)]
+    if some:
+        deletes = [query.where(query.table.c.user_id.in_(bindparam("user_ids", expanding=True))) for query in deletes]
     evidence = rollups.latest_assessed_scores(people, catalogue)
-    db.session.execute(insert(Evidence).from_select(list(evidence.selected_columns.keys()), evidence))
     first, done = rollups.first_activity(people, catalogue), rollups.track_completion(people, catalogue)
     progress = select(first.c.user_id, first.c.first_at, done.c.done_at).outerjoin(
         done, done.c.user_id == first.c.user_id
     )
-    db.session.execute(insert(TrackProgress).from_select(["user_id", "started_at", "completed_at"], progress))
     monthly = rollups.monthly_met(people, catalogue)
-    db.session.execute(
+    return [
+        *deletes,
+        insert(Evidence).from_select(list(evidence.selected_columns.keys()), evidence),
+        insert(TrackProgress).from_select(["user_id", "started_at", "completed_at"], progress),
         insert(LearnerMonth).from_select(
             ["user_id", "month", "met"], select(monthly.c.user_id, monthly.c.month, monthly.c.met)
-        )
-    )
-    if user_ids is not None:
-        totals.refresh(catalogue, user_ids)
+        ),
+    ]
+
+
+def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
+    """Recompute the evidence, track progress and monthly evidence of ``user_ids`` (None: everyone)."""
+    ids = sorted(set(user_ids)) if user_ids is not None else None
+    db.session.flush()  # the statements run on the connection, which does not flush pending history
+    connection = db.session.connection()
+    if ids:
+        totals.take_turns(connection, ids)  # parallel refreshes of one person wait
+    parameters = {"user_ids": ids} if ids is not None else {}
+    for statement in _statements(catalogue, ids is not None):
+        connection.execute(statement, parameters)
+    if ids is not None:
+        totals.refresh(catalogue, ids)
 
 
 def track_started(catalogue: Catalogue, user_id: int, at: datetime) -> None:

@@ -60,6 +60,7 @@ def test_production_without_trusted_hosts_refuses_to_start(monkeypatch, tmp_path
         ("INSIGHTS_MIN_LEARNERS", "0", "INSIGHTS_MIN_LEARNERS must be at least 1, not 0"),
         ("XAPI_TIMEOUT_SECONDS", "soon", "XAPI_TIMEOUT_SECONDS must be a number of seconds, not 'soon'"),
         ("XAPI_ACTOR", "mbox", "XAPI_ACTOR must be one of 'account', 'email', not 'mbox'"),
+        ("SQLITE_SYNCHRONOUS", "off", "SQLITE_SYNCHRONOUS must be one of 'normal', 'full', not 'off'"),
         ("LITERACY_ENV", "prod", "LITERACY_ENV must be one of 'development', 'production', not 'prod'"),
     ],
 )

@@ -140,3 +140,25 @@ def test_a_transaction_queued_in_one_thread_can_end_in_another(path):
     done_in_thread(first.rollback)  # a thread that never wrote before
     done_in_thread(lambda: add_note(second, "second"))
     assert body_count(path) == 1
+
+
+@pytest.mark.parametrize(("setting", "level"), [("normal", 1), ("full", 2)])
+def test_the_apps_connections_sync_the_log_as_configured(path, setting, level):
+    engine = create_engine(f"sqlite:///{path}")
+    configure_engine(engine, synchronous=setting)
+    with engine.connect() as connection:
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == level
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()
+
+
+def test_the_app_applies_its_sqlite_synchronous_setting(tmp_path):
+    from support.apps import make_app
+
+    from literacy.platform.extensions import db
+
+    app = make_app(tmp_path, SQLITE_SYNCHRONOUS="full")
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("a PostgreSQL setting of its own (synchronous_commit), not the app's")
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 2

@@ -14,9 +14,14 @@ from literacy.platform.writer_queue import QueuedWriterConnection
 log = logging.getLogger(__name__)
 
 
-def configure_engine(engine: Engine, busy_timeout_ms: int = 5000) -> None:
+def configure_engine(engine: Engine, busy_timeout_ms: int = 5000, synchronous: str = "normal") -> None:
     """SQLite: enforce foreign keys, use WAL, wait for locks instead of failing at once, and queue
-    the writers of a database file (``platform.writer_queue``)."""
+    the writers of a database file (``platform.writer_queue``).
+
+    ``synchronous``: "normal" (the default, as SQLite's documentation advises for WAL) syncs the log
+    to disk at checkpoints rather than at every commit, which stays consistent through any crash but
+    may lose the last commits to a power failure or an operating-system crash; "full" syncs every
+    commit, at about 0.3 ms each here, held inside the writers' queue."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -33,7 +38,11 @@ def configure_engine(engine: Engine, busy_timeout_ms: int = 5000) -> None:
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={_SYNCHRONOUS[synchronous]}")
         cursor.close()
+
+
+_SYNCHRONOUS = {"normal": "NORMAL", "full": "FULL"}  # the only values accepted (never text from elsewhere)
 
 
 def import_tables() -> None:

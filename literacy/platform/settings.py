@@ -31,6 +31,8 @@ class Settings:
     trusted_hosts: tuple[str, ...]  # requests for other Host headers are refused (empty: any host)
     trusted_proxies: int  # reverse proxies in front: their X-Forwarded-For/-Proto are believed (0: none)
     database_url: str
+    # SQLite only: "normal" syncs the write-ahead log at checkpoints, "full" at every commit
+    sqlite_synchronous: str
     content_root: str
     # sign-in sessions (README, Security): idle limits by access, and the absolute lifetime
     session_idle_minutes_admin: int
@@ -85,6 +87,7 @@ class Settings:
             trusted_hosts=hosts,
             trusted_proxies=reader.whole("TRUSTED_PROXIES", 0, minimum=0),
             database_url=reader.text("DATABASE_URL", f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"),
+            sqlite_synchronous=reader.choice("SQLITE_SYNCHRONOUS", ("normal", "full"), "normal"),
             content_root=reader.text("CONTENT_ROOT", str(PROJECT_ROOT)),
             session_idle_minutes_admin=reader.whole("SESSION_IDLE_MINUTES_ADMIN", 30, minimum=1),
             session_idle_minutes=reader.whole("SESSION_IDLE_MINUTES", 8 * 60, minimum=1),
@@ -164,6 +167,7 @@ class Settings:
                         "assessment_",
                         "xapi_",
                         "sso_",
+                        "sqlite_",
                     )
                 )
             },

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from literacy.cohorts.assignments import Work, work_for
@@ -27,20 +27,23 @@ def learner(user: User) -> xs.Learner:
 
 def cohort_work(catalogue: Catalogue, user: User) -> list[tuple[xs.Group, Work]]:
     """The learner's cohorts, each with the work it assigns them (one query)."""
-    rows = db.session.execute(
-        select(Cohort.id, Cohort.name, CohortAssignment.kind, CohortAssignment.ref)
-        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
-        .join(CohortAssignment, CohortAssignment.cohort_id == Cohort.id)
-        .where(CohortMember.user_id == user.id)
-        .order_by(Cohort.id)
-    )
     assigned: dict[tuple[int, str], list[tuple[str, str]]] = {}
-    for cohort_id, name, kind, ref in rows:
+    for cohort_id, name, kind, ref in db.session.execute(_COHORT_WORK, {"user_id": user.id}):
         assigned.setdefault((cohort_id, name), []).append((kind, ref))
     return [
         (xs.Group(cohort_id, name), work_for(catalogue, items, user.role))
         for (cohort_id, name), items in assigned.items()
     ]
+
+
+# built once: every choice and lesson event runs it
+_COHORT_WORK = (
+    select(Cohort.id, Cohort.name, CohortAssignment.kind, CohortAssignment.ref)
+    .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+    .join(CohortAssignment, CohortAssignment.cohort_id == Cohort.id)
+    .where(CohortMember.user_id == bindparam("user_id"))
+    .order_by(Cohort.id)
+)
 
 
 def groups_for(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from literacy.cohorts import queries as cohort_queries
@@ -15,7 +15,7 @@ from literacy.insights import metrics
 from literacy.insights.metrics import ScoreRow
 from literacy.insights.tables import Evidence
 from literacy.learning import assessment, track
-from literacy.learning.tables import Attempt, CheckAnswer, LessonCompletion
+from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion
 from literacy.platform.database import loader_by_id
 from literacy.platform.extensions import db
 
@@ -96,6 +96,17 @@ def learner_attempts(user_id: int, scenario_ids) -> list[Attempt]:
 
 
 attempt = loader_by_id(Attempt)  # every page of a scenario being played starts with it
+
+
+def attempt_step(attempt_id: int, step: int) -> AttemptStep | None:
+    """One recorded choice of an attempt (the feedback page after every choice), by the unique
+    (attempt, step) index rather than by loading all the attempt's steps."""
+    return db.session.execute(_ATTEMPT_STEP, {"attempt_id": attempt_id, "step": step}).scalar_one_or_none()
+
+
+_ATTEMPT_STEP = select(AttemptStep).where(
+    AttemptStep.attempt_id == bindparam("attempt_id"), AttemptStep.step == bindparam("step")
+)
 
 
 def scenario_history(user_id: int, scenario_id: str) -> list[Attempt]:

@@ -110,7 +110,7 @@ def choose(attempt_id: int):
 def feedback(attempt_id: int, step: int):
     attempt = own_attempt(attempt_id)
     scenario = catalogue().scenarios.get(attempt.scenario_id)
-    saved = next((s for s in attempt.steps if s.step == step), None)
+    saved = queries.attempt_step(attempt.id, step)
     if saved is None or scenario is None or scenario.version != attempt.content_version:
         abort(404)
     node = scenario.nodes[saved.node_id]

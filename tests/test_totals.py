@@ -239,3 +239,50 @@ def test_a_first_start_writes_the_read_models_and_totals_a_refresh_would(shipped
         db.session.expire_all()
         assert written[0][0] is not None
         assert kept() == written
+
+
+def test_finished_attempts_leave_the_read_models_and_totals_a_refresh_would(shipped):
+    """Scenarios played through the event path to assessed and practice endings: after each finish
+    the person's read models, snapshot, certification and the kept totals equal a full refresh of
+    their history. A practice ending changes none of them, so the path skips the refresh for it."""
+    from literacy.evidence.tables import Certification
+    from literacy.insights.tables import Evidence, LearnerMonth, LearnerSnapshot, TrackProgress
+    from literacy.learning import attempts, engine
+
+    def kept(person) -> tuple:
+        rows = [
+            sorted(tuple(getattr(row, c.key) for c in model.__table__.columns if c.key != "id")
+                   for row in db.session.scalars(db.select(model).where(model.user_id == person.id)))
+            for model in (Evidence, TrackProgress, LearnerMonth, Certification)
+        ]  # fmt: skip
+        return rows, db.session.get(LearnerSnapshot, person.id).data, totals.kept_totals()
+
+    rng = random.Random(5)
+    with make.saved(shipped):
+        catalogue = shipped.extensions["catalogue"]
+        org = make.organization("Org", "org")
+        roles = [role for role in catalogue.roles if catalogue.role_scenarios(role)][:2]
+        people = [make.user(f"p{i}@org.example", org=org, role=roles[i % 2], password=None) for i in range(3)]
+        db.session.flush()
+        kinds = []
+        for _ in range(10):
+            person = rng.choice(people)
+            scenario = rng.choice(catalogue.role_scenarios(person.role))
+            kind = rng.choice((ASSESSED, PRACTICE))
+            attempt = record.attempt_started(catalogue, person, scenario, kind)
+            state = attempts.state_of(attempt)
+            while not state.finished(scenario):
+                result = engine.advance(scenario, state, rng.choice(engine.offered(scenario, state)).index)
+                assert record.choice_made(catalogue, attempt, scenario, result)
+                state = result.state
+            db.session.flush()
+            written = kept(person)
+            db.session.expire_all()
+            readmodels.refresh(catalogue, [person.id])
+            cycles.refresh(catalogue, [person.id])
+            db.session.flush()
+            db.session.expire_all()
+            assert kept(person) == written, kind
+            kinds.append(kind)
+        assert set(kinds) == {ASSESSED, PRACTICE}  # both kinds played
+        assert db.session.scalar(db.select(db.func.count()).select_from(Evidence)) > 0  # and evidence kept

@@ -28,6 +28,7 @@ from literacy.content.types import Catalogue, Lesson, Scenario
 from literacy.evidence import cycles
 from literacy.insights import readmodels
 from literacy.learning import engine
+from literacy.learning.assessment import ASSESSED
 from literacy.learning.queries import check_answers, lesson_completed_at
 from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion, SkillScore
 from literacy.people.tables import User
@@ -155,7 +156,8 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
             return _lost_race()
         if finished:
             add_scores(attempt.id, scores, after.totals)
-            _derived(catalogue, [attempt.user_id])
+            if attempt.kind == ASSESSED:  # a practice ending is not evidence: no read model changes
+                _derived(catalogue, [attempt.user_id])
         db.session.add_all(statements)
         db.session.flush()
     except IntegrityError:

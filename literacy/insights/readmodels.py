@@ -1,10 +1,12 @@
 """Keep the rollup read models in step with the history they are derived from.
 
 ``refresh`` recomputes the read models for some learners with the same set-based queries that
-``rebuild`` runs for everyone, so the two can never disagree. ``learning.record`` calls ``refresh``
-for the one learner whose history just changed (or ``track_started`` for a first start, which
-changes one row; tests/test_totals.py checks it writes what ``refresh`` would); ``flask rollups
-rebuild`` calls ``rebuild`` after bulk changes or a content update. Nothing here commits.
+``rebuild`` runs for everyone (built once per catalogue), so the two can never disagree.
+``learning.record`` calls ``refresh`` for the one learner whose evidence just changed (an assessed
+attempt finished, a lesson completed, a new role), or ``track_started`` for a first start, which
+changes one row; a practice attempt's ending changes nothing here. tests/test_totals.py checks
+both shortcuts leave what ``refresh`` would. ``flask rollups rebuild`` calls ``rebuild`` after
+bulk changes or a content update. Nothing here commits.
 """
 
 from __future__ import annotations

@@ -22,11 +22,16 @@ from literacy.people.tables import User
 from literacy.platform.extensions import db
 
 
+def _refreshed(column):
+    """The rows of the people in the ``user_ids`` parameter."""
+    return column.in_(bindparam("user_ids", expanding=True))
+
+
 def _people(some: bool):
     """Subquery (id, role) of the people refreshed: those in the ``user_ids`` parameter, or everyone."""
     query = select(User.id.label("id"), User.role.label("role"))
     if some:
-        query = query.where(User.id.in_(bindparam("user_ids", expanding=True)))
+        query = query.where(_refreshed(User.id))
     return query.subquery("people")
 
 
@@ -39,9 +44,8 @@ def _statements(catalogue: Catalogue, some: bool) -> list:
 
 def _build(catalogue: Catalogue, some: bool) -> list:
     people = _people(some)
-    deletes = [delete(model) for model in (Evidence, TrackProgress, LearnerMonth)]
-    if some:
-        deletes = [query.where(query.table.c.user_id.in_(bindparam("user_ids", expanding=True))) for query in deletes]
+    models = (Evidence, TrackProgress, LearnerMonth)
+    deletes = [delete(model).where(_refreshed(model.user_id)) if some else delete(model) for model in models]
     evidence = rollups.latest_assessed_scores(people, catalogue)
     first, done = rollups.first_activity(people, catalogue), rollups.track_completion(people, catalogue)
     progress = select(first.c.user_id, first.c.first_at, done.c.done_at).outerjoin(

@@ -11,12 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import select
-
 from literacy.content.types import Catalogue, Scenario
 from literacy.learning import engine, record
-from literacy.learning.queries import next_attempt, scenario_history
-from literacy.learning.tables import Attempt, AttemptStep
+from literacy.learning.queries import attempt_step, next_attempt, scenario_history
+from literacy.learning.tables import Attempt
 from literacy.people.tables import User
 from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
@@ -74,9 +72,7 @@ def choose(
 
 def _earlier_submit(attempt: Attempt, posted_step: int, posted_node: str, choice_index: int) -> ChoiceResult:
     """A submit for a step already answered: the same choice is a repeat, anything else is stale."""
-    saved = db.session.scalar(
-        select(AttemptStep).where(AttemptStep.attempt_id == attempt.id, AttemptStep.step == posted_step + 1)
-    )
+    saved = attempt_step(attempt.id, posted_step + 1)
     if saved is not None and saved.node_id == posted_node and saved.choice_index == choice_index:
         return ChoiceResult(Outcome.REPEATED, saved.step)
     return ChoiceResult(Outcome.FINISHED if attempt.finished else Outcome.STALE)

@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from literacy import content
+from literacy.platform.cookie_sessions import RememberedCookieSessions
 from literacy.platform.extensions import csrf, db, login_manager, mailer, migrate
 from literacy.platform.settings import PROJECT_ROOT, from_environment
 from literacy.platform.transactions import App
@@ -24,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    app.session_interface = RememberedCookieSessions()
     app.config.update(from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -45,10 +47,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     from literacy.people import sessions
+    from literacy.platform import form_tokens
 
     login_manager.user_loader(sessions.load)  # the login cookie holds "id:token:signed-in-at"
     sessions.init_app(app)
     csrf.init_app(app)
+    form_tokens.init_app(app)
     mailer.init_app(app)
 
     app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])

@@ -111,3 +111,36 @@ def test_with_a_time_limit_tokens_are_signed_each_time(tmp_path):
 
     app = make_app(tmp_path, WTF_CSRF_TIME_LIMIT=3600)
     assert "form_tokens" not in app.extensions
+
+
+def test_a_remembered_cookie_is_refused_once_its_key_is_changed_or_retired(app, learner):
+    value = cookie(learner)
+    assert "_user_id" in opened(app, value)  # verified and kept
+    app.config["SECRET_KEY_FALLBACKS"] = ["test-secret"]
+    app.secret_key = "a-new-secret"
+    assert "_user_id" in opened(app, value)  # the old key, kept as a fallback, still verifies it
+    app.config["SECRET_KEY_FALLBACKS"] = None
+    assert dict(opened(app, value)) == {}  # retired: as a full check finds
+
+
+def test_a_remembered_cookie_signed_in_the_future_is_refused_as_in_full(app, learner, monkeypatch):
+    """A clock stepped back: itsdangerous refuses a signature younger than zero, and so does the cache."""
+    value = cookie(learner)
+    assert "_user_id" in opened(app, value)
+    earlier = cookie_sessions.now() - 5
+    monkeypatch.setattr(cookie_sessions, "now", lambda: earlier)
+    assert dict(opened(app, value)) == {}
+
+
+def test_after_an_idle_session_ends_the_sign_in_form_works(app, learner, monkeypatch):
+    """The ended session's secret is gone, so the sign-in page that follows signs a new token, which
+    the sign-in form then accepts."""
+    from literacy.people import sessions
+
+    later = sessions.now_seconds() + 9 * 3600  # past the 8 hours a learner may be idle
+    assert token_on(learner, "/")
+    monkeypatch.setattr(sessions, "now_seconds", lambda: later)
+    ended = learner.get("/progress")
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
+    learner.sign_in("learner@example.com")
+    assert learner.get("/progress").status_code == 200

@@ -20,7 +20,7 @@ MOST_KEPT = 10_000  # secrets of live sessions per worker; past this the worker 
 
 
 def init_app(app: Flask) -> None:
-    if app.config.get("WTF_CSRF_TIME_LIMIT") is not None or app.config.get("WTF_CSRF_FIELD_NAME", FIELD) != FIELD:
+    if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or app.config.get("WTF_CSRF_FIELD_NAME", FIELD) != FIELD:
         return
     tokens: dict[str, str] = {}
     app.extensions["form_tokens"] = tokens

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 from support import journeys
-from support.browser import TOKEN
 
 from literacy.platform import cookie_sessions
 
@@ -72,11 +71,6 @@ def test_a_session_holding_a_list_is_verified_every_time(app, learner):
     assert notice not in learner.get(response.headers["Location"]).get_data(as_text=True)  # shown once
 
 
-def token_on(browser, path: str) -> str:
-    match = TOKEN.search(browser.get(path).get_data(as_text=True))
-    return match[1] or match[2]
-
-
 def test_pages_of_one_session_carry_one_token_that_forms_accept(app, learner, monkeypatch):
     from itertools import count
 
@@ -89,18 +83,18 @@ def test_pages_of_one_session_carry_one_token_that_forms_accept(app, learner, mo
         "get_timestamp",
         lambda signer: next(seconds) if signer.salt == b"wtf-csrf-token" else real(signer),
     )
-    first, second = token_on(learner, "/"), token_on(learner, "/progress")
+    first, second = learner.token("/"), learner.token("/progress")
     assert first == second
     assert first in app.extensions["form_tokens"].values()
     attempt = journeys.start_scenario(learner)  # posts the page's token
-    assert token_on(learner, f"/attempts/{attempt}") == first
+    assert learner.token(f"/attempts/{attempt}") == first
 
 
 def test_a_new_session_gets_a_new_token_and_the_old_one_is_refused(app, learner):
-    old = token_on(learner, "/")
+    old = learner.token("/")
     learner.logout()
     learner.sign_in("learner@example.com")
-    new = token_on(learner, "/")
+    new = learner.token("/")
     assert new != old
     refused = learner.client.post("/scenarios/ops-send/start", data={"csrf_token": old, "after": 0})
     assert refused.status_code == 400
@@ -138,7 +132,7 @@ def test_after_an_idle_session_ends_the_sign_in_form_works(app, learner, monkeyp
     from literacy.people import sessions
 
     later = sessions.now_seconds() + 9 * 3600  # past the 8 hours a learner may be idle
-    assert token_on(learner, "/")
+    assert learner.token("/")
     monkeypatch.setattr(sessions, "now_seconds", lambda: later)
     ended = learner.get("/progress")
     assert ended.status_code == 302 and "/login" in ended.headers["Location"]

@@ -11,6 +11,7 @@ from support import make
 
 from literacy.cohorts.tables import Cohort
 from literacy.insights.tables import Evidence
+from literacy.platform.clock import utcnow
 from literacy.platform.extensions import db
 from literacy.workflows import queries, readiness, services
 from literacy.workflows.services import Details, NotReadyForProduction
@@ -96,20 +97,23 @@ def test_every_change_is_kept_with_who_what_and_when(app, people):
 
 
 def test_logging_an_older_review_keeps_the_latest_date_and_a_pilot_flip_keeps_its_clock(app, people):
+    # dated from the real clock: the history records each stage change when it happens
+    now = utcnow()
+    today = now.date()
     with make.saved(app):
         admin, owner = get(people["admin"]), get(people["owner"])
-        workflow = services.create(people["org"], admin, complete(owner, admin, [get(people["ana"])]), "pilot", TODAY)
-        services.log_review(workflow, admin, "This week's review.", TODAY)
-        services.log_review(workflow, admin, "Last year's, entered late.", TODAY - timedelta(days=400))
-        assert workflow.reviewed_on == TODAY
+        workflow = services.create(people["org"], admin, complete(owner, admin, [get(people["ana"])]), "pilot", today)
+        services.log_review(workflow, admin, "This week's review.", today)
+        services.log_review(workflow, admin, "Last year's, entered late.", today - timedelta(days=400))
+        assert workflow.reviewed_on == today
         workflow_id = workflow.id
     with make.saved(app):
         workflow = db.session.get(Workflow, workflow_id)
-        services.change_stage(workflow, None, "experiment", TODAY + timedelta(days=100))
-        services.change_stage(workflow, None, "pilot", TODAY + timedelta(days=110))
-        [entry] = queries.assess(app.extensions["catalogue"], [workflow], NOW + timedelta(days=130))
-        assert entry.assessed.facts.pilot_since <= TODAY + timedelta(days=1)  # the first move to pilot
-        assert readiness.is_sprawl(entry.assessed.facts, TODAY + timedelta(days=130))
+        services.change_stage(workflow, None, "experiment", today + timedelta(days=100))
+        services.change_stage(workflow, None, "pilot", today + timedelta(days=110))
+        [entry] = queries.assess(app.extensions["catalogue"], [workflow], now + timedelta(days=130))
+        assert entry.assessed.facts.pilot_since <= today + timedelta(days=1)  # the first move to pilot
+        assert readiness.is_sprawl(entry.assessed.facts, today + timedelta(days=130))
 
 
 def test_a_far_future_date_cannot_break_the_arithmetic():

@@ -18,7 +18,7 @@ import random
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import and_, case, func, insert, select, union_all
+from sqlalchemy import and_, case, delete, func, insert, select, union_all
 from support import make
 from support.apps import make_app
 from support.paths import ROOT
@@ -31,8 +31,9 @@ from literacy.evidence import certification, cycles, policy
 from literacy.evidence import queries as evidence_queries
 from literacy.evidence.queries import Compliance
 from literacy.evidence.tables import Certification, Policy, PolicyAcknowledgement
-from literacy.insights import metrics
-from literacy.insights.tables import Evidence
+from literacy.insights import metrics, readmodels, rollups, totals
+from literacy.insights.tables import Evidence, TotalsState, TrackSkillPoints
+from literacy.learning import attempts, engine, record
 from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, CheckAnswer, LessonCompletion
 from literacy.people.tables import Team, User, team_members
@@ -65,13 +66,12 @@ def reference_facts(cohort, catalogue, user_id: int | None = None) -> list:
     fresh = cohort.id if cohort.recertification else None  # count only work done since joining
     done_items = _done_items(members, work, fresh) if any(a.due_on for a in cohort.assignments) else None
     teams = _teams_of(members)
-    lessons, scenarios = {}, {}
+    lessons, scenarios, scores = {}, {}, {}
     for role, assigned in work.items():
         lessons.update(_lessons_done(members, role, assigned.lessons))
         scenarios.update(_scenario_counts(members, role, assigned.scenarios, fresh))
+        scores.update(_latest_scores(members, role, assigned.scenarios, fresh))
     activity = _last_activity(members)
-    all_scenarios = {s for w in work.values() for s in w.scenarios}
-    scores = _latest_scores(members, all_scenarios, fresh)
     facts = []
     for uid, name, email, role, added_at, external, agency in people:
         assigned = work[role]
@@ -196,15 +196,19 @@ def _last_activity(members) -> dict[int, object]:
     return dict(db.session.execute(select(events.c.uid, func.max(events.c.at)).group_by(events.c.uid)).all())
 
 
-def _latest_scores(members, scenario_ids: set[str], fresh: int | None = None) -> dict[int, dict[str, int]]:
-    """Per learner and skill: the proficiency estimate (docs/metrics.md) from the assessed evidence of
-    the assigned scenarios (since joining, in a recertification cohort), the same model as the leader
-    figures."""
+def _latest_scores(members, role: str, scenario_ids: tuple[str, ...], fresh: int | None = None) -> dict:
+    """Per learner of ``role`` and skill: the proficiency estimate (docs/metrics.md) from the assessed
+    evidence of the scenarios assigned to the role (since joining, in a recertification cohort), the
+    same model as the leader figures.
+
+    876307b read the scenarios assigned to anyone in the cohort, so a learner's score could move
+    when someone of another role joined; the reference is per role, as the definition says."""
     if not scenario_ids:
         return {}
     query = select(Evidence.user_id, Evidence.skill_id, func.sum(Evidence.earned), func.sum(Evidence.available)).where(
         Evidence.user_id.in_(members), Evidence.scenario_id.in_(scenario_ids)
     )
+    query = query.join(User, User.id == Evidence.user_id).where(User.role == role)
     query = _since_joining(query, Evidence.user_id, Evidence.finished_at, fresh)
     rows = db.session.execute(query.group_by(Evidence.user_id, Evidence.skill_id))
     result: dict[int, dict[str, int]] = {}
@@ -294,9 +298,18 @@ def _history(app, seed: int = 7) -> dict[str, int]:
                 db.session.add(CheckAnswer(user_id=person.id, lesson_id="any", question=question, option=0,
                                            correct=True, answered_at=at))  # fmt: skip
         db.session.flush()
+        _sum_own_tracks(catalogue)
         cohorts = {"own": own, "mixed": mixed, "recert": recert, "course": lessons_only, "scenario": one_scenario}
         cohorts["retired"] = retired  # its only item left the catalogue: nothing to count, activity still shown
         return {**{k: c.id for k, c in cohorts.items()}, "first": people[0].id, "some": people[5].id}
+
+
+def _sum_own_tracks(catalogue) -> None:
+    """The kept sums over each learner's own track, from the hand-made evidence (as the read models'
+    refresh derives them after writing the evidence)."""
+    people = select(User.id.label("id"), User.role.label("role")).subquery("people")
+    columns = ["user_id", "skill_id", "earned", "available"]
+    db.session.execute(insert(TrackSkillPoints).from_select(columns, rollups.track_skill_points(people, catalogue)))
 
 
 # --- the same figures ------------------------------------------------------------------------------
@@ -326,6 +339,101 @@ def test_cohort_facts_match_the_per_role_queries(app, kind, seed):
         board = dashboard.build(cohort, catalogue, TODAY)
         rows = [dashboard._row(cohort, f, TODAY) for f in old]
         assert board.rows == rows and board.summary == dashboard.status.summarise(rows, board.skills)
+
+
+def _play(catalogue, person, scenario, rng, kind: str | None = None) -> None:
+    """One attempt through the learning-event path with random choices, assessed or practice
+    (``kind``, or at random)."""
+    attempt = record.attempt_started(catalogue, person, scenario, kind or rng.choice((ASSESSED, "practice")))
+    state = attempts.state_of(attempt)
+    while not state.finished(scenario):
+        result = engine.advance(scenario, state, rng.choice(engine.offered(scenario, state)).index)
+        assert record.choice_made(catalogue, attempt, scenario, result)
+        state = result.state
+
+
+def _scores(cohort, catalogue) -> dict[int, dict[str, int]]:
+    return {f.user_id: f.scores for f in queries.cohort_facts(cohort, catalogue)}
+
+
+def _read_live(catalogue) -> None:
+    """Mark the kept totals as built for other content: the pages read the live queries."""
+    db.session.get(TotalsState, 1).fingerprint = "other content"
+    db.session.flush()
+    assert not totals.ready(catalogue)
+
+
+def test_kept_track_sums_give_the_live_scores_through_the_event_path_and_a_rebuild(app):
+    """Learners of three roles play their own and other roles' scenarios through the event path and
+    one changes role; a cohort of own tracks shows the same scores from the kept sums as from the
+    live query over the evidence, and again after a rebuild from history."""
+    rng = random.Random(3)
+    with make.saved(app):
+        catalogue = app.extensions["catalogue"]
+        org = make.organization()
+        roles = [role for role in catalogue.roles if catalogue.role_scenarios(role)][:3]
+        people = [make.user(f"p{n}@example.com", org=org, role=roles[n % 3], password=None) for n in range(6)]
+        group = make.cohort(org, "Own tracks", members=people)
+        everything = list(catalogue.scenarios.values())
+        for _ in range(30):
+            person = rng.choice(people)
+            scenario = rng.choice(catalogue.role_scenarios(person.role) if rng.random() < 0.7 else everything)
+            _play(catalogue, person, scenario, rng)
+        record.role_changed(catalogue, people[0], roles[1])  # their evidence of their old track stops counting
+        db.session.flush()
+        assert totals.ready(catalogue)
+        kept = _scores(group, catalogue)
+        readmodels.rebuild(catalogue)
+        rebuilt = _scores(group, catalogue)
+        _read_live(catalogue)
+        live = _scores(group, catalogue)
+    assert kept == rebuilt == live
+    assert sum(len(skills) for skills in live.values()) >= 10  # enough evidence to compare
+
+
+def test_a_learners_scores_count_only_the_scenarios_assigned_to_them(app):
+    """A revops learner who also played a lifecycle scenario: in a cohort of own tracks their scores
+    are the same whether or not a lifecycle learner is in it, from the kept sums and from the live
+    query (the scenarios assigned to someone else are not theirs)."""
+    rng = random.Random(4)
+    with make.saved(app):
+        catalogue = app.extensions["catalogue"]
+        org = make.organization()
+        revops = make.user("r@example.com", org=org, role="revops", password=None)
+        lifecycle = make.user("l@example.com", org=org, role="lifecycle", password=None)
+        alone = make.cohort(org, "Revops alone", members=[revops])
+        together = make.cohort(org, "Both roles", members=[revops, lifecycle])
+        for scenario in (catalogue.role_scenarios("revops")[0], catalogue.role_scenarios("lifecycle")[0]):
+            _play(catalogue, revops, scenario, rng, ASSESSED)
+        db.session.flush()
+        kept = (_scores(alone, catalogue)[revops.id], _scores(together, catalogue)[revops.id])
+        _read_live(catalogue)
+        live = (_scores(alone, catalogue)[revops.id], _scores(together, catalogue)[revops.id])
+    assert kept[0] and kept[0] == kept[1] == live[0] == live[1]
+
+
+def test_the_dashboard_reads_the_evidence_when_the_kept_sums_do_not_apply(app):
+    """The kept sums emptied: a cohort of own tracks still shows every score when the totals were
+    built for other content, and so does a cohort that assigns one scenario, or a recertification
+    cohort; with the totals current, the own-track cohort reads the (emptied) kept sums."""
+    with make.saved(app):
+        catalogue = app.extensions["catalogue"]
+        org = make.organization()
+        person = make.user("p@example.com", org=org, role="revops", password=None)
+        first = catalogue.role_scenarios("revops")[0]
+        own = make.cohort(org, "Own track", members=[person])
+        one = make.cohort(org, "One scenario", members=[person], assignments=[("scenario", first.id)])
+        recert = make.cohort(org, "Recertification", members=[person], recertification=True)
+        _play(catalogue, person, first, random.Random(5), ASSESSED)
+        db.session.flush()
+        before = _scores(own, catalogue)[person.id]
+        db.session.execute(delete(TrackSkillPoints))
+        emptied = _scores(own, catalogue)[person.id]
+        partial, fresh = _scores(one, catalogue)[person.id], _scores(recert, catalogue)[person.id]
+        _read_live(catalogue)
+        stale = _scores(own, catalogue)[person.id]
+    assert before and emptied == {}
+    assert stale == partial == fresh == before
 
 
 # --- certification and policy standing --------------------------------------------------------------

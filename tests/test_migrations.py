@@ -8,13 +8,19 @@ from support.apps import app_for
 from literacy.platform.extensions import db
 
 
+def _database_at(revision: str = "head") -> None:
+    """The schema of ``revision``, migrated up from nothing: no table of an earlier test (on a shared
+    server) left, not even Alembic's version."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade(revision=revision)
+
+
 def test_upgrade_from_empty_matches_the_models_and_downgrades(migration_database):
     app = app_for(migration_database)
     with app.app_context():
-        db.drop_all()  # on a shared server, the previous test's tables
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade()
+        _database_at()
         upgrade()  # idempotent
         with db.engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection, opts={"render_as_batch": True}), db.metadata)
@@ -27,10 +33,7 @@ def test_upgrade_from_empty_matches_the_models_and_downgrades(migration_database
 def test_upgrade_keeps_existing_accounts_signed_in_able(migration_database):
     app = app_for(migration_database)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="89820ec22a09")  # before session tokens existed
+        _database_at("89820ec22a09")  # before session tokens existed
         with db.engine.begin() as connection:
             connection.exec_driver_sql(
                 "INSERT INTO users (email, name, password_hash, role, access, created_at)"
@@ -47,10 +50,7 @@ def test_existing_attempts_become_assessed_or_practice_and_evidence_follows(migr
     the first started never finished); evidence is rebuilt from the assessed attempts."""
     app = app_for(migration_database)
     with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
-        upgrade(revision="c4e2a1b8d5f3")  # before attempt kinds
+        _database_at("c4e2a1b8d5f3")  # before attempt kinds
         with db.engine.begin() as connection:
             connection.exec_driver_sql(
                 "INSERT INTO users (id, email, name, password_hash, role, access, created_at, active, session_token,"
@@ -93,3 +93,32 @@ def test_existing_attempts_become_assessed_or_practice_and_evidence_follows(migr
         assert kinds == {1: "assessed", 2: "practice", 3: "practice", 4: "assessed", 5: "practice"}
         assert evidence == {"s1": 1, "s2": 4}
         assert (kept, completions) == (4, 1)  # rebuilding attempts and users deleted nothing that refers to them
+
+
+def test_a_database_with_evidence_waits_for_a_rebuild_of_the_track_sums(migration_database):
+    """The kept sums over each learner's track need the content catalogue: a database that already
+    has evidence is marked for 'flask rollups rebuild', so the pages read the live queries until then."""
+    app = app_for(migration_database)
+    with app.app_context():
+        _database_at("d9e0f1a2b3c4")  # before the track sums
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO users (id, email, name, password_hash, role, access, created_at, active, session_token,"
+                " order_seed, external) VALUES (1, 'a@example.com', 'A', 'x', 'ops', 'learner', '2026-01-01', TRUE,"
+                " 't', 1, FALSE)"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json,"
+                " totals_json, started_at, updated_at, finished_at, order_seed, kind) VALUES (1, 1, 's1', 'ops', 'v',"
+                " 'end', 2, '[]', '{}', '2026-01-01', '2026-01-01', '2026-01-02', 1, 'assessed')"
+            )
+            connection.exec_driver_sql(
+                "INSERT INTO evidence (user_id, scenario_id, skill_id, attempt_id, score, earned, available,"
+                " finished_at) VALUES (1, 's1', 'data', 1, 50, 2.0, 4, '2026-01-02')"
+            )
+            connection.exec_driver_sql("UPDATE totals_state SET fingerprint = 'built for this content'")
+        upgrade()
+        with db.engine.connect() as connection:
+            state = connection.exec_driver_sql("SELECT fingerprint FROM totals_state").scalar()
+            sums = connection.exec_driver_sql("SELECT count(*) FROM track_skill_points").scalar()
+        assert (state, sums) == ("rebuild", 0)

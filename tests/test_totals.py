@@ -246,14 +246,14 @@ def test_finished_attempts_leave_the_read_models_and_totals_a_refresh_would(ship
     the person's read models, snapshot, certification and the kept totals equal a full refresh of
     their history. A practice ending changes none of them, so the path skips the refresh for it."""
     from literacy.evidence.tables import Certification
-    from literacy.insights.tables import Evidence, LearnerMonth, LearnerSnapshot, TrackProgress
+    from literacy.insights.tables import Evidence, LearnerMonth, LearnerSnapshot, TrackProgress, TrackSkillPoints
     from literacy.learning import attempts, engine
 
     def kept(person) -> tuple:
         rows = [
             sorted(tuple(getattr(row, c.key) for c in model.__table__.columns if c.key != "id")
                    for row in db.session.scalars(db.select(model).where(model.user_id == person.id)))
-            for model in (Evidence, TrackProgress, LearnerMonth, Certification)
+            for model in (Evidence, TrackSkillPoints, TrackProgress, LearnerMonth, Certification)
         ]  # fmt: skip
         return rows, db.session.get(LearnerSnapshot, person.id).data, totals.kept_totals()
 

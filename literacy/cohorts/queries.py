@@ -12,8 +12,8 @@ from literacy.cohorts import assignments
 from literacy.cohorts.assignments import work_for
 from literacy.cohorts.status import LearnerFacts
 from literacy.cohorts.tables import Cohort, CohortMember
-from literacy.insights import metrics
-from literacy.insights.tables import Evidence
+from literacy.insights import metrics, totals
+from literacy.insights.tables import Evidence, TrackSkillPoints
 from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion
 from literacy.people.tables import Team, User, team_members
@@ -26,7 +26,9 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
     Each table is read once for the whole cohort, whatever its size and roles, and summed up per
     learner in the database: which lessons and scenarios count for a learner depends on their role,
     so the queries match (role, item) against the pairs the cohort assigns. Five queries (seven with
-    item due dates): members with their latest activity, teams, lessons, attempts, evidence."""
+    item due dates): members with their latest activity, teams, lessons, attempts, and the evidence,
+    or, when every learner is assigned their whole track, its sums kept per track (one more to see
+    that they are current)."""
     membership = [CohortMember.cohort_id == cohort.id] + (
         [CohortMember.user_id == user_id] if user_id is not None else []
     )
@@ -51,10 +53,11 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
     done_items = _done_items(members, work, fresh) if any(a.due_on for a in cohort.assignments) else None
     teams = _teams_of(members)
     lessons = _lessons_done(members, [(role, i) for role, w in work.items() for i in w.lessons])
-    scenarios = _scenario_counts(members, [(role, i) for role, w in work.items() for i in w.scenarios], fresh)
-    all_scenarios = {s for w in work.values() for s in w.scenarios}
+    assigned_scenarios = [(role, i) for role, w in work.items() for i in w.scenarios]
+    scenarios = _scenario_counts(members, assigned_scenarios, fresh)
     all_skills = sorted({s for w in work.values() for s in w.skills})
-    scores = _latest_scores(members, all_scenarios, all_skills, fresh)
+    kept = fresh is None and _whole_tracks(catalogue, work) and totals.ready(catalogue)
+    scores = _latest_scores(members, assigned_scenarios, all_skills, fresh, kept)
     # the role's target for each assigned skill: one dict per role, shared by its learners (read only)
     targets = {role: _targets(catalogue, role, w.skills) for role, w in work.items()}
     facts = []
@@ -196,23 +199,35 @@ def _scenario_counts(
     return {uid: (int(done), int(n), int(practice)) for uid, done, n, practice in db.session.execute(query)}
 
 
+def _whole_tracks(catalogue, work: dict) -> bool:
+    """Whether the cohort assigns each of its learners exactly the scenarios of their own role track."""
+    return all({s.id for s in catalogue.role_scenarios(role)} == set(w.scenarios) for role, w in work.items())
+
+
 def _latest_scores(
-    members, scenario_ids: set[str], skills: list[str], fresh: int | None = None
+    members, assigned: list[tuple[str, str]], skills: list[str], fresh: int | None = None, kept: bool = False
 ) -> dict[int, dict[str, int]]:
     """Per learner and skill (of ``skills``): the proficiency estimate (docs/metrics.md) from the
-    assessed evidence of the assigned scenarios (since joining, in a recertification cohort), the
-    same model as the leader figures. One row per learner: the points earned in each skill, then the
-    points available (null earned: no evidence in the skill; a row's earned is never null)."""
-    if not scenario_ids or not skills:
+    assessed evidence of the scenarios assigned to their role (``assigned``: (role, scenario) pairs;
+    since joining, in a recertification cohort), the same model as the leader figures. One row per
+    learner: the points earned in each skill, then the points available (null earned: no evidence in
+    the skill; a row's earned is never null).
+
+    ``kept``: every learner is assigned their own whole track, so the sums kept per learner and
+    skill (``track_skill_points``, in step with the evidence) hold the same points, read without
+    adding up the evidence again."""
+    if not assigned or not skills:
         return {}
-    earned = [func.sum(case((Evidence.skill_id == skill, Evidence.earned))) for skill in skills]
-    available = [func.sum(case((Evidence.skill_id == skill, Evidence.available))) for skill in skills]
-    # `|| ''` keeps SQLite from seeking the primary key once per (learner, assigned scenario): it
-    # reads each learner's few rows and filters them, which is cheaper for a whole cohort
-    query = select(Evidence.user_id, *earned, *available).where(
-        Evidence.user_id.in_(members), Evidence.scenario_id.concat("").in_(scenario_ids)
-    )
-    query = _since_joining(query, Evidence.user_id, Evidence.finished_at, fresh)
+    source = TrackSkillPoints if kept else Evidence
+    earned = [func.sum(case((source.skill_id == skill, source.earned))) for skill in skills]
+    available = [func.sum(case((source.skill_id == skill, source.available))) for skill in skills]
+    query = select(source.user_id, *earned, *available).where(source.user_id.in_(members))
+    if not kept:
+        # `|| ''` keeps SQLite from seeking the primary key once per (learner, assigned scenario): it
+        # reads each learner's few rows and filters them, which is cheaper for a whole cohort
+        scenario = Evidence.scenario_id.concat("")
+        query = query.join(User, User.id == Evidence.user_id).where(tuple_(User.role, scenario).in_(assigned))
+        query = _since_joining(query, Evidence.user_id, Evidence.finished_at, fresh)
     posterior, n = metrics.posterior, len(skills)
     return {
         row[0]: {
@@ -220,7 +235,7 @@ def _latest_scores(
             for skill, points, out_of in zip(skills, row[1 : n + 1], row[n + 1 :], strict=True)
             if points is not None
         }
-        for row in db.session.execute(query.group_by(Evidence.user_id))
+        for row in db.session.execute(query.group_by(source.user_id))
     }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import bindparam, delete, insert, select
 
 from literacy.content.types import Catalogue
 from literacy.insights import rollups, totals
-from literacy.insights.tables import Evidence, LearnerMonth, TrackProgress
+from literacy.insights.tables import Evidence, LearnerMonth, TrackProgress, TrackSkillPoints
 from literacy.people.tables import User
 from literacy.platform.extensions import db
 
@@ -44,7 +44,7 @@ def _statements(catalogue: Catalogue, some: bool) -> list:
 
 def _build(catalogue: Catalogue, some: bool) -> list:
     people = _people(some)
-    models = (Evidence, TrackProgress, LearnerMonth)
+    models = (Evidence, TrackSkillPoints, TrackProgress, LearnerMonth)
     deletes = [delete(model).where(_refreshed(model.user_id)) if some else delete(model) for model in models]
     evidence = rollups.latest_assessed_scores(people, catalogue)
     first, done = rollups.first_activity(people, catalogue), rollups.track_completion(people, catalogue)
@@ -55,6 +55,10 @@ def _build(catalogue: Catalogue, some: bool) -> list:
     return [
         *deletes,
         insert(Evidence).from_select(list(evidence.selected_columns.keys()), evidence),
+        # from the evidence just written: the statements run in this order
+        insert(TrackSkillPoints).from_select(
+            ["user_id", "skill_id", "earned", "available"], rollups.track_skill_points(people, catalogue)
+        ),
         insert(TrackProgress).from_select(["user_id", "started_at", "completed_at"], progress),
         insert(LearnerMonth).from_select(
             ["user_id", "month", "met"], select(monthly.c.user_id, monthly.c.month, monthly.c.met)
@@ -63,7 +67,8 @@ def _build(catalogue: Catalogue, some: bool) -> list:
 
 
 def refresh(catalogue: Catalogue, user_ids: list[int] | None) -> None:
-    """Recompute the evidence, track progress and monthly evidence of ``user_ids`` (None: everyone)."""
+    """Recompute the evidence, its sums over the own track, track progress and monthly evidence of
+    ``user_ids`` (None: everyone)."""
     ids = sorted(set(user_ids)) if user_ids is not None else None
     db.session.flush()  # the statements run on the connection, which does not flush pending history
     connection = db.session.connection()

@@ -225,6 +225,23 @@ def _role_totals(catalogue: Catalogue):
     return per_catalogue(catalogue, "role_totals", lambda: _table("role_totals", ("role", "total"), rows))
 
 
+def _scenario_roles(catalogue: Catalogue):
+    rows = [(s.id, s.role) for s in catalogue.scenarios.values()]
+    return per_catalogue(catalogue, "scenario_roles", lambda: _table("scenario_roles", ("scenario_id", "role"), rows))
+
+
+def track_skill_points(people, catalogue: Catalogue):
+    """Select (user_id, skill_id, earned, available): per learner and skill, the evidence points
+    summed over the scenarios of the learner's own role track (run after the evidence is written)."""
+    tracks = _scenario_roles(catalogue)
+    return (
+        select(Evidence.user_id, Evidence.skill_id, func.sum(Evidence.earned), func.sum(Evidence.available))
+        .join(people, people.c.id == Evidence.user_id)
+        .join(tracks, and_(tracks.c.scenario_id == Evidence.scenario_id, tracks.c.role == people.c.role))
+        .group_by(Evidence.user_id, Evidence.skill_id)
+    )
+
+
 def latest_assessed_scores(people, catalogue: Catalogue):
     """Select (user_id, scenario_id, skill_id, attempt_id, score, earned, available, finished_at): each
     learner's newest finished assessed attempt per scenario, one row per skill, with the points the

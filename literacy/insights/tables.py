@@ -35,6 +35,20 @@ class Evidence(db.Model):
     finished_at: Mapped[datetime]
 
 
+class TrackSkillPoints(db.Model):
+    """Read model: per learner and skill, the evidence points earned and available summed over the
+    scenarios of the learner's own role track (the proficiency model's trials, docs/metrics.md).
+
+    A cohort dashboard that assigns each learner their whole track reads these sums, one small row
+    per learner and skill, instead of adding up every learner's evidence for every page view."""
+
+    __tablename__ = "track_skill_points"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    skill_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    earned: Mapped[float] = mapped_column(Float)
+    available: Mapped[int]
+
+
 class TrackProgress(db.Model):
     """Read model: when a learner first started and finished their own role track (from history)."""
 

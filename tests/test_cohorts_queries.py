@@ -308,8 +308,8 @@ def _sum_own_tracks(catalogue) -> None:
     """The kept sums over each learner's own track, from the hand-made evidence (as the read models'
     refresh derives them after writing the evidence)."""
     people = select(User.id.label("id"), User.role.label("role")).subquery("people")
-    columns = ["user_id", "skill_id", "earned", "available"]
-    db.session.execute(insert(TrackSkillPoints).from_select(columns, rollups.track_skill_points(people, catalogue)))
+    sums = rollups.track_skill_points(people, catalogue)
+    db.session.execute(insert(TrackSkillPoints).from_select(list(sums.selected_columns.keys()), sums))
 
 
 # --- the same figures ------------------------------------------------------------------------------

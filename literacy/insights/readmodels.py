@@ -46,7 +46,7 @@ def _build(catalogue: Catalogue, some: bool) -> list:
     people = _people(some)
     models = (Evidence, TrackSkillPoints, TrackProgress, LearnerMonth)
     deletes = [delete(model).where(_refreshed(model.user_id)) if some else delete(model) for model in models]
-    evidence = rollups.latest_assessed_scores(people, catalogue)
+    evidence, sums = rollups.latest_assessed_scores(people, catalogue), rollups.track_skill_points(people, catalogue)
     first, done = rollups.first_activity(people, catalogue), rollups.track_completion(people, catalogue)
     progress = select(first.c.user_id, first.c.first_at, done.c.done_at).outerjoin(
         done, done.c.user_id == first.c.user_id
@@ -56,9 +56,7 @@ def _build(catalogue: Catalogue, some: bool) -> list:
         *deletes,
         insert(Evidence).from_select(list(evidence.selected_columns.keys()), evidence),
         # from the evidence just written: the statements run in this order
-        insert(TrackSkillPoints).from_select(
-            ["user_id", "skill_id", "earned", "available"], rollups.track_skill_points(people, catalogue)
-        ),
+        insert(TrackSkillPoints).from_select(list(sums.selected_columns.keys()), sums),
         insert(TrackProgress).from_select(["user_id", "started_at", "completed_at"], progress),
         insert(LearnerMonth).from_select(
             ["user_id", "month", "met"], select(monthly.c.user_id, monthly.c.month, monthly.c.met)

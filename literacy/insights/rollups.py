@@ -235,7 +235,12 @@ def track_skill_points(people, catalogue: Catalogue):
     summed over the scenarios of the learner's own role track (run after the evidence is written)."""
     tracks = _scenario_roles(catalogue)
     return (
-        select(Evidence.user_id, Evidence.skill_id, func.sum(Evidence.earned), func.sum(Evidence.available))
+        select(
+            Evidence.user_id,
+            Evidence.skill_id,
+            func.sum(Evidence.earned).label("earned"),
+            func.sum(Evidence.available).label("available"),
+        )
         .join(people, people.c.id == Evidence.user_id)
         .join(tracks, and_(tracks.c.scenario_id == Evidence.scenario_id, tracks.c.role == people.c.role))
         .group_by(Evidence.user_id, Evidence.skill_id)

@@ -379,6 +379,8 @@ def test_kept_track_sums_give_the_live_scores_through_the_event_path_and_a_rebui
             person = rng.choice(people)
             scenario = rng.choice(catalogue.role_scenarios(person.role) if rng.random() < 0.7 else everything)
             _play(catalogue, person, scenario, rng)
+        for track in roles[:2]:  # the learner who changes role has evidence on their old and new tracks
+            _play(catalogue, people[0], catalogue.role_scenarios(track)[0], rng, ASSESSED)
         record.role_changed(catalogue, people[0], roles[1])  # their evidence of their old track stops counting
         db.session.flush()
         assert totals.ready(catalogue)
@@ -406,10 +408,13 @@ def test_a_learners_scores_count_only_the_scenarios_assigned_to_them(app):
         for scenario in (catalogue.role_scenarios("revops")[0], catalogue.role_scenarios("lifecycle")[0]):
             _play(catalogue, revops, scenario, rng, ASSESSED)
         db.session.flush()
+        played = set(db.session.scalars(select(Evidence.scenario_id).where(Evidence.user_id == revops.id)))
         kept = (_scores(alone, catalogue)[revops.id], _scores(together, catalogue)[revops.id])
         _read_live(catalogue)
         live = (_scores(alone, catalogue)[revops.id], _scores(together, catalogue)[revops.id])
-    assert kept[0] and kept[0] == kept[1] == live[0] == live[1]
+    assert len(played) == 2  # evidence from their own track and from the lifecycle one
+    assert live[0] and live[1] == live[0]  # the lifecycle learner's joining adds no points
+    assert kept == live
 
 
 def test_the_dashboard_reads_the_evidence_when_the_kept_sums_do_not_apply(app):
@@ -434,6 +439,84 @@ def test_the_dashboard_reads_the_evidence_when_the_kept_sums_do_not_apply(app):
         stale = _scores(own, catalogue)[person.id]
     assert before and emptied == {}
     assert stale == partial == fresh == before
+
+
+def test_which_cohorts_read_the_kept_sums(app):
+    """With the kept sums emptied, a cohort that reads them shows no scores. A cohort that names the
+    learner's role track reads them, and so does one of own tracks with a learner whose role has no
+    scenarios (nothing to count for them either way); a cohort that assigns the revops track to a
+    lifecycle learner too reads the evidence for both, but its drill-down into the revops learner
+    alone reads the sums."""
+    with make.saved(app):
+        catalogue = app.extensions["catalogue"]
+        org = make.organization()
+        revops = make.user("r@example.com", org=org, role="revops", password=None)
+        lifecycle = make.user("l@example.com", org=org, role="lifecycle", password=None)
+        retired = make.user("x@example.com", org=org, role="no-longer-offered", password=None)
+        named = make.cohort(org, "Revops track", members=[revops], assignments=[("track", "revops")])
+        own = make.cohort(org, "Own tracks", members=[revops, retired])
+        both = make.cohort(org, "Revops track, two roles", members=[revops, lifecycle],
+                           assignments=[("track", "revops")])  # fmt: skip
+        scenario = catalogue.role_scenarios("revops")[0]
+        for person in (revops, lifecycle):
+            _play(catalogue, person, scenario, random.Random(7), ASSESSED)
+        db.session.flush()
+        before = _scores(both, catalogue)
+        db.session.execute(delete(TrackSkillPoints))
+        found = {
+            "named": _scores(named, catalogue),
+            "own": _scores(own, catalogue),
+            "both": _scores(both, catalogue),
+            "one of both": _scores_of(both, catalogue, revops.id),
+            "other of both": _scores_of(both, catalogue, lifecycle.id),
+        }
+        revops, lifecycle, retired = revops.id, lifecycle.id, retired.id
+    assert before[revops] and before[lifecycle]
+    assert found == {
+        "named": {revops: {}},
+        "own": {revops: {}, retired: {}},
+        "both": before,
+        "one of both": {},
+        "other of both": before[lifecycle],
+    }
+
+
+def _scores_of(cohort, catalogue, user_id: int) -> dict[str, int]:
+    """One learner's scores on their drill-down page."""
+    (facts,) = queries.cohort_facts(cohort, catalogue, user_id)
+    return facts.scores
+
+
+def test_the_dashboard_reads_the_evidence_until_this_release_rebuilds_the_kept_sums(app):
+    """A server of an earlier release rewrites evidence but not the kept sums: a database migrated
+    with people, or rebuilt by an earlier release (its rebuild moves the totals' ``built_at`` alone),
+    shows the scores from the evidence while the sums are emptied; this release's rebuild makes the
+    own-track cohort read the sums again."""
+    with make.saved(app):
+        catalogue = app.extensions["catalogue"]
+        org = make.organization()
+        person = make.user("p@example.com", org=org, role="revops", password=None)
+        own = make.cohort(org, "Own track", members=[person])
+        _play(catalogue, person, catalogue.role_scenarios("revops")[0], random.Random(6), ASSESSED)
+        db.session.flush()
+        before = _scores(own, catalogue)[person.id]
+        state = db.session.get(TotalsState, 1)
+        seen = {}
+        for case_name, built_at, sums_built_at in (
+            ("migrated with people", state.built_at, None),
+            ("rebuilt by an earlier release", state.built_at + timedelta(minutes=5), state.built_at),
+        ):
+            db.session.execute(delete(TrackSkillPoints))
+            state.built_at, state.sums_built_at = built_at, sums_built_at
+            db.session.flush()
+            assert totals.ready(catalogue) and not totals.sums_ready(catalogue)
+            seen[case_name] = _scores(own, catalogue)[person.id]
+        readmodels.rebuild(catalogue)
+        rebuilt = _scores(own, catalogue)[person.id]
+        db.session.execute(delete(TrackSkillPoints))
+        emptied = _scores(own, catalogue)[person.id]
+    assert before and seen == {"migrated with people": before, "rebuilt by an earlier release": before}
+    assert rebuilt == before and emptied == {}  # the rebuilt sums are read
 
 
 # --- certification and policy standing --------------------------------------------------------------

@@ -95,18 +95,24 @@ def test_existing_attempts_become_assessed_or_practice_and_evidence_follows(migr
         assert (kept, completions) == (4, 1)  # rebuilding attempts and users deleted nothing that refers to them
 
 
+def _add_learner(connection) -> None:
+    """User 1, a learner, in the schema of d9e0f1a2b3c4."""
+    connection.exec_driver_sql(
+        "INSERT INTO users (id, email, name, password_hash, role, access, created_at, active, session_token,"
+        " order_seed, external) VALUES (1, 'a@example.com', 'A', 'x', 'ops', 'learner', '2026-01-01', TRUE,"
+        " 't', 1, FALSE)"
+    )
+
+
 def test_a_database_with_evidence_waits_for_a_rebuild_of_the_track_sums(migration_database):
     """The kept sums over each learner's track need the content catalogue: a database that already
-    has evidence is marked for 'flask rollups rebuild', so the pages read the live queries until then."""
+    has evidence is marked for 'flask rollups rebuild', so the pages read the live queries until then,
+    and the sums are not marked as built."""
     app = app_for(migration_database)
     with app.app_context():
         _database_at("d9e0f1a2b3c4")  # before the track sums
         with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "INSERT INTO users (id, email, name, password_hash, role, access, created_at, active, session_token,"
-                " order_seed, external) VALUES (1, 'a@example.com', 'A', 'x', 'ops', 'learner', '2026-01-01', TRUE,"
-                " 't', 1, FALSE)"
-            )
+            _add_learner(connection)
             connection.exec_driver_sql(
                 "INSERT INTO attempts (id, user_id, scenario_id, role, content_version, node_id, step, flags_json,"
                 " totals_json, started_at, updated_at, finished_at, order_seed, kind) VALUES (1, 1, 's1', 'ops', 'v',"
@@ -119,6 +125,26 @@ def test_a_database_with_evidence_waits_for_a_rebuild_of_the_track_sums(migratio
             connection.exec_driver_sql("UPDATE totals_state SET fingerprint = 'built for this content'")
         upgrade()
         with db.engine.connect() as connection:
-            state = connection.exec_driver_sql("SELECT fingerprint FROM totals_state").scalar()
+            state = connection.exec_driver_sql("SELECT fingerprint, sums_built_at FROM totals_state").one()
             sums = connection.exec_driver_sql("SELECT count(*) FROM track_skill_points").scalar()
-        assert (state, sums) == ("rebuild", 0)
+        assert (tuple(state), sums) == (("rebuild", None), 0)
+
+
+def test_the_track_sums_wait_for_a_rebuild_once_there_are_people(migration_database):
+    """Servers of the earlier release may still write evidence while the new ones start: with people
+    but no evidence yet the totals stay as built, and the track sums wait for a rebuild; an empty
+    database has nothing to sum, so its sums count as built with the totals."""
+    app = app_for(migration_database)
+    with app.app_context():
+        found = {}
+        for people in (False, True):
+            _database_at("d9e0f1a2b3c4")
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("UPDATE totals_state SET fingerprint = 'built for this content'")
+                if people:
+                    _add_learner(connection)
+            upgrade()
+            with db.engine.connect() as connection:
+                query = "SELECT fingerprint, sums_built_at = built_at, sums_built_at IS NULL FROM totals_state"
+                found[people] = tuple(connection.exec_driver_sql(query).one())
+    assert found == {False: ("built for this content", True, False), True: ("built for this content", None, True)}

@@ -56,7 +56,7 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
     assigned_scenarios = [(role, i) for role, w in work.items() for i in w.scenarios]
     scenarios = _scenario_counts(members, assigned_scenarios, fresh)
     all_skills = sorted({s for w in work.values() for s in w.skills})
-    kept = fresh is None and _whole_tracks(catalogue, work) and totals.ready(catalogue)
+    kept = fresh is None and _whole_tracks(catalogue, work) and totals.sums_ready(catalogue)
     scores = _latest_scores(members, assigned_scenarios, all_skills, fresh, kept)
     # the role's target for each assigned skill: one dict per role, shared by its learners (read only)
     targets = {role: _targets(catalogue, role, w.skills) for role, w in work.items()}

@@ -96,7 +96,21 @@ def started_track(user_id: int) -> bool:
     return db.session.scalar(query) is not None
 
 
+def sums_differences(catalogue: Catalogue) -> list[tuple]:
+    """(user_id, skill_id, kept (earned, available), recomputed) wherever the kept track sums differ
+    from a recomputation from the evidence beyond rounding (None: no row)."""
+
+    def points(rows) -> dict:
+        return {(user_id, skill): (round(earned, 6), available) for user_id, skill, earned, available in rows}
+
+    kept = points(db.session.execute(select(*TrackSkillPoints.__table__.columns)))
+    computed = points(db.session.execute(rollups.track_skill_points(_people(False), catalogue)))
+    found = [(*key, kept.get(key), computed.get(key)) for key in kept.keys() | computed.keys()]
+    return sorted(row for row in found if row[2] != row[3])
+
+
 def rebuild(catalogue: Catalogue, now: datetime | None = None) -> None:
     """Every read model, then the organisation totals derived from them, from scratch."""
     refresh(catalogue, None)
     totals.rebuild(catalogue, now)
+    totals.sums_rebuilt()

@@ -145,3 +145,6 @@ class TotalsState(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     built_at: Mapped[datetime]
+    # ``built_at`` of the rebuild that also summed ``track_skill_points``: a release from before the
+    # sums updates the evidence but not them, and its rebuild moves ``built_at`` alone
+    sums_built_at: Mapped[datetime | None]

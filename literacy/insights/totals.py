@@ -104,13 +104,32 @@ def ready(catalogue: Catalogue, evidence_days: int | None = None, currency_month
     if state is None:  # parallel first requests: one row, whoever inserts first
         connection = db.session.connection()
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-        row = {"id": STATE_ID, "fingerprint": EMPTY, "built_at": utcnow()}
+        now = utcnow()  # new tables have no history the track sums could miss either
+        row = {"id": STATE_ID, "fingerprint": EMPTY, "built_at": now, "sums_built_at": now}
         connection.execute(dialect.insert(TotalsState.__table__).values(row).on_conflict_do_nothing())
         state = db.session.get(TotalsState, STATE_ID)
     if state.fingerprint == EMPTY:
         state.fingerprint = wanted
         db.session.flush()
     return state.fingerprint == wanted
+
+
+def sums_ready(catalogue: Catalogue) -> bool:
+    """Whether the learners' sums over their own track (``track_skill_points``) can be read: the
+    totals are ready and the sums were rebuilt with them. A database migrated with people waits for
+    ``flask rollups rebuild`` once every server runs this release (a server of an earlier release
+    rewrites evidence, not the sums), as does one an earlier release rebuilt since."""
+    if not ready(catalogue):
+        return False
+    state = db.session.get(TotalsState, STATE_ID)
+    return state.sums_built_at == state.built_at
+
+
+def sums_rebuilt() -> None:
+    """Mark the track sums as rebuilt with the totals (after :func:`rebuild`)."""
+    state = db.session.get(TotalsState, STATE_ID)
+    state.sums_built_at = state.built_at
+    db.session.flush()
 
 
 # --- snapshots: each person's share --------------------------------------------------------------

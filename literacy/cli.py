@@ -219,18 +219,19 @@ def check_command_totals() -> None:
     differ = totals.differences(totals.kept_totals(), totals.recomputed_totals(catalogue, now))
     for org_id, key, kept, computed in differ[:20]:
         click.echo(f"organisation {org_id}, {' / '.join(map(str, key))}: kept {kept}, recomputed {computed}")
-    sums = readmodels.sums_differences(catalogue) if totals.sums_ready(catalogue) else None
-    for user_id, skill, kept, computed in (sums or [])[:20]:
+    sums_kept = totals.sums_ready(catalogue)
+    sums = readmodels.sums_differences(catalogue) if sums_kept else []
+    for user_id, skill, kept, computed in sums[:20]:
         click.echo(f"learner {user_id}, {skill}: kept sums {kept}, recomputed {computed}")
     if differ or sums:
         raise click.ClickException(
-            f"{len(differ)} totals and {len(sums or [])} track sums differ: run 'flask rollups rebuild'."
+            f"{len(differ)} totals and {len(sums)} track sums differ: run 'flask rollups rebuild'."
         )
     click.echo("The organisation totals agree with the read models.")
-    if sums is None:
-        click.echo("The track sums wait for 'flask rollups rebuild' (the cohort dashboard adds up the evidence).")
-    else:
+    if sums_kept:
         click.echo("The track sums agree with the evidence.")
+    else:
+        click.echo("The track sums wait for 'flask rollups rebuild' (the cohort dashboard adds up the evidence).")
 
 
 xapi_cli = AppGroup("xapi", help="The xAPI outbox: state, forwarding to the LRS, replay, backfill and export.")

@@ -18,7 +18,7 @@ from literacy.insights import aggregates, readmodels, rollups, totals
 from literacy.insights import overview as insights
 from literacy.insights.aggregates import SkillFigure, Snapshot
 from literacy.insights.rollups import Scope, Windows
-from literacy.insights.tables import RoleTotal, TotalsState
+from literacy.insights.tables import RoleTotal, TotalsState, TrackSkillPoints
 from literacy.learning import record
 from literacy.learning.assessment import ASSESSED, PRACTICE
 from literacy.people import admin, services
@@ -203,8 +203,6 @@ def test_the_check_command_names_totals_that_drifted(shipped):
 def test_the_check_command_names_track_sums_that_drifted(shipped):
     """Track sums written around the path show up in 'flask rollups check'; until this release's
     rebuild, the check says the sums wait for it."""
-    from literacy.insights.tables import TrackSkillPoints
-
     with make.saved(shipped):
         catalogue = shipped.extensions["catalogue"]
         person = make.user("p@org.example", org=make.organization("Org", "org"), role="lifecycle", password=None)
@@ -274,7 +272,7 @@ def test_finished_attempts_leave_the_read_models_and_totals_a_refresh_would(ship
     the person's read models, snapshot, certification and the kept totals equal a full refresh of
     their history. A practice ending changes none of them, so the path skips the refresh for it."""
     from literacy.evidence.tables import Certification
-    from literacy.insights.tables import Evidence, LearnerMonth, LearnerSnapshot, TrackProgress, TrackSkillPoints
+    from literacy.insights.tables import Evidence, LearnerMonth, LearnerSnapshot, TrackProgress
     from literacy.learning import attempts, engine
 
     def kept(person) -> tuple:

@@ -55,7 +55,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     form_tokens.init_app(app)
     mailer.init_app(app)
 
-    app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"])
+    app.extensions["catalogue"] = content.load(app.config["CONTENT_ROOT"], app.config["CONTENT_CACHE"] or None)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     from literacy.platform.access import bound_ids

@@ -14,10 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_local_defaults(monkeypatch, tmp_path):
-    for name in ("LITERACY_ENV", "SECRET_KEY", "DATABASE_URL"):
+    for name in ("LITERACY_ENV", "SECRET_KEY", "DATABASE_URL", "CONTENT_CACHE"):
         monkeypatch.delenv(name, raising=False)
     config = from_environment(str(tmp_path))
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/literacy.sqlite3"
+    assert config["CONTENT_CACHE"] == str(tmp_path / "content-cache")
     assert config["SECRET_KEY"] and not config["SESSION_COOKIE_SECURE"]
 
 
@@ -27,6 +28,11 @@ def test_environment_overrides(monkeypatch, tmp_path):
     config = from_environment(str(tmp_path))
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@localhost/db"
     assert config["SECRET_KEY"] == "s3cret"
+
+
+def test_the_content_cache_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("CONTENT_CACHE", "off")
+    assert from_environment(str(tmp_path))["CONTENT_CACHE"] == ""
 
 
 def test_production_without_secret_key_refuses_to_start(monkeypatch, tmp_path):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from literacy.content import graph
+from literacy.content import cache, graph
 from literacy.content.curriculum import parse_course, parse_lesson
 from literacy.content.errors import ContentError, Problems, readable
 from literacy.content.scenario import parse_scenario
@@ -19,23 +19,23 @@ _loaded: dict[tuple, Catalogue] = {}
 
 def _fingerprint(root: Path) -> tuple:
     """Every content file with its size and modification time: equal fingerprints, equal content."""
-    files = sorted(p for folder in ("curricula", "scenarios") for p in (root / folder).rglob("*") if p.is_file())
-    stats = ((str(p), p.stat()) for p in files)
+    stats = ((str(p), p.stat()) for p in cache.content_files(root))
     return (str(root.resolve()), *((name, stat.st_mtime_ns, stat.st_size) for name, stat in stats))
 
 
-def load(root: Path | str) -> Catalogue:
+def load(root: Path | str, cache_folder: Path | str | None = None) -> Catalogue:
     """Parse and validate everything; raise :class:`ContentError` with every problem found.
 
     A catalogue is loaded once per process for the same files (each app of a test run, each worker
     re-created by a server): parsing and validating fifty scenarios takes seconds. Catalogues are
-    read-only after loading, so sharing one is safe."""
+    read-only after loading, so sharing one is safe. With ``cache_folder``, a catalogue parsed by an
+    earlier process from the same files and code is read from there instead (``content.cache``)."""
     root = Path(root)
     key = _fingerprint(root)
     if key not in _loaded:
         if len(_loaded) >= 8:  # a few content roots at most (the shipped one, test fixtures)
             _loaded.pop(next(iter(_loaded)))
-        _loaded[key] = _load(root)
+        _loaded[key] = cache.load(root, Path(cache_folder), _load) if cache_folder else _load(root)
     return _loaded[key]
 
 
@@ -57,8 +57,8 @@ def check(target: Path | str, root: Path | str) -> tuple[Catalogue | None, list]
     """Validate a content root, a folder of content files, or one file (against ``root``'s taxonomy)."""
     target = Path(target)
     if (target / TAXONOMY).is_file():
-        try:
-            return load(target), []
+        try:  # parsed here, never taken from a cache: checking the files is this command's job
+            return _load(target), []
         except ContentError as exc:
             return None, exc.problems
     problems = Problems()

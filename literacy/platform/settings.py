@@ -34,6 +34,7 @@ class Settings:
     # SQLite only: "normal" syncs the write-ahead log at checkpoints, "full" at every commit
     sqlite_synchronous: str
     content_root: str
+    content_cache: str  # folder of parsed content kept between starts (empty: parse at every start)
     # sign-in sessions (README, Security): idle limits by access, and the absolute lifetime
     session_idle_minutes_admin: int
     session_idle_minutes: int
@@ -74,6 +75,7 @@ class Settings:
         production = reader.choice("LITERACY_ENV", ("development", "production"), "development") == "production"
         hosts = tuple(h.strip() for h in reader.text("TRUSTED_HOSTS", "").split(",") if h.strip())
         secret = reader.text("SECRET_KEY", "")
+        content_cache = reader.text("CONTENT_CACHE", str(Path(instance_path) / "content-cache"))
         if production and not secret:
             reader.problems.append("SECRET_KEY must be set when LITERACY_ENV=production")
         if production and not hosts:
@@ -89,6 +91,7 @@ class Settings:
             database_url=reader.text("DATABASE_URL", f"sqlite:///{Path(instance_path) / 'literacy.sqlite3'}"),
             sqlite_synchronous=reader.choice("SQLITE_SYNCHRONOUS", ("normal", "full"), "normal"),
             content_root=reader.text("CONTENT_ROOT", str(PROJECT_ROOT)),
+            content_cache=content_cache if content_cache != "off" else "",
             session_idle_minutes_admin=reader.whole("SESSION_IDLE_MINUTES_ADMIN", 30, minimum=1),
             session_idle_minutes=reader.whole("SESSION_IDLE_MINUTES", 8 * 60, minimum=1),
             session_lifetime_hours=reader.whole("SESSION_LIFETIME_HOURS", 12, minimum=1),
@@ -132,6 +135,7 @@ class Settings:
             "TRUSTED_PROXIES": self.trusted_proxies,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "CONTENT_ROOT": self.content_root,
+            "CONTENT_CACHE": self.content_cache,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": self.production,

@@ -41,3 +41,14 @@ def test_the_menu_marks_the_open_page_and_shows_what_the_access_allows(app, make
     assert "Cohorts" in menu_of(max_.get("/progress").get_data(as_text=True))
     signed_out = Browser(app.test_client()).get("/login").get_data(as_text=True)
     assert "Sign in" in menu_of(signed_out) and "csrf_token" not in menu_of(signed_out)
+
+
+def test_the_links_kept_for_every_page_follow_the_script_root(app):
+    """The stylesheet, icon and brand links are rendered once per script root, not once for all."""
+    client = app.test_client()
+    mounted = client.get("/login", environ_overrides={"SCRIPT_NAME": "/academy"}).get_data(as_text=True)
+    plain = client.get("/login").get_data(as_text=True)
+    for page, root in ((mounted, "/academy"), (plain, "")):
+        assert f'<link rel="stylesheet" href="{root}/static/style.css">' in page
+        assert f'<link rel="icon" type="image/svg+xml" href="{root}/static/favicon.svg">' in page
+        assert f'<a class="brand" href="{root}/">Marketing AI judgment</a>' in page

@@ -1,4 +1,5 @@
-"""The main menu, rendered once per kind of page and visitor instead of on every request.
+"""The main menu, rendered once per kind of page and visitor instead of on every request, and the
+base template's other links that are the same on every page, rendered once per script root.
 
 Its HTML depends only on whether someone is signed in, their access level and which page is open
 (the link marked as current), plus the sign-out form's CSRF token, which is put in afterwards.
@@ -22,14 +23,24 @@ MOST_KEPT = 2000
 def menu(links: Callable[[Markup], Markup]) -> Markup:
     """``links(token)`` (the base template's macro) rendered, with this session's token in it."""
     signed_in = current_user.is_authenticated
-    key = _key(signed_in)
-    menus = current_app.extensions["menus"]
-    html = menus.get(key)
-    if html is None:
-        html = str(links(TOKEN))
-        if len(menus) < MOST_KEPT:
-            menus[key] = html
+    html = _kept(_key(signed_in), lambda: links(TOKEN))
     return Markup(html.replace(TOKEN, escape(generate_csrf()))) if signed_in else Markup(html)
+
+
+def same_everywhere(part: Callable[[], Markup]) -> Markup:
+    """``part()``, a macro of the base template whose HTML is the same on every page (the stylesheet
+    and icon links, the brand link), rendered once: its links change only with the script root."""
+    return Markup(_kept((request.script_root, part.name), part))
+
+
+def _kept(key: tuple, render: Callable[[], Markup]) -> str:
+    parts = current_app.extensions["menus"]
+    html = parts.get(key)
+    if html is None:
+        html = str(render())
+        if len(parts) < MOST_KEPT:
+            parts[key] = html
+    return html
 
 
 def _key(signed_in: bool) -> tuple:
@@ -40,3 +51,4 @@ def _key(signed_in: bool) -> tuple:
 def init_app(app) -> None:
     app.extensions["menus"] = {}  # one app's menus: a test's app may differ from the next one's
     app.jinja_env.globals["menu"] = menu
+    app.jinja_env.globals["same_everywhere"] = same_everywhere

@@ -148,3 +148,17 @@ def test_a_new_process_starts_from_the_kept_catalogue(tmp_path):
     command = [sys.executable, "-c", PARSES_IN_A_NEW_PROCESS, str(TINY), str(tmp_path / "kept")]
     runs = [subprocess.run(command, cwd=ROOT, capture_output=True, text=True) for _ in range(2)]
     assert [run.stdout.strip() for run in runs] == ["1", "0"], [run.stderr for run in runs]
+
+
+def test_a_catalogue_that_cannot_be_pickled_still_starts_and_leaves_no_file(root, tmp_path, monkeypatch, caplog):
+    folder = tmp_path / "kept"
+
+    def refuses(*_args, **_kwargs):
+        raise pickle.PicklingError("a lambda in the content")
+
+    monkeypatch.setattr(cache.pickle, "dump", refuses)
+    with caplog.at_level(logging.WARNING, logger="literacy.content.cache"):
+        found = cache.load(root, folder, parse)
+    assert found == parse(root)
+    assert "PicklingError" in caplog.text
+    assert list(folder.iterdir()) == []

@@ -80,15 +80,19 @@ def _read(path: Path) -> Catalogue | None:
 
 
 def _write(folder: Path, name: str, catalogue: Catalogue) -> None:
+    written = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # written beside its final name, then renamed: a parallel start reads a whole file or none
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".catalogue-", suffix=".tmp", delete=False) as file:
+            written = Path(file.name)
             pickle.dump(catalogue, file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(file.name, folder / name)
+        os.replace(written, folder / name)
         _prune(folder)
-    except OSError as error:
-        log.warning("content cache not written to %s: %s", folder, error)
+    except Exception as error:  # a full disk, a read-only folder, an object pickle refuses: never fail to start
+        log.warning("content cache not written to %s: %s: %s", folder, type(error).__name__, error)
+        if written is not None:
+            written.unlink(missing_ok=True)
 
 
 def _prune(folder: Path) -> None:

@@ -17,6 +17,7 @@ from literacy.insights.tables import Evidence, TrackSkillPoints
 from literacy.learning.assessment import ASSESSED
 from literacy.learning.tables import Attempt, AttemptStep, CheckAnswer, LessonCompletion
 from literacy.people.tables import Team, User, team_members
+from literacy.platform.database import column_rows
 from literacy.platform.extensions import db
 
 
@@ -44,7 +45,7 @@ def cohort_facts(cohort, catalogue, user_id: int | None = None) -> list:
         .where(*membership)
         .order_by(User.name)
     )
-    people = [tuple(person) for person in db.session.execute(query)]  # plain tuples: lighter than rows
+    people = [tuple(person) for person in column_rows(query)]  # plain tuples: lighter than rows
     pairs = [(a.kind, a.ref) for a in cohort.assignments]
     work = {role: work_for(catalogue, pairs, role) for role in {p[3] for p in people}}
     dated = [(a.kind, a.ref, a.due_on) for a in cohort.assignments]
@@ -107,7 +108,7 @@ def _targets(catalogue, role: str, skills: tuple[str, ...]) -> dict[str, int]:
 
 def _teams_of(members) -> dict[int, list[str]]:
     result: dict[int, list[str]] = {}
-    rows = db.session.execute(
+    rows = column_rows(
         select(team_members.c.user_id, Team.name)
         .join(Team, Team.id == team_members.c.team_id)
         .where(team_members.c.user_id.in_(members))
@@ -129,7 +130,7 @@ def _lessons_done(members, assigned: list[tuple[str, str]]) -> dict[int, int]:
         .where(LessonCompletion.user_id.in_(members), tuple_(User.role, LessonCompletion.lesson_id).in_(assigned))
         .group_by(LessonCompletion.user_id)
     )
-    return dict(db.session.execute(query).all())
+    return dict(column_rows(query).all())
 
 
 def _since_joining(query, user_column, finished_column, cohort_id: int | None):
@@ -147,7 +148,7 @@ def _done_items(members, work: dict, fresh: int | None = None) -> dict[int, tupl
     scenario_ids = {i for w in work.values() for i in w.scenarios}
     result: dict[int, tuple[set[str], set[str]]] = {}
     if lesson_ids:
-        rows = db.session.execute(
+        rows = column_rows(
             select(LessonCompletion.user_id, LessonCompletion.lesson_id)
             .where(LessonCompletion.user_id.in_(members), LessonCompletion.lesson_id.in_(lesson_ids))
             .distinct()
@@ -161,7 +162,7 @@ def _done_items(members, work: dict, fresh: int | None = None) -> dict[int, tupl
             Attempt.kind == ASSESSED,
             Attempt.finished_at.is_not(None),
         )
-        rows = db.session.execute(_since_joining(query, Attempt.user_id, Attempt.finished_at, fresh).distinct())
+        rows = column_rows(_since_joining(query, Attempt.user_id, Attempt.finished_at, fresh).distinct())
         for uid, scenario_id in rows:
             result.setdefault(uid, (set(), set()))[1].add(scenario_id)
     return result
@@ -196,7 +197,7 @@ def _scenario_counts(
         .where(tuple_(User.role, played.c.scenario_id).in_(assigned))
         .group_by(played.c.user_id)
     )
-    return {uid: (int(done), int(n), int(practice)) for uid, done, n, practice in db.session.execute(query)}
+    return {uid: (int(done), int(n), int(practice)) for uid, done, n, practice in column_rows(query)}
 
 
 def _whole_tracks(catalogue, work: dict) -> bool:
@@ -235,7 +236,7 @@ def _latest_scores(
             for skill, points, out_of in zip(skills, row[1 : n + 1], row[n + 1 :], strict=True)
             if points is not None
         }
-        for row in db.session.execute(query.group_by(source.user_id))
+        for row in column_rows(query.group_by(source.user_id))
     }
 
 
@@ -258,12 +259,12 @@ def choice_patterns(cohort_id: int, scenario) -> tuple[int, dict[str, int], dict
     )
     taken = {
         (node, index): n
-        for node, index, n in db.session.execute(steps.group_by(AttemptStep.node_id, AttemptStep.choice_index))
+        for node, index, n in column_rows(steps.group_by(AttemptStep.node_id, AttemptStep.choice_index))
     }
     reached_query = (
         select(AttemptStep.node_id, learners).join(Attempt, Attempt.id == AttemptStep.attempt_id).where(*played)
     )
-    reached = dict(db.session.execute(reached_query.group_by(AttemptStep.node_id)).all())
+    reached = dict(column_rows(reached_query.group_by(AttemptStep.node_id)).all())
     return players, reached, taken
 
 
@@ -341,6 +342,11 @@ def can_manage(user: User, cohort: Cohort | None) -> bool:
     if cohort is None or user.org_id is None or cohort.org_id != user.org_id:
         return False
     return user.access == "admin" or any(m.id == user.id for m in cohort.managers)
+
+
+def member_ids(cohort_id: int):
+    """A select of the ids of the cohort's members (to filter other queries by, in the database)."""
+    return select(CohortMember.user_id).where(CohortMember.cohort_id == cohort_id)
 
 
 def members(cohort_id: int) -> list[User]:

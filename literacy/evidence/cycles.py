@@ -22,6 +22,7 @@ from literacy.learning.tables import Attempt, LessonCompletion
 from literacy.mail import messages, outbox
 from literacy.people.tables import Team, User
 from literacy.platform.clock import utcnow
+from literacy.platform.database import column_rows
 from literacy.platform.extensions import db
 from literacy.workflows.readiness import EVIDENCE_DAYS, SkillEvidence
 
@@ -96,9 +97,10 @@ def plain(row: Certification) -> Cycle:
     return Cycle(row.number, row.role, row.opened_at, row.certified_at, row.expires_at, row.revoked_at)
 
 
-def standings(people: Iterable[User], as_of: datetime | None = None) -> dict[int, Standing]:
+def standings(people: Iterable[User], as_of: datetime | None = None, among=None) -> dict[int, Standing]:
     """Each person's standing in their current role at ``as_of`` (now by default), in one query.
-    ``people``: users, or rows with their ``id`` and ``role``."""
+    ``people``: users, or rows with their ``id`` and ``role``; ``among``: a select of exactly their
+    ids, to read their cycles with instead of a list of the ids."""
     people = list(people)
     as_of = as_of or utcnow()
     found: dict[int, list[Cycle]] = {}
@@ -106,10 +108,10 @@ def standings(people: Iterable[User], as_of: datetime | None = None) -> dict[int
         c = Certification
         query = (
             select(c.user_id, c.number, c.role, c.opened_at, c.certified_at, c.expires_at, c.revoked_at)
-            .where(c.user_id.in_(list({p.id for p in people})))
+            .where(c.user_id.in_(among if among is not None else list({p.id for p in people})))
             .order_by(c.number)
         )
-        for user_id, *cycle in db.session.execute(query):
+        for user_id, *cycle in column_rows(query):
             found.setdefault(user_id, []).append(Cycle(*cycle))
     never = certification.standing((), "", as_of)  # without cycles the role makes no difference: one for all
     return {p.id: certification.standing(found[p.id], p.role, as_of) if p.id in found else never for p in people}

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from literacy.evidence import cycles, policy
 from literacy.evidence.tables import PolicyAcknowledgement
 from literacy.people.tables import Team, User
+from literacy.platform.database import column_rows
 from literacy.platform.extensions import db
 
 
@@ -32,16 +33,18 @@ class Compliance:
 
 
 def compliance(org_id: int, team_ids: tuple[int, ...] | None = None, user_ids=None, as_of=None) -> Compliance:
-    """For the organisation, some of its teams or some people (``user_ids``, a cohort's members):
-    three queries, the people (as cycles.in_organisation picks them, only the columns counted here)
-    and their cycles, and the current version's acknowledgements."""
+    """For the organisation, some of its teams or some people (``user_ids``: ids, or a select of
+    them such as a cohort's members): three queries, the people (as cycles.in_organisation picks
+    them, only the columns counted here) and their cycles, and the current version's
+    acknowledgements."""
     query = select(User.id, User.role, User.external).where(User.org_id == org_id, User.active.is_(True))
     if team_ids is not None:
         query = query.where(User.teams.any(Team.id.in_(team_ids)))
     if user_ids is not None:
         query = query.where(User.id.in_(user_ids))
-    people = db.session.execute(query).all()
-    found = cycles.standings(people, as_of)  # at ``as_of``, now by default
+    people = column_rows(query).all()
+    # the cycles of the same people, chosen by the same filter: no list of thousands of ids to send
+    found = cycles.standings(people, as_of, among=query.with_only_columns(User.id))  # at ``as_of``, now by default
     current = policy.current(org_id)
     signed: set[int] = set()
     if current is not None:

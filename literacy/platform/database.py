@@ -80,6 +80,15 @@ def loader_by_id(model):
     return load
 
 
+def column_rows(statement):
+    """The rows of a select of columns (not of whole entities), run on the session's connection
+    without the ORM's result processing: for the reads that sum up a whole cohort or organisation,
+    where building ORM result rows cost more than the query (the cohort dashboard at 2,000 learners
+    read about 10,000 rows per page). Pending changes are flushed first, as the session would."""
+    db.session.flush()
+    return db.session.connection().execute(statement)
+
+
 def reachable() -> bool:
     """Whether the database answers a trivial query (for the health check)."""
     try:

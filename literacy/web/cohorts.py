@@ -218,12 +218,11 @@ def show(cohort_id: int):
     summary, skills = board.summary, catalogue().skills
     funnel_chart = [(label, percent(summary.funnel[key], summary.learners), None) for key, label in STATUSES.items()]
     skill_chart = [(skills[k.skill_id].name, k.average, k.target if k.learners else None) for k in summary.skills]
-    members = [r.facts.user_id for r in board.rows]
     return render_template(
         "cohorts/dashboard.html",
         cohort=cohort,
         board=board,
-        compliance=evidence_queries.compliance(cohort.org_id, user_ids=members),
+        compliance=evidence_queries.compliance(cohort.org_id, user_ids=queries.member_ids(cohort.id)),
         rows=page.items,
         matching=page.total,
         page=page.number,

@@ -2,7 +2,8 @@
 
 Starts gunicorn on loopback (SQLite), then for --seconds each drives --connections keep-alive
 clients at (1) GET /bare, a route that returns a constant, and (2) GET /attempts/<id>, a signed-in
-learner's current scenario node (session, access rule, attempt lookup, content, template).
+learner's current scenario node (session, access rule, attempt lookup, content, template), the two
+in --turns alternating slices (so a drift in the machine's speed during the run touches both alike).
 Prints requests per second and p95 for both and the ratio, and the memory of each gunicorn worker.
 Target: the step at 50% or more of the bare route's rate. ``--versus N`` measures this checkout and
 the baseline code (``common.BASELINE``) N times each, interleaved.
@@ -59,8 +60,8 @@ class Client:
         return urllib.parse.urlparse(location).path
 
 
-def drive(clients: list[Client], paths: list[str], seconds: float) -> tuple[float, float, int]:
-    """Requests per second, p95 latency in ms, and non-200 answers over ``seconds``."""
+def drive(clients: list[Client], paths: list[str], seconds: float) -> tuple[list[float], int]:
+    """The latency of every request answered in ``seconds``, and the count of non-200 answers."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -83,7 +84,24 @@ def drive(clients: list[Client], paths: list[str], seconds: float) -> tuple[floa
         t.start()
     for t in threads:
         t.join()
-    return len(latencies) / seconds, statistics.quantiles(latencies, n=100)[94] * 1000, errors[0]
+    return latencies, errors[0]
+
+
+def in_turns(
+    routes: list[tuple[list[Client], list[str]]], seconds: float, turns: int
+) -> list[tuple[float, float, int]]:
+    """For each route (its clients and their paths): requests per second, p95 latency in ms and
+    non-200 answers over ``seconds``, driven in ``turns`` alternating slices rather than one block
+    each, so a machine that slows down or speeds up during the run affects every route alike."""
+    found: list[tuple[list[float], int]] = [([], 0) for _ in routes]
+    for _ in range(turns):
+        for at, (clients, paths) in enumerate(routes):
+            latencies, errors = drive(clients, paths, seconds / turns)
+            found[at] = (found[at][0] + latencies, found[at][1] + errors)
+    return [
+        (len(latencies) / seconds, statistics.quantiles(latencies, n=100)[94] * 1000, errors)
+        for latencies, errors in found
+    ]
 
 
 def main() -> None:
@@ -91,6 +109,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--turns", type=int, default=5, help="alternating slices of each route")
     parser.add_argument("--versus", type=int, default=0, help="interleaved runs against the baseline code, each")
     args = parser.parse_args()
     if args.versus:
@@ -136,16 +155,18 @@ def main() -> None:
                     c.sign_in_and_start(f"load{i}@example.com", "load test passphrase")
                     for i, c in enumerate(step_clients)
                 ]
-                drive(bare_clients, ["/bare"] * args.connections, 1)  # warm up both
-                drive(step_clients, steps, 1)
-                bare = drive(bare_clients, ["/bare"] * args.connections, args.seconds)
-                step = drive(step_clients, steps, args.seconds)
+                routes = [(bare_clients, ["/bare"] * args.connections), (step_clients, steps)]
+                in_turns(routes, 1, 1)  # warm up both
+                bare, step = in_turns(routes, args.seconds, args.turns)
                 workers = children(server.pid)
                 memory = [(rss_mb(pid), pss_mb(pid)) for pid in workers]
             finally:
                 server.terminate()
                 server.wait(timeout=30)
-    print(f"gunicorn workers: {args.workers}, connections: {args.connections}, {args.seconds:.0f} s each")
+    print(
+        f"gunicorn workers: {args.workers}, connections: {args.connections}, {args.seconds:.0f} s each, "
+        f"in {args.turns} alternating turns"
+    )
     print(f"bare route:      {bare[0]:8.0f} requests/s, p95 {bare[1]:6.1f} ms, non-200: {bare[2]}")
     print(f"scenario step:   {step[0]:8.0f} requests/s, p95 {step[1]:6.1f} ms, non-200: {step[2]}")
     print(

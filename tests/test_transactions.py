@@ -67,3 +67,26 @@ def test_the_closing_commit_skips_expiry_only_for_itself(probe):
         kept = db.session.scalars(db.select(Organization)).one()
         db.session.commit()
         assert "name" not in kept.__dict__  # expired, as SQLAlchemy does by default
+
+
+def test_the_sync_check_is_kept_per_function_and_bounded(app):
+    """Flask's ensure_sync is worked out once per hook or view; the kept answers stay bounded, and
+    a coroutine is still refused or wrapped as Flask would, never passed through as if sync."""
+
+    def view():
+        return "ok"
+
+    assert app.ensure_sync(view) is view and app.ensure_sync(view) is view
+    for n in range(app.SYNC_KEPT + 50):
+        assert app.ensure_sync(lambda n=n: n)() == n
+    assert len(app._sync_kept) <= app.SYNC_KEPT
+
+    async def coroutine():
+        return "ok"
+
+    for _ in range(2):  # kept or not, the answer is Flask's own
+        try:
+            wrapped = app.ensure_sync(coroutine)
+        except RuntimeError:  # Flask without its async extra refuses a coroutine
+            continue
+        assert wrapped is not coroutine and wrapped() == "ok"

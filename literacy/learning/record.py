@@ -149,11 +149,13 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
         "outcome": after.node(scenario).outcome if finished else None,
     }
     try:
-        db.session.add(step)
+        # the attempt moves first, with nothing pending to flush before it; the step row, the scores
+        # and the statements then go in one flush (the (attempt, step) key still refuses a duplicate)
         where = {"attempt_id": attempt.id, "from_step": after.step - 1}
         moved = db.session.execute(_MOVE, where | {f"new_{column}": moved_to[column] for column in _MOVED})
         if moved.rowcount != 1:
             return _lost_race()
+        db.session.add(step)
         if finished:
             add_scores(attempt.id, scores, after.totals)
             if attempt.kind == ASSESSED:  # a practice ending is not evidence: no read model changes

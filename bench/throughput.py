@@ -112,6 +112,8 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=5, help="alternating slices of each route")
     parser.add_argument("--versus", type=int, default=0, help="interleaved runs against the baseline code, each")
     args = parser.parse_args()
+    if args.turns < 1:
+        parser.error("--turns must be 1 or more")
     if args.versus:
         return versus(args.versus)
     with tempfile.TemporaryDirectory() as tmp:

@@ -70,8 +70,9 @@ def test_the_closing_commit_skips_expiry_only_for_itself(probe):
 
 
 def test_the_sync_check_is_kept_per_function_and_bounded(app):
-    """Flask's ensure_sync is worked out once per hook or view; the kept answers stay bounded, and
-    a coroutine is still refused or wrapped as Flask would, never passed through as if sync."""
+    """Flask's ensure_sync is worked out once per hook or view function; the kept answers stay
+    bounded, bound methods are not kept, and a coroutine is still refused or wrapped as Flask
+    would, never passed through as if sync."""
 
     def view():
         return "ok"
@@ -80,6 +81,13 @@ def test_the_sync_check_is_kept_per_function_and_bounded(app):
     for n in range(app.SYNC_KEPT + 50):
         assert app.ensure_sync(lambda n=n: n)() == n
     assert len(app._sync_kept) <= app.SYNC_KEPT
+
+    class PerRequestView:  # a class-based view's bound method is made anew for every request
+        def dispatch(self):
+            return "ok"
+
+    method = PerRequestView().dispatch
+    assert app.ensure_sync(method)() == "ok" and method not in app._sync_kept
 
     async def coroutine():
         return "ok"

@@ -99,8 +99,8 @@ def plain(row: Certification) -> Cycle:
 
 def standings(people: Iterable[User], as_of: datetime | None = None, among=None) -> dict[int, Standing]:
     """Each person's standing in their current role at ``as_of`` (now by default), in one query.
-    ``people``: users, or rows with their ``id`` and ``role``; ``among``: a select of exactly their
-    ids, to read their cycles with instead of a list of the ids."""
+    ``people``: users, or rows with their ``id`` and ``role``; ``among``: a select of (at least) their
+    ids, to read their cycles with instead of a list of the ids (ids beyond ``people`` are ignored)."""
     people = list(people)
     as_of = as_of or utcnow()
     found: dict[int, list[Cycle]] = {}

@@ -44,6 +44,7 @@ def compliance(org_id: int, team_ids: tuple[int, ...] | None = None, user_ids=No
         query = query.where(User.id.in_(user_ids))
     people = column_rows(query).all()
     # the cycles of the same people, chosen by the same filter: no list of thousands of ids to send
+    # (someone (de)activated between the two reads changes nothing: standings keeps to ``people``)
     found = cycles.standings(people, as_of, among=query.with_only_columns(User.id))  # at ``as_of``, now by default
     current = policy.current(org_id)
     signed: set[int] = set()

@@ -150,7 +150,8 @@ def choice_made(catalogue: Catalogue, attempt: Attempt, scenario: Scenario, resu
     }
     try:
         # the attempt moves first, with nothing pending to flush before it; the step row, the scores
-        # and the statements then go in one flush (the (attempt, step) key still refuses a duplicate)
+        # and the statements then go in one flush, or two when an assessed attempt ends (the read
+        # models' refresh flushes the history first); the (attempt, step) key still refuses a duplicate
         where = {"attempt_id": attempt.id, "from_step": after.step - 1}
         moved = db.session.execute(_MOVE, where | {f"new_{column}": moved_to[column] for column in _MOVED})
         if moved.rowcount != 1:

@@ -10,6 +10,7 @@ parallel request that stored the same record first), the page is still served an
 from __future__ import annotations
 
 import logging
+import types
 
 from flask import Flask, request
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -38,7 +39,11 @@ class App(Flask):
     def ensure_sync(self, func):
         """Flask's answer, worked out once per function: Flask asks it of every hook and the view on
         every request (17 times for a scenario step), and each time ``inspect`` checks whether the
-        function is a coroutine, about 2% of a simple page's time."""
+        function is a coroutine, about 2% of a simple page's time. Only plain functions are kept: a
+        bound method (a class-based view's, made anew for each request) would fill the store with
+        objects it keeps alive."""
+        if type(func) is not types.FunctionType:
+            return super().ensure_sync(func)
         if func in self._sync_kept:
             return self._sync_kept[func]
         found = super().ensure_sync(func)
